@@ -1,0 +1,59 @@
+# Safeguard: `make demo` runs the service on SQLite with demo data; `make test` runs every check.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: demo serve install static chromium check test test-sqlite test-postgres bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	test -x $(PY) || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+install: $(STAMP) static
+
+static: node_modules/.package-lock.json
+	bash scripts/build_static.sh
+
+demo: install
+	mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py load_demo
+	@echo "Serving http://127.0.0.1:8000 with the background worker (Ctrl-C stops both)"
+	$(PY) -m safeguard.cli serve --address 127.0.0.1:8000
+
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+check: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy safeguard config
+	$(VENV)/bin/lint-imports
+	DATABASE_URL=sqlite:///var/check.sqlite3 $(PY) manage.py makemigrations --check --dry-run
+	SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=safeguard.example \
+	  DATABASE_URL=sqlite:///var/check.sqlite3 EMAIL_HOST=smtp.example \
+	  DJANGO_SETTINGS_MODULE=config.settings.production \
+	  $(PY) manage.py check --deploy --fail-level WARNING
+
+# SQLite always; PostgreSQL too when DATABASE_URL points at one. One browser per session.
+test: install chromium check
+	mkdir -p var
+	env -u DATABASE_URL $(PY) -m pytest -q
+	@if [[ "$${DATABASE_URL:-}" == postgres* ]]; then \
+	  echo "== PostgreSQL: $${DATABASE_URL%%@*}@…"; \
+	  $(PY) -m pytest -q -m "not browser"; \
+	else echo "DATABASE_URL is not PostgreSQL: the PostgreSQL run was skipped"; fi
+
+bench: install
+	@echo "No benchmarks yet: they arrive with the clock and outbox work (issue 4)."
+
+clean:
+	rm -rf $(VENV) node_modules var safeguard/frontend/static/vendor

@@ -1,0 +1,17 @@
+from django.urls import include, path
+
+from safeguard.api.api import api
+from safeguard.core import health
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("api/v1/", api.urls),
+    path("", include("safeguard.accounts.urls")),
+    path("", include("safeguard.frontend.urls")),
+]
+
+handler400 = "safeguard.frontend.views.bad_request"
+handler403 = "safeguard.frontend.views.permission_denied"
+handler404 = "safeguard.frontend.views.page_not_found"
+handler500 = "safeguard.frontend.views.server_error"

@@ -1,0 +1,210 @@
+"""API for the actor, units, staff and the audit log: the same selectors and services as pages."""
+
+from datetime import date, datetime
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from safeguard.accounts import selectors, services
+from safeguard.accounts.models import User
+from safeguard.api.permissions import operation_requires
+from safeguard.api.schemas import InputSchema
+from safeguard.core.permissions import Permission, Role
+
+router = Router(tags=["accounts"])
+
+
+class ActorOut(Schema):
+    user_id: int
+    username: str
+    force_id: int
+    unit_ids: list[int]
+    roles: list[str]
+
+
+class UnitOut(Schema):
+    id: int
+    name: str
+    unit_type: str
+
+
+class StaffOut(Schema):
+    id: int
+    username: str
+    first_name: str
+    last_name: str
+    job_title: str
+    is_active: bool
+    version: int
+    unit_ids: list[int]
+    roles: list[str]
+
+    @staticmethod
+    def from_user(user: User) -> "StaffOut":
+        return StaffOut(
+            id=user.pk,
+            username=user.username,
+            first_name=user.first_name,
+            last_name=user.last_name,
+            job_title=user.job_title,
+            is_active=user.is_active,
+            version=user.version,
+            unit_ids=sorted(unit.pk for unit in user.units.all()),
+            roles=sorted(user.role_names),
+        )
+
+
+class Page(Schema):
+    count: int
+    next_offset: int | None
+
+
+class StaffPage(Page):
+    items: list[StaffOut]
+
+
+class StaffQuery(InputSchema):
+    search: str = Field("", max_length=100)
+    role: Role | None = None
+    unit_id: int | None = None
+    offset: int = Field(0, ge=0)
+    limit: int = Field(25, ge=1, le=100)
+
+
+class RolesIn(InputSchema):
+    roles: list[Role] = Field(min_length=1)
+    version: int
+
+
+class AuditQuery(InputSchema):
+    object_type: str = Field("", max_length=60)
+    object_id: str = Field("", max_length=64)
+    username: str = Field("", max_length=150)
+    action: str = Field("", max_length=20)
+    date_from: date | None = None
+    date_to: date | None = None
+    offset: int = Field(0, ge=0)
+    limit: int = Field(50, ge=1, le=200)
+
+
+class AuditEntryOut(Schema):
+    seq: int
+    at: datetime
+    actor_username: str
+    channel: str
+    action: str
+    object_type: str
+    object_id: str
+    reason_code: str
+    changed_fields: list[str]
+    outcome: str
+    request_id: str
+
+
+class AuditPage(Page):
+    items: list[AuditEntryOut]
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+@router.get("/me", response=ActorOut)
+@operation_requires(Permission.MY_WORK_VIEW)
+def me(request: HttpRequest) -> ActorOut:
+    actor = request.actor  # type: ignore[attr-defined]
+    return ActorOut(
+        user_id=actor.user_id,
+        username=actor.username,
+        force_id=actor.force_id,
+        unit_ids=sorted(actor.unit_ids),
+        roles=sorted(actor.roles),
+    )
+
+
+@router.get("/units", response=list[UnitOut])
+@operation_requires(Permission.UNIT_VIEW)
+def list_units(request: HttpRequest) -> list[UnitOut]:
+    units = selectors.unit_list_visible_to(actor=request.actor)  # type: ignore[attr-defined]
+    return [UnitOut(id=u.pk, name=u.name, unit_type=u.unit_type) for u in units]
+
+
+@router.get("/units/{unit_id}", response=UnitOut)
+@operation_requires(Permission.UNIT_VIEW)
+def get_unit(request: HttpRequest, unit_id: int) -> UnitOut:
+    unit = selectors.unit_get(actor=request.actor, unit_id=unit_id)  # type: ignore[attr-defined]
+    return UnitOut(id=unit.pk, name=unit.name, unit_type=unit.unit_type)
+
+
+@router.get("/staff", response=StaffPage)
+@operation_requires(Permission.STAFF_VIEW)
+def list_staff(request: HttpRequest, filters: Query[StaffQuery]) -> StaffPage:
+    users = selectors.staff_list_visible_to(
+        actor=request.actor,  # type: ignore[attr-defined]
+        filters=selectors.StaffFilters(
+            search=filters.search, role=filters.role or "", unit_id=filters.unit_id
+        ),
+    )
+    count = users.count()
+    items = list(users[filters.offset : filters.offset + filters.limit])
+    end = filters.offset + len(items)
+    return StaffPage(
+        count=count,
+        next_offset=end if end < count else None,
+        items=[StaffOut.from_user(u) for u in items],
+    )
+
+
+@router.get("/staff/{user_id}", response=StaffOut)
+@operation_requires(Permission.STAFF_VIEW)
+def get_staff(request: HttpRequest, user_id: int) -> StaffOut:
+    user = selectors.staff_get(actor=request.actor, user_id=user_id)  # type: ignore[attr-defined]
+    return StaffOut.from_user(user)
+
+
+@router.put("/staff/{user_id}/roles", response=StaffOut)
+@operation_requires(Permission.STAFF_MANAGE)
+def set_staff_roles(request: HttpRequest, user_id: int, payload: RolesIn) -> StaffOut:
+    actor = request.actor  # type: ignore[attr-defined]
+    services.staff_set_roles(
+        actor=actor, user_id=user_id, roles=[str(r) for r in payload.roles], version=payload.version
+    )
+    return StaffOut.from_user(selectors.staff_get(actor=actor, user_id=user_id))
+
+
+@router.get("/audit", response=AuditPage)
+@operation_requires(Permission.AUDIT_SEARCH)
+def search_audit(request: HttpRequest, filters: Query[AuditQuery]) -> AuditPage:
+    criteria = filters.model_dump(exclude={"offset", "limit"})
+    entries = selectors.audit_search(
+        actor=request.actor,  # type: ignore[attr-defined]
+        filters=selectors.AuditFilters(**criteria),
+    )
+    count = entries.count()
+    items = list(entries[filters.offset : filters.offset + filters.limit])
+    end = filters.offset + len(items)
+    return AuditPage(
+        count=count,
+        next_offset=end if end < count else None,
+        items=[AuditEntryOut.model_validate(e, from_attributes=True) for e in items],
+    )
+
+
+@router.get("/tokens", response=list[TokenOut])
+@operation_requires(Permission.API_TOKEN_MANAGE)
+def list_tokens(request: HttpRequest) -> list[TokenOut]:
+    tokens = selectors.api_token_list_for(actor=request.actor)  # type: ignore[attr-defined]
+    return [TokenOut.model_validate(t, from_attributes=True) for t in tokens]
+
+
+@router.delete("/tokens/{token_id}", response={204: None})
+@operation_requires(Permission.API_TOKEN_MANAGE)
+def revoke_token(request: HttpRequest, token_id: int) -> tuple[int, None]:
+    services.api_token_revoke(actor=request.actor, token_id=token_id, now=timezone.now())  # type: ignore[attr-defined]
+    return 204, None

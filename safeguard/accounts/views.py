@@ -1,0 +1,365 @@
+"""Sign-in, MFA, password reset, staff, units, permissions, audit search and API tokens (thin)."""
+
+import base64
+from typing import Any
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.signals import user_login_failed
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from safeguard.accounts import forms, selectors, services
+from safeguard.accounts.middleware import ENDED_MESSAGES, ENDED_REASON, start_session_clock
+from safeguard.accounts.models import User
+from safeguard.core.errors import DomainError
+from safeguard.core.models import AuditAction
+from safeguard.core.permissions import ROLE_PERMISSIONS, Permission, Role
+from safeguard.core.views import PUBLIC, SIGNED_IN, requires
+
+WRONG_CREDENTIALS = "Enter a correct username and password. Both are case-sensitive."
+WRONG_CODE = "The code is not correct or has expired. Enter the current code from your app."
+LOCKED = (
+    "This account is locked after 5 failed sign-in attempts. Try again in 15 minutes, "
+    "or ask your force administrator to unlock it."
+)
+NEXT = "sg_next"
+PAGE_SIZE = 25
+
+
+def _safe_next(request: HttpRequest, candidate: str | None) -> str:
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse("frontend:my_work")
+
+
+def locked_out(request: HttpRequest, original_response: Any, credentials: Any) -> HttpResponse:
+    """django-axes calls this for every attempt on a locked account, whatever the password."""
+    username = str((credentials or {}).get("username", ""))[:150]
+    if request.user.is_authenticated:
+        logout(request)
+    services.auth_event_record(
+        action=AuditAction.LOCKED_OUT, username=username, user=None, outcome="refused"
+    )
+    form = forms.SignInForm(initial={"username": username})
+    form.add_error(None, LOCKED)
+    return render(request, "accounts/sign_in.html", {"form": form}, status=403)
+
+
+@requires(PUBLIC)
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated and request.user.is_verified():  # type: ignore[union-attr]
+        return redirect("frontend:my_work")
+    ended = request.session.pop(ENDED_REASON, None)
+    form = forms.SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"]
+        user = authenticate(request, username=username, password=form.cleaned_data["password"])
+        if user is None:
+            services.auth_event_record(
+                action=AuditAction.SIGN_IN_FAILED, username=username, user=None, outcome="refused"
+            )
+            form.add_error(None, WRONG_CREDENTIALS)
+        else:
+            next_url = request.GET.get("next")
+            login(request, user)
+            request.session[NEXT] = _safe_next(request, next_url)
+            start_session_clock(request)
+            if services.totp_device_confirmed(user) is None:  # type: ignore[arg-type]
+                return redirect("accounts:set_up_authenticator")
+            return redirect("accounts:verify_code")
+    return render(
+        request,
+        "accounts/sign_in.html",
+        {"form": form, "ended_message": ENDED_MESSAGES.get(ended or "")},
+    )
+
+
+def _complete_sign_in(request: HttpRequest, device: TOTPDevice) -> HttpResponse:
+    otp_login(request, device)
+    request.session.cycle_key()  # ASVS 7.2.4: a new session id once fully signed in
+    user: User = request.user  # type: ignore[assignment]
+    services.auth_event_record(action=AuditAction.SIGN_IN, username=user.username, user=user)
+    return HttpResponseRedirect(_safe_next(request, request.session.pop(NEXT, None)))
+
+
+def _code_failed(request: HttpRequest, form: forms.CodeForm) -> None:
+    user: User = request.user  # type: ignore[assignment]
+    form.add_error("code", WRONG_CODE)
+    services.auth_event_record(
+        action=AuditAction.SIGN_IN_FAILED, username=user.username, user=user, outcome="wrong_code"
+    )
+    # A wrong code counts towards the same lock-out as a wrong password (CJIS AC-7).
+    user_login_failed.send(
+        sender=__name__, credentials={"username": user.username}, request=request
+    )
+
+
+@requires(SIGNED_IN)
+@require_http_methods(["GET", "POST"])
+def verify_code(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if user.is_verified():  # type: ignore[attr-defined]
+        return redirect("frontend:my_work")
+    device = services.totp_device_confirmed(user)
+    if device is None:
+        return redirect("accounts:set_up_authenticator")
+    form = forms.CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"]):
+            return _complete_sign_in(request, device)
+        _code_failed(request, form)
+    return render(request, "accounts/verify_code.html", {"form": form})
+
+
+@requires(SIGNED_IN)
+@require_http_methods(["GET", "POST"])
+def set_up_authenticator(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if services.totp_device_confirmed(user) is not None:
+        return redirect("accounts:verify_code")
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = services.totp_device_start(user=user)
+    form = forms.CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"]):
+            services.totp_device_confirm(user=user, device=device)
+            return _complete_sign_in(request, device)
+        _code_failed(request, form)
+    secret_b32 = base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
+    qr = segno.make(device.config_url, micro=False)
+    return render(
+        request,
+        "accounts/set_up_authenticator.html",
+        {"form": form, "secret": secret_b32, "qr_data_uri": qr.svg_data_uri(scale=4)},
+    )
+
+
+@requires(SIGNED_IN)
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    services.auth_event_record(action=AuditAction.SIGN_OUT, username=user.username, user=user)
+    logout(request)  # flushes the session row: the old cookie is worthless from now on
+    messages.success(request, "You have signed out.")
+    return redirect("accounts:sign_in")
+
+
+# Password reset: Django's views, our forms and templates, email sent by the worker.
+password_reset = requires(PUBLIC)(
+    auth_views.PasswordResetView.as_view(
+        form_class=forms.GovukPasswordResetForm,
+        template_name="accounts/password_reset.html",
+        email_template_name="accounts/email/password_reset.txt",
+        subject_template_name="accounts/email/password_reset_subject.txt",
+        success_url=reverse_lazy("accounts:password_reset_sent"),
+    )
+)
+password_reset_sent = requires(PUBLIC)(
+    auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_sent.html")
+)
+password_reset_confirm = requires(PUBLIC)(
+    auth_views.PasswordResetConfirmView.as_view(
+        form_class=forms.GovukSetPasswordForm,
+        template_name="accounts/password_reset_confirm.html",
+        success_url=reverse_lazy("accounts:password_reset_complete"),
+    )
+)
+password_reset_complete = requires(PUBLIC)(
+    auth_views.PasswordResetCompleteView.as_view(
+        template_name="accounts/password_reset_complete.html"
+    )
+)
+
+
+def _page(request: HttpRequest, items: Any) -> Any:
+    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@requires(Permission.STAFF_VIEW)
+def staff_list(request: HttpRequest) -> HttpResponse:
+    request.nav_section = "staff"  # type: ignore[attr-defined]
+    actor = request.actor  # type: ignore[attr-defined]
+    units = [(u.pk, u.name) for u in selectors.unit_list_visible_to(actor=actor)]
+    form = forms.StaffFilterForm(request.GET or None, units=units)
+    filters = selectors.StaffFilters()
+    if form.is_valid():
+        filters = selectors.StaffFilters(
+            search=form.cleaned_data["search"],
+            role=form.cleaned_data["role"],
+            unit_id=form.cleaned_data["unit"],
+        )
+    page = _page(request, selectors.staff_list_visible_to(actor=actor, filters=filters))
+    return render(request, "accounts/staff_list.html", {"form": form, "page": page})
+
+
+@requires(Permission.STAFF_VIEW)
+def staff_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+    request.nav_section = "staff"  # type: ignore[attr-defined]
+    actor = request.actor  # type: ignore[attr-defined]
+    member = selectors.staff_get(actor=actor, user_id=user_id)
+    roles_form = forms.StaffRolesForm(
+        initial={"roles": sorted(member.role_names), "version": member.version}
+    )
+    return render(
+        request,
+        "accounts/staff_detail.html",
+        {
+            "member": member,
+            "roles_form": roles_form,
+            "can_manage": actor.can(Permission.STAFF_MANAGE),
+            "role_labels": [Role(r).label for r in sorted(member.role_names)],
+        },
+    )
+
+
+def _manage(request: HttpRequest, user_id: int, action: Any, success: str) -> HttpResponse:
+    try:
+        action()
+        messages.success(request, success)
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        messages.error(request, error.message)
+    return redirect("accounts:staff_detail", user_id=user_id)
+
+
+@requires(Permission.STAFF_MANAGE)
+@require_POST
+def staff_set_roles(request: HttpRequest, user_id: int) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    form = forms.StaffRolesForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose at least one role.")
+        return redirect("accounts:staff_detail", user_id=user_id)
+    return _manage(
+        request,
+        user_id,
+        lambda: services.staff_set_roles(
+            actor=actor,
+            user_id=user_id,
+            roles=form.cleaned_data["roles"],
+            version=form.cleaned_data["version"],
+        ),
+        "Roles saved. They apply from the person's next page.",
+    )
+
+
+@requires(Permission.STAFF_MANAGE)
+@require_POST
+def staff_set_active(request: HttpRequest, user_id: int) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    form = forms.VersionForm(request.POST)
+    active = request.POST.get("active") == "1"
+    if not form.is_valid():
+        messages.error(request, "The page was out of date. Try again.")
+        return redirect("accounts:staff_detail", user_id=user_id)
+    return _manage(
+        request,
+        user_id,
+        lambda: services.staff_set_active(
+            actor=actor, user_id=user_id, active=active, version=form.cleaned_data["version"]
+        ),
+        "Account enabled." if active else "Account disabled and signed out everywhere.",
+    )
+
+
+@requires(Permission.STAFF_MANAGE)
+@require_POST
+def staff_end_sessions(request: HttpRequest, user_id: int) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    return _manage(
+        request,
+        user_id,
+        lambda: services.staff_end_sessions(actor=actor, user_id=user_id),
+        "Every session of this person has been ended.",
+    )
+
+
+@requires(Permission.UNIT_VIEW)
+def unit_list(request: HttpRequest) -> HttpResponse:
+    request.nav_section = "units"  # type: ignore[attr-defined]
+    units = selectors.unit_list_visible_to(actor=request.actor)  # type: ignore[attr-defined]
+    return render(request, "accounts/unit_list.html", {"units": units})
+
+
+@requires(Permission.UNIT_VIEW)
+def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
+    request.nav_section = "units"  # type: ignore[attr-defined]
+    actor = request.actor  # type: ignore[attr-defined]
+    unit = selectors.unit_get(actor=actor, unit_id=unit_id)
+    members = selectors.unit_members(actor=actor, unit=unit)
+    return render(request, "accounts/unit_detail.html", {"unit": unit, "members": members})
+
+
+@requires(Permission.PERMISSIONS_VIEW)
+def permissions_table(request: HttpRequest) -> HttpResponse:
+    request.nav_section = "roles"  # type: ignore[attr-defined]
+    rows = [
+        {
+            "permission": permission,
+            "cells": [
+                ROLE_PERMISSIONS[role].get(permission) for role in Role
+            ],
+        }
+        for permission in Permission
+    ]
+    return render(
+        request, "accounts/permissions.html", {"roles": list(Role), "rows": rows}
+    )
+
+
+@requires(Permission.AUDIT_SEARCH)
+def audit_search(request: HttpRequest) -> HttpResponse:
+    request.nav_section = "audit"  # type: ignore[attr-defined]
+    form = forms.AuditSearchForm(request.GET or None)
+    page = None
+    if form.is_bound and form.is_valid():
+        filters = selectors.AuditFilters(**form.cleaned_data)
+        page = _page(request, selectors.audit_search(actor=request.actor, filters=filters))  # type: ignore[attr-defined]
+    return render(request, "accounts/audit_search.html", {"form": form, "page": page})
+
+
+@requires(Permission.API_TOKEN_MANAGE)
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    request.nav_section = "tokens"  # type: ignore[attr-defined]
+    actor = request.actor  # type: ignore[attr-defined]
+    form = forms.ApiTokenForm(request.POST or None)
+    new_token = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _, new_token = services.api_token_create(
+                actor=actor, user=request.user, name=form.cleaned_data["name"], now=timezone.now()  # type: ignore[arg-type]
+            )
+            form = forms.ApiTokenForm()
+        except DomainError as error:
+            form.add_error("name", error.message)
+    tokens = selectors.api_token_list_for(actor=actor)
+    return render(
+        request, "accounts/api_tokens.html", {"form": form, "tokens": tokens, "new_token": new_token}
+    )
+
+
+@requires(Permission.API_TOKEN_MANAGE)
+@require_POST
+def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    services.api_token_revoke(actor=request.actor, token_id=token_id, now=timezone.now())  # type: ignore[attr-defined]
+    messages.success(request, "Token revoked. It no longer works.")
+    return redirect("accounts:api_tokens")
+
+
+

@@ -1,0 +1,45 @@
+"""The /api/v1 entry point: bearer auth, one error shape, OpenAPI behind authentication."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from ninja import NinjaAPI
+
+from safeguard.accounts.api import router as accounts_router
+from safeguard.api.auth import TokenAuth
+from safeguard.api.errors import install_error_handlers
+
+
+def docs_require_sign_in(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The schema and docs are for signed-in staff or token holders only (SECURITY.md 5)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        signed_in = user.is_authenticated and user.is_verified()  # type: ignore[union-attr]
+        if not signed_in:
+            header = request.headers.get("Authorization", "")
+            token = header[7:] if header.lower().startswith("bearer ") else ""
+            signed_in = bool(token) and TokenAuth().authenticate(request, token) is not None
+        if not signed_in:
+            return JsonResponse(
+                {"error": "unauthorized", "message": "Sign in to read the API documentation.", "fields": {}},
+                status=401,
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+api = NinjaAPI(
+    title="Safeguard API",
+    version="1",
+    description="Child protection case management. Every call is scoped to your force and audited.",
+    auth=TokenAuth(),
+    urls_namespace="api",
+    docs_decorator=docs_require_sign_in,
+)
+install_error_handlers(api)
+api.add_router("/", accounts_router)

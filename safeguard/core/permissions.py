@@ -1,0 +1,82 @@
+"""The one permission table: which role may do what, and over which records.
+
+Every route and API operation names one `Permission`; the table below says, for each role,
+the `Scope` of records that permission reaches. The permission-matrix tests derive their
+expectations from this table, and the force admin's "Roles and permissions" page shows it.
+"""
+
+from enum import IntEnum
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    OFFICER = "officer", "Officer"
+    INVESTIGATOR = "investigator", "Investigator"
+    SUPERVISOR = "supervisor", "Supervisor"
+    DUTY_INSPECTOR = "duty_inspector", "Duty inspector"
+    CUSTODY_OFFICER = "custody_officer", "Custody officer"
+    AUDITOR = "auditor", "Auditor"
+    ANALYST = "analyst", "Analyst (aggregates only)"
+    PARTNER = "partner", "Partner (school or local authority)"
+    FORCE_ADMIN = "force_admin", "Force admin"
+
+
+class Scope(IntEnum):
+    """How far a permission reaches. Wider scopes have larger numbers."""
+
+    DISCLOSED = 1  # only records disclosed to this user
+    OWN = 2  # records about or owned by this user
+    UNIT = 3  # records of the user's own units
+    FORCE = 4  # every record of the user's force
+
+
+class Permission(models.TextChoices):
+    MY_WORK_VIEW = "my_work.view", "See my work"
+    UNIT_VIEW = "unit.view", "See units and their members"
+    STAFF_VIEW = "staff.view", "See staff records"
+    STAFF_MANAGE = "staff.manage", "Manage staff: roles, disabling, ending sessions"
+    PERMISSIONS_VIEW = "permissions.view", "See the roles and permissions table"
+    AUDIT_SEARCH = "audit.search", "Search the audit log"
+    API_TOKEN_MANAGE = "api_token.manage", "Create and revoke API tokens"
+    DISCLOSURE_VIEW = "disclosure.view", "See what was shared with me"
+
+
+P = Permission
+S = Scope
+_EVERY_STAFF_ROLE = {P.MY_WORK_VIEW: S.OWN, P.API_TOKEN_MANAGE: S.OWN, P.UNIT_VIEW: S.FORCE}
+
+ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
+    Role.OFFICER: {**_EVERY_STAFF_ROLE},
+    Role.INVESTIGATOR: {**_EVERY_STAFF_ROLE},
+    Role.CUSTODY_OFFICER: {**_EVERY_STAFF_ROLE},
+    Role.SUPERVISOR: {**_EVERY_STAFF_ROLE, P.STAFF_VIEW: S.UNIT},
+    Role.DUTY_INSPECTOR: {**_EVERY_STAFF_ROLE, P.STAFF_VIEW: S.FORCE},
+    Role.AUDITOR: {
+        **_EVERY_STAFF_ROLE,
+        P.STAFF_VIEW: S.FORCE,
+        P.AUDIT_SEARCH: S.FORCE,
+        P.PERMISSIONS_VIEW: S.FORCE,
+    },
+    # The PCC's office: aggregates only, never an individual's record.
+    Role.ANALYST: {P.MY_WORK_VIEW: S.OWN, P.API_TOKEN_MANAGE: S.OWN},
+    # A school DSL or local-authority user: only what was disclosed to them.
+    Role.PARTNER: {P.MY_WORK_VIEW: S.OWN, P.DISCLOSURE_VIEW: S.DISCLOSED},
+    Role.FORCE_ADMIN: {
+        **_EVERY_STAFF_ROLE,
+        P.STAFF_VIEW: S.FORCE,
+        P.STAFF_MANAGE: S.FORCE,
+        P.PERMISSIONS_VIEW: S.FORCE,
+        P.AUDIT_SEARCH: S.FORCE,
+    },
+}
+
+
+def scope_for(roles: frozenset[str], permission: Permission) -> Scope | None:
+    """The widest scope any of these roles has for the permission, or None."""
+    scopes = [
+        ROLE_PERMISSIONS[Role(role)][permission]
+        for role in roles
+        if permission in ROLE_PERMISSIONS.get(Role(role), {})
+    ]
+    return max(scopes) if scopes else None

@@ -1,0 +1,44 @@
+"""Scoping a queryset to what an actor may see: force first, then the role's scope."""
+
+from typing import TypeVar
+
+from django.db.models import Model, QuerySet
+
+from safeguard.core.actor import Actor
+from safeguard.core.models import Disclosure
+from safeguard.core.permissions import Permission, Scope
+
+M = TypeVar("M", bound=Model)
+
+
+def scope_queryset(
+    queryset: QuerySet[M],
+    *,
+    actor: Actor,
+    permission: Permission,
+    object_type: str,
+    force_field: str = "force_id",
+    unit_field: str | None = None,
+    owner_field: str | None = None,
+) -> QuerySet[M]:
+    """Filter by the actor's force, then by the scope their roles give for the permission.
+
+    A scope the model cannot express (no unit or owner field) yields nothing: deny by default.
+    """
+    scope = actor.require(permission)
+    queryset = queryset.filter(**{force_field: actor.force_id})
+    if scope == Scope.FORCE:
+        return queryset
+    if scope == Scope.UNIT and unit_field:
+        return queryset.filter(**{f"{unit_field}__in": actor.unit_ids}).distinct()
+    if scope == Scope.OWN and owner_field:
+        return queryset.filter(**{owner_field: actor.user_id})
+    if scope == Scope.DISCLOSED:
+        disclosed_ids = Disclosure.objects.filter(
+            force_id=actor.force_id,
+            recipient_id=actor.user_id,
+            object_type=object_type,
+            revoked_at__isnull=True,
+        ).values_list("object_id", flat=True)
+        return queryset.filter(pk__in=[int(pk) for pk in disclosed_ids])
+    return queryset.none()

@@ -1,0 +1,35 @@
+"""Marking every route with the permission it needs, so an unmarked route is caught by tests."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.http import HttpRequest, HttpResponse
+
+from safeguard.core.errors import PermissionDenied
+from safeguard.core.permissions import Permission
+
+V = TypeVar("V", bound=Callable[..., Any])
+
+# A view open to anybody, signed in or not (sign-in, health, password reset).
+PUBLIC = "public"
+# A view any signed-in user may open (sign-out, MFA set-up).
+SIGNED_IN = "signed_in"
+
+
+def requires(permission: Permission | str) -> Callable[[V], V]:
+    """Declare and enforce the permission a view needs; the actor comes from the request."""
+
+    def decorate(view: V) -> V:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if isinstance(permission, Permission):
+                actor = getattr(request, "actor", None)
+                if actor is None or not actor.can(permission):
+                    raise PermissionDenied()
+            return view(request, *args, **kwargs)
+
+        wrapped.safeguard_permission = permission  # type: ignore[attr-defined]
+        return wrapped  # type: ignore[return-value]
+
+    return decorate

@@ -1,0 +1,38 @@
+"""Service navigation by role: a link appears only when the actor has its permission."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from safeguard.core.actor import Actor
+from safeguard.core.permissions import Permission
+
+
+@dataclass(frozen=True)
+class NavItem:
+    text: str
+    url_name: str
+    permission: Permission
+    section: str
+
+
+NAVIGATION = (
+    NavItem("My work", "frontend:my_work", Permission.MY_WORK_VIEW, "my_work"),
+    NavItem("Units", "accounts:unit_list", Permission.UNIT_VIEW, "units"),
+    NavItem("Staff", "accounts:staff_list", Permission.STAFF_VIEW, "staff"),
+    NavItem("Audit log", "accounts:audit_search", Permission.AUDIT_SEARCH, "audit"),
+    NavItem("Roles and permissions", "accounts:permissions", Permission.PERMISSIONS_VIEW, "roles"),
+    NavItem("API tokens", "accounts:api_tokens", Permission.API_TOKEN_MANAGE, "tokens"),
+)
+
+
+def navigation_for(actor: Actor, current_section: str) -> list[dict[str, object]]:
+    return [
+        {
+            "text": item.text,
+            "href": reverse(item.url_name),
+            "current": item.section == current_section,
+        }
+        for item in NAVIGATION
+        if actor.can(item.permission)
+    ]

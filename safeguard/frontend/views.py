@@ -1,0 +1,59 @@
+"""The shell's own pages: My work, and the error pages."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from safeguard.accounts.services import auth_event_record
+from safeguard.core.audit import audit_record
+from safeguard.core.models import AuditAction
+from safeguard.core.permissions import Permission
+from safeguard.core.views import requires
+
+
+@requires(Permission.MY_WORK_VIEW)
+def my_work(request: HttpRequest) -> HttpResponse:
+    request.nav_section = "my_work"  # type: ignore[attr-defined]
+    return render(request, "frontend/my_work.html", {"items": []})
+
+
+def _error(request: HttpRequest, template: str, status: int) -> HttpResponse:
+    return render(request, f"frontend/errors/{template}", status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, "400.html", 400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # ASVS 16.3.2 / CJIS AU-2: a refused authorisation is an audit event.
+    actor = getattr(request, "actor", None)
+    user = request.user if request.user.is_authenticated else None
+    if actor is not None:
+        audit_record(
+            actor=actor,
+            action=AuditAction.ACCESS_DENIED,
+            object_type="route",
+            object_id=request.path[:64],
+            outcome="refused",
+        )
+    else:
+        auth_event_record(
+            action=AuditAction.ACCESS_DENIED,
+            username=user.get_username() if user else "",
+            user=user,  # type: ignore[arg-type]
+            outcome="refused",
+        )
+    return _error(request, "403.html", 403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, "404.html", 404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # Rendered without the request context: whatever failed may be in it.
+    return render(request, "frontend/errors/500.html", status=500, context={})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "frontend/errors/csrf.html", status=403)
