@@ -8,3 +8,4 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+WHITENOISE_USE_FINDERS = True  # serve static files straight from the apps in test servers

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from safeguard.accounts import selectors, services
@@ -205,6 +205,6 @@ def list_tokens(request: HttpRequest) -> list[TokenOut]:
 
 @router.delete("/tokens/{token_id}", response={204: None})
 @operation_requires(Permission.API_TOKEN_MANAGE)
-def revoke_token(request: HttpRequest, token_id: int) -> tuple[int, None]:
+def revoke_token(request: HttpRequest, token_id: int) -> Status:
     services.api_token_revoke(actor=request.actor, token_id=token_id, now=timezone.now())  # type: ignore[attr-defined]
-    return 204, None
+    return Status(204, None)

@@ -52,7 +52,9 @@ def locked_out(request: HttpRequest, original_response: Any, credentials: Any) -
     services.auth_event_record(
         action=AuditAction.LOCKED_OUT, username=username, user=None, outcome="refused"
     )
-    form = forms.SignInForm(initial={"username": username})
+    # A bound, valid form so the lock-out shows in the error summary like any other problem.
+    form = forms.SignInForm({"username": username, "password": "-"})
+    form.is_valid()
     form.add_error(None, LOCKED)
     return render(request, "accounts/sign_in.html", {"form": form}, status=403)
 

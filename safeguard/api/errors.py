@@ -9,7 +9,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from safeguard.core.errors import DomainError
 
-_STATUS_CODES = {
+STATUS_CODES = {
     400: "bad_request",
     401: "unauthorized",
     403: "forbidden",
@@ -33,7 +33,7 @@ def error_response(
     code: str | None = None,
 ) -> HttpResponse:
     body = {
-        "error": code or _STATUS_CODES.get(status, "error"),
+        "error": code or STATUS_CODES.get(status, "error"),
         "message": message,
         "fields": {key: str(value) for key, value in (fields or {}).items()},
     }
