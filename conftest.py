@@ -112,6 +112,8 @@ class SmtpSink:
 def smtp_server(settings: object) -> Iterator[SmtpSink]:
     sink = SmtpSink()
     sink.controller.start()
+    # The test runner swaps in an in-memory backend; these tests use real SMTP instead.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"  # type: ignore[attr-defined]
     settings.EMAIL_HOST = "127.0.0.1"  # type: ignore[attr-defined]
     settings.EMAIL_PORT = sink.port  # type: ignore[attr-defined]
     try:

@@ -13,15 +13,13 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from django_otp.oath import TOTP
 
-from safeguard.accounts.demo import demo_password, demo_totp_key_hex
+from tests.e2e.support import AXE_SUMMARY, PageProblems, TotpClock
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 MANAGE = BASE_DIR / "manage.py"
@@ -35,12 +33,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-quic",
 ]
-AXE_OPTIONS = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
-    "resultTypes": ["violations"],
-}
-TOTP_STEP = 30
-# A user with a password but no authenticator app yet, to reach the set-up page.
+# A user with a password but no authenticator app yet, so the set-up page can be reached.
 NEW_STARTER = "newstarter"
 NEW_STARTER_PASSWORD = "newstarter-demo-passphrase-2026"
 _CREATE_NEW_STARTER = f"""
@@ -57,20 +50,30 @@ services.staff_create(
 """
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Run browser tests last: while Playwright's sync API is alive, the main thread has a
-    running asyncio loop, and Django refuses ORM calls from other tests in that state."""
+    """Run browser tests last (stable sort): while Playwright's sync API is alive, the main
+    thread has a running asyncio loop, and Django refuses ORM calls from tests in that state."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not AXE_SUMMARY:
+        return
+    terminalreporter.section("axe (WCAG 2.2 AA)")
+    for name, count in AXE_SUMMARY.items():
+        terminalreporter.write_line(f"{count:3d}  {name}")
+    total = sum(AXE_SUMMARY.values())
+    terminalreporter.write_line(f"axe: {len(AXE_SUMMARY)} pages, {total} violations")
 
 
 # --- the server -----------------------------------------------------------------------------
 
 
 @dataclass
-class LiveServer:
+class E2EServer:
     url: str
     log_path: Path
-    process: subprocess.Popen[bytes]
     log_offset: int = 0
 
     def new_log(self) -> str:
@@ -90,7 +93,7 @@ def _free_port() -> int:
 
 def _child_env(db_path: Path) -> dict[str, str]:
     env = dict(os.environ)
-    # The child never uses the suite's database (it may be PostgreSQL): its own SQLite file.
+    # Never the suite's database (it may be PostgreSQL): the child has its own SQLite file.
     env["DATABASE_URL"] = f"sqlite:///{db_path}"
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
     env["DEBUG"] = "false"
@@ -101,7 +104,7 @@ def _child_env(db_path: Path) -> dict[str, str]:
 
 
 def _manage(env: dict[str, str], *args: str) -> None:
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603
         [sys.executable, str(MANAGE), *args],
         cwd=BASE_DIR,
         env=env,
@@ -130,7 +133,7 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], log_path: Path) ->
 
 
 @pytest.fixture(scope="session")
-def live_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def e2e_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2EServer]:
     tmp = tmp_path_factory.mktemp("e2e")
     env = _child_env(tmp / "e2e.sqlite3")
     _manage(env, "migrate", "--noinput")
@@ -139,8 +142,8 @@ def live_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSe
     port = _free_port()
     log_path = tmp / "server.log"
     with log_path.open("wb") as log:
-        # --insecure: the staticfiles runserver serves /static/ from the finders with DEBUG
-        # off, so no collectstatic into var/ and no settings change are needed.
+        # --insecure: the staticfiles runserver serves /static/ through the finders with DEBUG
+        # off, so neither collectstatic into var/ nor a settings change is needed.
         process = subprocess.Popen(  # noqa: S603
             [
                 sys.executable,
@@ -155,9 +158,9 @@ def live_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSe
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    server = LiveServer(url=f"http://127.0.0.1:{port}", log_path=log_path, process=process)
     try:
-        _wait_healthy(server.url, process, log_path)
+        _wait_healthy(f"http://127.0.0.1:{port}", process, log_path)
+        server = E2EServer(url=f"http://127.0.0.1:{port}", log_path=log_path)
         server.new_log()
         yield server
     finally:
@@ -182,13 +185,13 @@ def browser() -> Iterator[Any]:
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     playwright = sync_playwright().start()
     try:
-        browser = playwright.chromium.launch(
+        chromium = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
         try:
-            yield browser
+            yield chromium
         finally:
-            browser.close()
+            chromium.close()
     finally:
         playwright.stop()
         if previous is None:
@@ -197,25 +200,20 @@ def browser() -> Iterator[Any]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-# Reports each Content-Security-Policy violation to the test, on every page of the context.
+@pytest.fixture(scope="session")
+def totp_clock() -> TotpClock:
+    return TotpClock()
+
+
+# Reports every Content-Security-Policy violation on every page of the context to the test.
 _CSP_LISTENER = """
 document.addEventListener("securitypolicyviolation", (event) => {
-  window.__sgReportCsp({
-    page: location.href,
-    directive: event.violatedDirective,
-    blocked: event.blockedURI,
-    source: event.sourceFile,
-    line: event.lineNumber,
-  });
+  window.__sgReportCsp(
+    `${event.violatedDirective} blocked ${event.blockedURI || "inline"}`
+    + ` at ${event.sourceFile}:${event.lineNumber} on ${location.pathname}`
+  );
 });
 """
-
-
-@dataclass
-class PageProblems:
-    csp: list[str] = field(default_factory=list)
-    js_errors: list[str] = field(default_factory=list)
-    failed_assets: list[str] = field(default_factory=list)
 
 
 @pytest.fixture
@@ -224,60 +222,41 @@ def problems() -> PageProblems:
 
 
 @pytest.fixture
-def page(
-    browser: Any, live_server_url: LiveServer, problems: PageProblems
-) -> Iterator[Any]:
-    context = browser.new_context(base_url=live_server_url.url)
+def page(browser: Any, e2e_server: E2EServer, problems: PageProblems) -> Iterator[Any]:
+    context = browser.new_context(base_url=e2e_server.url)
     context.set_default_timeout(10_000)
-    context.expose_binding(
-        "__sgReportCsp", lambda _source, report: problems.csp.append(str(report))
-    )
+    context.expose_binding("__sgReportCsp", lambda _source, text: problems.csp.append(text))
     context.add_init_script(_CSP_LISTENER)
-    page = context.new_page()
+    tab = context.new_page()
 
     def on_console(message: Any) -> None:
         text = message.text
         if "Content Security Policy" in text or "Content-Security-Policy" in text:
             problems.csp.append(f"console: {text}")
-        elif message.type == "error" and "status of 404" not in text:
-            problems.js_errors.append(f"console error: {text}")
         elif "GOV.UK Frontend" in text:
             problems.js_errors.append(f"console {message.type}: {text}")
+        elif message.type == "error" and "status of 404" not in text:
+            problems.js_errors.append(f"console error: {text}")
 
     def on_response(response: Any) -> None:
         if "/static/" in response.url and response.status >= 400:
             problems.failed_assets.append(f"{response.status} {response.url}")
 
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: problems.js_errors.append(f"page error: {error}"))
-    page.on("requestfailed", lambda request: problems.failed_assets.append(
-        f"failed {request.url}: {request.failure}"
-    ))
-    page.on("response", on_response)
+    tab.on("console", on_console)
+    tab.on("pageerror", lambda error: problems.js_errors.append(f"page error: {error}"))
+    def on_request_failed(request: Any) -> None:
+        # A fetch cut short by the next navigation (ERR_ABORTED) is not a problem.
+        if "/static/" in request.url and "ERR_ABORTED" not in (request.failure or ""):
+            problems.failed_assets.append(f"{request.url}: {request.failure}")
+
+    tab.on("requestfailed", on_request_failed)
+    tab.on("response", on_response)
     try:
-        yield page
+        yield tab
     finally:
         context.close()
-    server_log = live_server_url.new_log()
-    server_errors = [
-        line for line in server_log.splitlines() if "Traceback" in line or '" 500 ' in line
-    ]
-    assert not problems.csp, "Content-Security-Policy violations:\n" + "\n".join(problems.csp)
-    assert not problems.js_errors, "JavaScript errors:\n" + "\n".join(problems.js_errors)
-    assert not problems.failed_assets, "Static files failed:\n" + "\n".join(
-        problems.failed_assets
+    server_log = e2e_server.new_log()
+    assert "Traceback" not in server_log and '" 500 ' not in server_log, (
+        "The server failed:\n" + server_log[-4000:]
     )
-    assert not server_errors, "The server failed:\n" + server_log[-4000:]
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if not AXE_SUMMARY:
-        return
-    total = sum(AXE_SUMMARY.values())
-    terminalreporter.section("axe (WCAG 2.2 AA)")
-    for name, count in sorted(AXE_SUMMARY.items()):
-        terminalreporter.write_line(f"{count:3d}  {name}")
-    terminalreporter.write_line(f"axe: {len(AXE_SUMMARY)} pages, {total} violations")
-
-
-__all__ = ["NEW_STARTER", "NEW_STARTER_PASSWORD", "check_axe", "demo_password"]
+    problems.assert_none()
