@@ -37,29 +37,57 @@ class DemoUser:
 
 
 DEMO_USERS = [
-    DemoUser("officer", Role.OFFICER, "Olivia", "Okafor", "Response Team North", "Police Constable"),
     DemoUser(
-        "investigator", Role.INVESTIGATOR, "Ibrahim", "Iqbal", "Child Abuse Investigation Unit",
+        "officer", Role.OFFICER, "Olivia", "Okafor", "Response Team North", "Police Constable"
+    ),
+    DemoUser(
+        "investigator",
+        Role.INVESTIGATOR,
+        "Ibrahim",
+        "Iqbal",
+        "Child Abuse Investigation Unit",
         "Detective Constable",
     ),
     DemoUser(
-        "supervisor", Role.SUPERVISOR, "Sarah", "Sutton", "Child Abuse Investigation Unit",
+        "supervisor",
+        Role.SUPERVISOR,
+        "Sarah",
+        "Sutton",
+        "Child Abuse Investigation Unit",
         "Detective Sergeant",
     ),
     DemoUser(
         "inspector", Role.DUTY_INSPECTOR, "Dev", "Desai", "Response Team North", "Duty Inspector"
     ),
-    DemoUser("custody", Role.CUSTODY_OFFICER, "Carl", "Curtis", "Central Custody Suite", "Custody Sergeant"),
+    DemoUser(
+        "custody",
+        Role.CUSTODY_OFFICER,
+        "Carl",
+        "Curtis",
+        "Central Custody Suite",
+        "Custody Sergeant",
+    ),
     DemoUser("auditor", Role.AUDITOR, "Aisha", "Adeyemi", "Audit and Assurance", "Audit Officer"),
     DemoUser(
-        "analyst", Role.ANALYST, "Nadia", "Novak", "Audit and Assurance",
+        "analyst",
+        Role.ANALYST,
+        "Nadia",
+        "Novak",
+        "Audit and Assurance",
         "Analyst, Office of the Police and Crime Commissioner",
     ),
     DemoUser(
-        "partner", Role.PARTNER, "Priya", "Patel", "Partner Agencies", "Designated Safeguarding Lead",
+        "partner",
+        Role.PARTNER,
+        "Priya",
+        "Patel",
+        "Partner Agencies",
+        "Designated Safeguarding Lead",
         organisation="Demo Primary School",
     ),
-    DemoUser("admin", Role.FORCE_ADMIN, "Alex", "Ainsworth", "Audit and Assurance", "Force Administrator"),
+    DemoUser(
+        "admin", Role.FORCE_ADMIN, "Alex", "Ainsworth", "Audit and Assurance", "Force Administrator"
+    ),
 ]
 
 DEMO_PASSWORD_SUFFIX = "-demo-passphrase-2026"
@@ -116,7 +144,12 @@ def load_demo() -> list[DemoLogin]:
             if services.totp_device_confirmed(user) is None:
                 services.totp_device_create_confirmed(user=user, key_hex=key)
             logins.append(
-                DemoLogin(demo.username, demo.role.label, demo_password(demo.username), totp_secret_base32(key))
+                DemoLogin(
+                    demo.username,
+                    demo.role.label,
+                    demo_password(demo.username),
+                    totp_secret_base32(key),
+                )
             )
     return logins
 

@@ -1,4 +1,4 @@
-"""Page forms for sign-in, MFA, password reset and staff management. Shape only; rules in services."""
+"""Page forms for sign-in, MFA, password reset and staff: shape only; rules live in services."""
 
 from typing import Any
 
@@ -74,7 +74,9 @@ class GovukSetPasswordForm(SetPasswordForm):
 
 class StaffFilterForm(GovukForm):
     search = forms.CharField(label="Name or username", required=False, max_length=100)
-    role = forms.ChoiceField(label="Role", required=False, choices=[("", "Any role"), *Role.choices])
+    role = forms.ChoiceField(
+        label="Role", required=False, choices=[("", "Any role"), *Role.choices]
+    )
     unit = forms.TypedChoiceField(label="Unit", required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args: Any, units: list[tuple[int, str]], **kwargs: Any) -> None:
@@ -101,7 +103,9 @@ class AuditSearchForm(GovukForm):
         label="Record type", required=False, max_length=60, help_text="For example user or child"
     )
     object_id = forms.CharField(label="Record id", required=False, max_length=64)
-    username = forms.CharField(label="Username of the person who acted", required=False, max_length=150)
+    username = forms.CharField(
+        label="Username of the person who acted", required=False, max_length=150
+    )
     action = forms.ChoiceField(
         label="Action", required=False, choices=[("", "Any action"), *AuditAction.choices]
     )

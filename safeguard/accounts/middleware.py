@@ -10,7 +10,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from safeguard.accounts.services import actor_for
+from safeguard.accounts.services import actor_for, user_is_verified
 from safeguard.core.errors import PermissionDenied
 from safeguard.core.views import PUBLIC, SIGNED_IN
 
@@ -89,7 +89,7 @@ class AccessMiddleware:
             logout(request)
             return _to_sign_in(request, reason)
         request.session[LAST_SEEN] = time.time()
-        if not user.is_verified():  # type: ignore[union-attr]
+        if not user_is_verified(user):
             if marker == SIGNED_IN:
                 return None
             return HttpResponseRedirect(reverse("accounts:verify_code"))

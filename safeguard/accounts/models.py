@@ -1,6 +1,6 @@
 """Forces, their units, staff users with their roles, and personal API tokens."""
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 
 from safeguard.core.models import VersionedModel
@@ -33,7 +33,9 @@ class Unit(models.Model):
     unit_type = models.CharField(max_length=20, choices=Type.choices)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["force", "name"], name="unit_name_per_force")]
+        constraints = [
+            models.UniqueConstraint(fields=["force", "name"], name="unit_name_per_force")
+        ]
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -50,8 +52,6 @@ class User(VersionedModel, AbstractUser):
     organisation = models.CharField(max_length=160, blank=True)
     # Bumped to end every session of this user at once (ASVS 7.4.2/7.4.5).
     session_epoch = models.PositiveIntegerField(default=0)
-
-    objects = UserManager()
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]

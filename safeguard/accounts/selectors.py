@@ -48,7 +48,11 @@ def staff_list_visible_to(*, actor: Actor, filters: StaffFilters) -> QuerySet[Us
     if filters.role:
         users = users.filter(role_grants__role=filters.role)
     audit_record(
-        actor=actor, action=AuditAction.VIEW, object_type="user", object_id="list", reason_code="list"
+        actor=actor,
+        action=AuditAction.VIEW,
+        object_type="user",
+        object_id="list",
+        reason_code="list",
     )
     return users.distinct().order_by("last_name", "first_name", "pk")
 

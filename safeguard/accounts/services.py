@@ -26,6 +26,12 @@ USERNAME_TAKEN = "That username is already in use."
 TOKEN_NAME_REQUIRED = "Give the token a name, so you can tell it apart later."
 
 
+def user_is_verified(user: object) -> bool:
+    """Signed in with both factors: django-otp adds is_verified() to the request's user."""
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified and is_verified())
+
+
 def actor_for(user: User, *, channel: str = "web") -> Actor:
     """Build the one Actor for a request or API call from the user's force, units and roles."""
     if user.force_id is None:
@@ -191,7 +197,9 @@ def totp_device_start(*, user: User) -> TOTPDevice:
 def totp_device_create_confirmed(*, user: User, key_hex: str) -> TOTPDevice:
     """For the demo and tests: a device whose secret is already known and confirmed."""
     TOTPDevice.objects.filter(user=user).delete()
-    return TOTPDevice.objects.create(user=user, name="Authenticator app", key=key_hex, confirmed=True)
+    return TOTPDevice.objects.create(
+        user=user, name="Authenticator app", key=key_hex, confirmed=True
+    )
 
 
 def totp_device_confirm(*, user: User, device: TOTPDevice) -> None:
@@ -230,7 +238,9 @@ def _token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def api_token_create(*, actor: Actor | None, user: User, name: str, now: datetime) -> tuple[ApiToken, str]:
+def api_token_create(
+    *, actor: Actor | None, user: User, name: str, now: datetime
+) -> tuple[ApiToken, str]:
     """Create a personal access token and return it with its secret, which is never stored."""
     name = name.strip()
     if not name:

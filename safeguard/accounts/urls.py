@@ -26,5 +26,7 @@ urlpatterns = [
     path("admin/permissions/", views.permissions_table, name="permissions"),
     path("audit/", views.audit_search, name="audit_search"),
     path("account/api-tokens/", views.api_tokens, name="api_tokens"),
-    path("account/api-tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),
+    path(
+        "account/api-tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"
+    ),
 ]

@@ -1,7 +1,7 @@
 """Sign-in, MFA, password reset, staff, units, permissions, audit search and API tokens (thin)."""
 
 import base64
-from typing import Any
+from typing import Any, cast
 
 import segno
 from django.contrib import messages
@@ -62,7 +62,7 @@ def locked_out(request: HttpRequest, original_response: Any, credentials: Any) -
 @requires(PUBLIC)
 @require_http_methods(["GET", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated and request.user.is_verified():  # type: ignore[union-attr]
+    if services.user_is_verified(request.user):
         return redirect("frontend:my_work")
     ended = request.session.pop(ENDED_REASON, None)
     form = forms.SignInForm(request.POST or None)
@@ -113,7 +113,7 @@ def _code_failed(request: HttpRequest, form: forms.CodeForm) -> None:
 @require_http_methods(["GET", "POST"])
 def verify_code(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    if user.is_verified():  # type: ignore[attr-defined]
+    if services.user_is_verified(user):
         return redirect("frontend:my_work")
     device = services.totp_device_confirmed(user)
     if device is None:
@@ -313,15 +313,11 @@ def permissions_table(request: HttpRequest) -> HttpResponse:
     rows = [
         {
             "permission": permission,
-            "cells": [
-                ROLE_PERMISSIONS[role].get(permission) for role in Role
-            ],
+            "cells": [ROLE_PERMISSIONS[role].get(permission) for role in Role],
         }
         for permission in Permission
     ]
-    return render(
-        request, "accounts/permissions.html", {"roles": list(Role), "rows": rows}
-    )
+    return render(request, "accounts/permissions.html", {"roles": list(Role), "rows": rows})
 
 
 @requires(Permission.AUDIT_SEARCH)
@@ -345,14 +341,19 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             _, new_token = services.api_token_create(
-                actor=actor, user=request.user, name=form.cleaned_data["name"], now=timezone.now()  # type: ignore[arg-type]
+                actor=actor,
+                user=cast(User, request.user),
+                name=form.cleaned_data["name"],
+                now=timezone.now(),
             )
             form = forms.ApiTokenForm()
         except DomainError as error:
             form.add_error("name", error.message)
     tokens = selectors.api_token_list_for(actor=actor)
     return render(
-        request, "accounts/api_tokens.html", {"form": form, "tokens": tokens, "new_token": new_token}
+        request,
+        "accounts/api_tokens.html",
+        {"form": form, "tokens": tokens, "new_token": new_token},
     )
 
 
@@ -362,6 +363,3 @@ def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     services.api_token_revoke(actor=request.actor, token_id=token_id, now=timezone.now())  # type: ignore[attr-defined]
     messages.success(request, "Token revoked. It no longer works.")
     return redirect("accounts:api_tokens")
-
-
-

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 
 from safeguard.accounts.api import router as accounts_router
+from safeguard.accounts.services import user_is_verified
 from safeguard.api.auth import TokenAuth
 from safeguard.api.errors import install_error_handlers
 
@@ -18,14 +19,18 @@ def docs_require_sign_in(view: Callable[..., HttpResponse]) -> Callable[..., Htt
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = request.user
-        signed_in = user.is_authenticated and user.is_verified()  # type: ignore[union-attr]
+        signed_in = user_is_verified(user)
         if not signed_in:
             header = request.headers.get("Authorization", "")
             token = header[7:] if header.lower().startswith("bearer ") else ""
             signed_in = bool(token) and TokenAuth().authenticate(request, token) is not None
         if not signed_in:
             return JsonResponse(
-                {"error": "unauthorized", "message": "Sign in to read the API documentation.", "fields": {}},
+                {
+                    "error": "unauthorized",
+                    "message": "Sign in to read the API documentation.",
+                    "fields": {},
+                },
                 status=401,
             )
         return view(request, *args, **kwargs)

@@ -1,6 +1,5 @@
 """Every answer under /api/ is JSON, including the ones Django itself produces (404, 405, 500)."""
 
-
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -38,6 +37,3 @@ class ApiJsonErrorsMiddleware:
                     replacement[header] = response[header]
             return replacement
         return response
-
-
-

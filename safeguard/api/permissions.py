@@ -1,4 +1,4 @@
-"""Each API operation declares its permission, like each page; the matrix test reads this registry."""
+"""Each API operation declares its permission, like each page; the matrix tests read this."""
 
 from collections.abc import Callable
 from functools import wraps

@@ -76,7 +76,9 @@ def audit_record(
             "request_id": current_request_id()[:64],
         }
         entry_hash = chain_hash(head.entry_hash, _hash_input(values))
-        entry = AuditEntry.objects.create(**values, prev_hash=head.entry_hash, entry_hash=entry_hash)
+        entry = AuditEntry.objects.create(
+            **values, prev_hash=head.entry_hash, entry_hash=entry_hash
+        )
         AuditChainHead.objects.filter(pk=1).update(seq=values["seq"], entry_hash=entry_hash)
         return entry
 
@@ -111,7 +113,10 @@ def audit_verify_chain(*, chunk_size: int = 5000) -> ChainReport:
             )
         if not intact:
             return ChainReport(
-                False, checked, f"entry #{seq} was altered: its content does not match its hash", seq
+                False,
+                checked,
+                f"entry #{seq} was altered: its content does not match its hash",
+                seq,
             )
         if not linked:
             return ChainReport(

@@ -69,6 +69,9 @@ class AuditChainHead(models.Model):
     seq = models.PositiveBigIntegerField(default=0)
     entry_hash = models.CharField(max_length=64, default="0" * 64)
 
+    def __str__(self) -> str:
+        return f"audit chain head at #{self.seq}"
+
 
 class Disclosure(models.Model):
     """A record shared with a partner user. A partner sees a record only through one of these."""
@@ -88,3 +91,6 @@ class Disclosure(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["recipient", "object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.object_type}:{self.object_id} to user {self.recipient_id}"

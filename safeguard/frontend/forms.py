@@ -27,7 +27,8 @@ class GovukBoundField(forms.BoundField):
         if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
             return attrs
         css = next(
-            (cls for kind, cls in _WIDGET_CLASSES.items() if isinstance(widget, kind)), "govuk-input"
+            (cls for kind, cls in _WIDGET_CLASSES.items() if isinstance(widget, kind)),
+            "govuk-input",
         )
         if self.errors:
             css += " govuk-input--error" if "input" in css else f" {css}--error"

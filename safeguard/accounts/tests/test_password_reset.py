@@ -64,9 +64,13 @@ def test_weak_new_password_is_refused_and_the_old_one_kept(make_user, smtp_serve
     client = Client()
     client.post("/password-reset/", {"email": "weak@police.example"})
     run_worker()
-    link = re.search(r"http://testserver(/password-reset/\S+/\S+/)", smtp_server.messages[0].get_payload()).group(1)
+    link = re.search(
+        r"http://testserver(/password-reset/\S+/\S+/)", smtp_server.messages[0].get_payload()
+    ).group(1)
     form_page = client.get(link, follow=True)
-    response = client.post(form_page.redirect_chain[-1][0], {"new_password1": "short", "new_password2": "short"})
+    response = client.post(
+        form_page.redirect_chain[-1][0], {"new_password1": "short", "new_password2": "short"}
+    )
     assert response.status_code == 200
     assert b"This password is too short" in response.content
     user.refresh_from_db()

@@ -47,7 +47,9 @@ def test_password_then_code_signs_in_and_rotates_the_session(make_user):
     assert done["Location"] == "/"
     assert client.session.session_key != password_step_key
     assert b"You have no work assigned" in client.get("/").content
-    actions = list(AuditEntry.objects.filter(actor_username=user.username).values_list("action", flat=True))
+    actions = list(
+        AuditEntry.objects.filter(actor_username=user.username).values_list("action", flat=True)
+    )
     assert "sign_in" in actions
 
 
@@ -58,7 +60,10 @@ def test_next_is_followed_only_within_the_site(make_user):
     client.post("/sign-in/?next=/staff/", {"username": user.username, "password": TEST_PASSWORD})
     assert post_code(client, totp_now(user.totpdevice_set.get()))["Location"] == "/staff/"
     evil = Client()
-    evil.post("/sign-in/?next=https://evil.example/", {"username": user.username, "password": TEST_PASSWORD})
+    evil.post(
+        "/sign-in/?next=https://evil.example/",
+        {"username": user.username, "password": TEST_PASSWORD},
+    )
     response = post_code(evil, totp_now(user.totpdevice_set.get(), offset_steps=1))
     assert response["Location"] == "/"
 
@@ -69,9 +74,9 @@ def test_wrong_password_and_unknown_user_get_the_same_answer(make_user):
     unknown = post_password(Client(), "nobody-by-this-name", "not-the-password-at-all")
     assert wrong.status_code == unknown.status_code == 200
     assert b"Enter a correct username and password" in wrong.content
-    assert normalise(wrong.content).replace(user.username, "X") == normalise(unknown.content).replace(
-        "nobody-by-this-name", "X"
-    )
+    assert normalise(wrong.content).replace(user.username, "X") == normalise(
+        unknown.content
+    ).replace("nobody-by-this-name", "X")
     assert "_auth_user_id" not in Client().session
 
 
@@ -190,7 +195,13 @@ def test_short_or_common_passwords_are_refused(force):
     for weak in ("short-pass", "yfdbufnjh10305070"):  # too short; on the common-password list
         with pytest.raises(DomainError) as error:
             services.staff_create(
-                actor=None, force=force, username=f"u{len(weak)}", password=weak, first_name="A",
-                last_name="B", email="a@b.example", roles=["officer"],
+                actor=None,
+                force=force,
+                username=f"u{len(weak)}",
+                password=weak,
+                first_name="A",
+                last_name="B",
+                email="a@b.example",
+                roles=["officer"],
             )
         assert error.value.code == "weak_password"

@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 def test_admin_changes_roles_and_it_is_audited(admin_client, make_user):
     target = make_user("officer")
     response = admin_client.post(
-        f"/staff/{target.pk}/roles/", {"roles": ["supervisor", "investigator"], "version": target.version}
+        f"/staff/{target.pk}/roles/",
+        {"roles": ["supervisor", "investigator"], "version": target.version},
     )
     assert response.status_code == 302
     page = admin_client.get(response["Location"])
@@ -31,21 +32,27 @@ def test_stale_role_edit_is_refused_with_a_message(admin_client, make_user):
     target = make_user("officer")
     stale = target.version
     admin_client.post(f"/staff/{target.pk}/roles/", {"roles": ["auditor"], "version": stale})
-    response = admin_client.post(f"/staff/{target.pk}/roles/", {"roles": ["analyst"], "version": stale}, follow=True)
+    response = admin_client.post(
+        f"/staff/{target.pk}/roles/", {"roles": ["analyst"], "version": stale}, follow=True
+    )
     assert b"Somebody else changed this record" in response.content
     assert list(RoleGrant.objects.filter(user=target).values_list("role", flat=True)) == ["auditor"]
 
 
 def test_no_roles_is_refused_and_nothing_changes(admin_client, make_user):
     target = make_user("officer")
-    response = admin_client.post(f"/staff/{target.pk}/roles/", {"version": target.version}, follow=True)
+    response = admin_client.post(
+        f"/staff/{target.pk}/roles/", {"version": target.version}, follow=True
+    )
     assert b"Choose at least one role" in response.content
     assert list(RoleGrant.objects.filter(user=target).values_list("role", flat=True)) == ["officer"]
 
 
 def test_an_admin_cannot_disable_themselves(admin_client):
     admin = admin_client.user
-    response = admin_client.post(f"/staff/{admin.pk}/active/", {"version": admin.version, "active": "0"}, follow=True)
+    response = admin_client.post(
+        f"/staff/{admin.pk}/active/", {"version": admin.version, "active": "0"}, follow=True
+    )
     assert b"You cannot disable your own account" in response.content
     admin.refresh_from_db()
     assert admin.is_active
@@ -65,7 +72,9 @@ def test_staff_filters_and_empty_state(admin_client, make_user):
     make_user("auditor", last_name="Zebedee")
     assert b"Zebedee" in admin_client.get("/staff/?role=auditor").content
     assert b"Zebedee" not in admin_client.get("/staff/?role=custody_officer").content
-    assert b"No staff match these filters" in admin_client.get("/staff/?search=nobody-at-all").content
+    assert (
+        b"No staff match these filters" in admin_client.get("/staff/?search=nobody-at-all").content
+    )
 
 
 def test_staff_list_paginates(admin_client, make_user):
@@ -81,7 +90,10 @@ def test_viewing_a_staff_record_is_audited(admin_client, make_user):
     target = make_user("officer")
     admin_client.get(f"/staff/{target.pk}/")
     assert AuditEntry.objects.filter(
-        action="view", object_type="user", object_id=str(target.pk), actor_username=admin_client.user.username
+        action="view",
+        object_type="user",
+        object_id=str(target.pk),
+        actor_username=admin_client.user.username,
     ).exists()
 
 
@@ -104,7 +116,9 @@ def test_audit_search_validates_dates(auditor_client):
 def test_audit_search_never_shows_another_forces_entries(auditor_client, other_force, foreign_unit):
     from tests.factories import UserFactory
 
-    foreign_admin = UserFactory(force=other_force, units=[foreign_unit], roles=["force_admin"], username="foreignadmin")
+    foreign_admin = UserFactory(
+        force=other_force, units=[foreign_unit], roles=["force_admin"], username="foreignadmin"
+    )
     from safeguard.accounts import selectors, services
 
     selectors.staff_get(actor=services.actor_for(foreign_admin), user_id=foreign_admin.pk)

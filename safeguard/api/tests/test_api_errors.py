@@ -64,7 +64,9 @@ def test_body_over_the_limit_is_413(admin_api, colleague):
 
 def test_stale_version_is_409_and_keeps_the_newer_change(admin_api, colleague):
     stale = colleague.version
-    first = put_roles(admin_api, colleague, json.dumps({"roles": ["investigator"], "version": stale}))
+    first = put_roles(
+        admin_api, colleague, json.dumps({"roles": ["investigator"], "version": stale})
+    )
     assert first.status_code == 200
     assert first.json()["version"] == stale + 1
     second = put_roles(admin_api, colleague, json.dumps({"roles": ["auditor"], "version": stale}))

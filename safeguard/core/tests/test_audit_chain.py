@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 def write_entries(n: int) -> None:
     for i in range(n):
-        audit_record(actor=None, username="tester", action=AuditAction.VIEW, object_type="user", object_id=i)
+        audit_record(
+            actor=None, username="tester", action=AuditAction.VIEW, object_type="user", object_id=i
+        )
 
 
 def execute(sql: str, params: list | None = None) -> None:
@@ -124,13 +126,21 @@ def test_an_entry_commits_and_rolls_back_with_its_change(make_user, force):
     actor = services.actor_for(admin)
     before = AuditEntry.objects.count()
     with pytest.raises(RuntimeError), transaction.atomic():
-        services.staff_set_roles(actor=actor, user_id=target.pk, roles=["auditor"], version=target.version)
+        services.staff_set_roles(
+            actor=actor, user_id=target.pk, roles=["auditor"], version=target.version
+        )
         raise RuntimeError("the request failed after the service ran")
     assert AuditEntry.objects.count() == before
     assert list(RoleGrant.objects.filter(user=target).values_list("role", flat=True)) == ["officer"]
-    services.staff_set_roles(actor=actor, user_id=target.pk, roles=["auditor"], version=target.version)
+    services.staff_set_roles(
+        actor=actor, user_id=target.pk, roles=["auditor"], version=target.version
+    )
     entry = AuditEntry.objects.order_by("-seq").first()
-    assert (entry.action, entry.object_id, entry.changed_fields) == ("update", str(target.pk), ["roles"])
+    assert (entry.action, entry.object_id, entry.changed_fields) == (
+        "update",
+        str(target.pk),
+        ["roles"],
+    )
     assert entry.actor_username == admin.username
     assert entry.force_id == force.pk
     assert audit_verify_chain().ok

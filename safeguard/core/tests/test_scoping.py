@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def visible_ids(actor, permission, **kwargs):
-    queryset = scope_queryset(User.objects.all(), actor=actor, permission=permission, object_type="user", **kwargs)
+    queryset = scope_queryset(
+        User.objects.all(), actor=actor, permission=permission, object_type="user", **kwargs
+    )
     return set(queryset.values_list("pk", flat=True))
 
 
@@ -71,12 +73,23 @@ def test_partner_sees_only_what_was_disclosed_to_them(make_user, other_force, fo
     not_shared = make_user("officer")
     now = timezone.now()
     Disclosure.objects.create(
-        force=partner.force, object_type="user", object_id=str(shared.pk), recipient=partner,
-        disclosed_by=officer, purpose="test", disclosed_at=now,
+        force=partner.force,
+        object_type="user",
+        object_id=str(shared.pk),
+        recipient=partner,
+        disclosed_by=officer,
+        purpose="test",
+        disclosed_at=now,
     )
     revoked = Disclosure.objects.create(
-        force=partner.force, object_type="user", object_id=str(not_shared.pk), recipient=partner,
-        disclosed_by=officer, purpose="test", disclosed_at=now, revoked_at=now,
+        force=partner.force,
+        object_type="user",
+        object_id=str(not_shared.pk),
+        recipient=partner,
+        disclosed_by=officer,
+        purpose="test",
+        disclosed_at=now,
+        revoked_at=now,
     )
     assert revoked.revoked_at is not None
     assert visible_ids(actor_for(partner), Permission.DISCLOSURE_VIEW) == {shared.pk}

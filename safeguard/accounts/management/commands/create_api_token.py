@@ -20,7 +20,9 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"No active user called {options['username']!r}.")
         try:
-            _, raw = api_token_create(actor=None, user=user, name=options["name"], now=timezone.now())
+            _, raw = api_token_create(
+                actor=None, user=user, name=options["name"], now=timezone.now()
+            )
         except DomainError as error:
             raise CommandError(error.message) from error
         self.stdout.write(raw)

@@ -11,5 +11,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         report = audit_verify_chain()
         if not report.ok:
-            raise CommandError(f"Audit chain BROKEN after {report.checked} good entries: {report.problem}")
+            raise CommandError(
+                f"Audit chain BROKEN after {report.checked} good entries: {report.problem}"
+            )
         self.stdout.write(f"Audit chain intact: {report.checked} entries verified.")
