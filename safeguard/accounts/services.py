@@ -5,6 +5,7 @@ import secrets
 from collections.abc import Iterable
 from datetime import datetime
 
+from axes.utils import reset as axes_reset
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -182,6 +183,22 @@ def staff_end_sessions(*, actor: Actor, user_id: int) -> User:
         )
     user.refresh_from_db()
     return user
+
+
+def staff_unlock_sign_in(*, actor: Actor, user_id: int) -> int:
+    """Release a sign-in lock-out before it expires (CJIS AC-7: an administrator unlocks)."""
+    with transaction.atomic():
+        user = _staff_for_update(actor=actor, user_id=user_id)
+        cleared = axes_reset(username=user.username)
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="user",
+            object_id=user.pk,
+            changed_fields=["sign_in_lock"],
+            reason_code="unlocked",
+        )
+    return int(cleared)
 
 
 def totp_device_confirmed(user: User) -> TOTPDevice | None:

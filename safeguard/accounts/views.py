@@ -223,6 +223,7 @@ def staff_detail(request: HttpRequest, user_id: int) -> HttpResponse:
             "member": member,
             "roles_form": roles_form,
             "can_manage": actor.can(Permission.STAFF_MANAGE),
+            "can_see_activity": actor.can(Permission.AUDIT_SEARCH),
             "role_labels": [Role(r).label for r in sorted(member.role_names)],
         },
     )
@@ -237,6 +238,35 @@ def _manage(request: HttpRequest, user_id: int, action: Any, success: str) -> Ht
             raise
         messages.error(request, error.message)
     return redirect("accounts:staff_detail", user_id=user_id)
+
+
+@requires(Permission.AUDIT_SEARCH)
+def staff_activity(request: HttpRequest, user_id: int) -> HttpResponse:
+    """The staff record's story: every audited event about it, newest first, as a timeline."""
+    request.nav_section = "staff"  # type: ignore[attr-defined]
+    actor = request.actor  # type: ignore[attr-defined]
+    member = selectors.staff_get(actor=actor, user_id=user_id)
+    entries = selectors.audit_search(
+        actor=actor, filters=selectors.AuditFilters(object_type="user", object_id=str(member.pk))
+    )
+    page = _page(request, entries)
+    events = [
+        {
+            "title": entry.get_action_display()
+            + (f": {entry.reason_code.replace('_', ' ')}" if entry.reason_code else ""),
+            "byline": entry.actor_username or "system",
+            "at": entry.at,
+            "description": (
+                f"Changed: {', '.join(entry.changed_fields)}" if entry.changed_fields else ""
+            ),
+        }
+        for entry in page.object_list
+    ]
+    return render(
+        request,
+        "accounts/staff_activity.html",
+        {"member": member, "page": page, "events": events, "can_see_activity": True},
+    )
 
 
 @requires(Permission.STAFF_MANAGE)
@@ -288,6 +318,18 @@ def staff_end_sessions(request: HttpRequest, user_id: int) -> HttpResponse:
         user_id,
         lambda: services.staff_end_sessions(actor=actor, user_id=user_id),
         "Every session of this person has been ended.",
+    )
+
+
+@requires(Permission.STAFF_MANAGE)
+@require_POST
+def staff_unlock(request: HttpRequest, user_id: int) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    return _manage(
+        request,
+        user_id,
+        lambda: services.staff_unlock_sign_in(actor=actor, user_id=user_id),
+        "Sign-in unlocked. They can sign in again now.",
     )
 
 

@@ -205,3 +205,14 @@ def test_short_or_common_passwords_are_refused(force):
                 roles=["officer"],
             )
         assert error.value.code == "weak_password"
+
+
+def test_an_admin_can_release_a_lock_out(make_user, admin_client):
+    user = make_user("officer")
+    for _ in range(5):
+        post_password(Client(), user.username, "wrong-password-guess")
+    assert post_password(Client(), user.username).status_code == 403
+    page = admin_client.post(f"/staff/{user.pk}/unlock/", follow=True)
+    assert b"Sign-in unlocked" in page.content
+    assert post_password(Client(), user.username).status_code == 302
+    assert AuditEntry.objects.filter(reason_code="unlocked", object_id=str(user.pk)).exists()

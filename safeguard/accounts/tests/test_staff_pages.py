@@ -192,3 +192,22 @@ def test_error_pages(officer_client, client):
     assert forbidden.status_code == 403
     assert b"You do not have permission to see this page" in forbidden.content
     assert AuditEntry.objects.filter(action="access_denied", object_id="/audit/").exists()
+
+
+def test_staff_activity_timeline_shows_what_happened(admin_client, make_user):
+    target = make_user("officer")
+    admin_client.post(
+        f"/staff/{target.pk}/roles/", {"roles": ["supervisor"], "version": target.version}
+    )
+    page = admin_client.get(f"/staff/{target.pk}/activity/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "moj-timeline__item" in html
+    assert "Changed (alteration): roles changed" in html
+    assert f"by {admin_client.user.username}" in html
+
+
+def test_activity_tab_needs_audit_permission(supervisor_client, make_user):
+    colleague = make_user("officer")
+    assert supervisor_client.get(f"/staff/{colleague.pk}/activity/").status_code == 403
+    assert b"/activity/" not in supervisor_client.get(f"/staff/{colleague.pk}/").content
