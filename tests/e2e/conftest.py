@@ -104,7 +104,7 @@ def _child_env(db_path: Path) -> dict[str, str]:
 
 
 def _manage(env: dict[str, str], *args: str) -> None:
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, str(MANAGE), *args],
         cwd=BASE_DIR,
         env=env,
@@ -123,7 +123,7 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], log_path: Path) ->
         if process.poll() is not None:
             pytest.fail(f"The server exited early:\n{log_path.read_text()[-4000:]}")
         try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:  # noqa: S310
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
                 if response.status == 200:
                     return
         except OSError:
@@ -144,7 +144,7 @@ def e2e_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2EServer]:
     with log_path.open("wb") as log:
         # --insecure: the staticfiles runserver serves /static/ through the finders with DEBUG
         # off, so neither collectstatic into var/ nor a settings change is needed.
-        process = subprocess.Popen(  # noqa: S603
+        process = subprocess.Popen(
             [
                 sys.executable,
                 str(MANAGE),
@@ -244,6 +244,7 @@ def page(browser: Any, e2e_server: E2EServer, problems: PageProblems) -> Iterato
 
     tab.on("console", on_console)
     tab.on("pageerror", lambda error: problems.js_errors.append(f"page error: {error}"))
+
     def on_request_failed(request: Any) -> None:
         # A fetch cut short by the next navigation (ERR_ABORTED) is not a problem.
         if "/static/" in request.url and "ERR_ABORTED" not in (request.failure or ""):

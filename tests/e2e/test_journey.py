@@ -7,7 +7,7 @@ import re
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from safeguard.accounts.demo import DEMO_USERS
 from safeguard.core.permissions import ROLE_PERMISSIONS
@@ -26,6 +26,7 @@ pytestmark = pytest.mark.browser
 
 SIGN_IN = re.compile(r"/sign-in/(\?.*)?$")
 CODE = re.compile(r"/sign-in/code/$")
+MY_WORK = re.compile(r"/$")
 
 
 def expected_navigation(username: str) -> list[tuple[str, str]]:
@@ -37,7 +38,7 @@ def expected_navigation(username: str) -> list[tuple[str, str]]:
     ]
 
 
-def service_nav(page: Page):  # type: ignore[no-untyped-def]
+def service_nav(page: Page) -> Locator:
     return page.get_by_role("navigation", name="Menu")
 
 
@@ -54,6 +55,14 @@ def explore(page: Page, problems: PageProblems, text: str, username: str) -> Non
         expect(page.locator("h1")).to_have_text(name)
         expect(page.locator(".govuk-caption-l")).to_have_text("Staff record")
         check_page(page, problems, f"Staff detail [{username}]")
+        sections = page.get_by_role("navigation", name="Sections of this staff record")
+        if sections.count():  # the Activity tab is there for those who may search the audit log
+            sections.get_by_role("link", name="Activity").click()
+            expect(page.locator("h2")).to_have_text("Activity, newest first")
+            expect(sections.get_by_role("link", name="Activity")).to_have_attribute(
+                "aria-current", "page"
+            )
+            check_page(page, problems, f"Staff activity [{username}]")
     elif text == "Audit log":
         page.get_by_label("Username of the person who acted").fill(username)
         page.get_by_role("button", name="Search").click()
@@ -91,7 +100,7 @@ def test_role_journey(
     check_page(page, problems, "Code page with an error")
 
     submit_code(page, totp_clock.code(username))
-    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page).to_have_url(MY_WORK)
     expect(page.locator("h1")).to_have_text("My work")
     expect(page.locator("#my-work-empty")).to_contain_text("You have no work assigned")
     check_page(page, problems, f"My work [{username}]")
@@ -168,13 +177,13 @@ def test_page_not_found(page: Page, problems: PageProblems) -> None:
     check_page(page, problems, "Page not found")
 
 
-def test_set_up_authenticator(
-    page: Page, problems: PageProblems, totp_clock: TotpClock
-) -> None:
+def test_set_up_authenticator(page: Page, problems: PageProblems, totp_clock: TotpClock) -> None:
     page.goto("/sign-in/")
     sign_in_password(page, NEW_STARTER, NEW_STARTER_PASSWORD)
     expect(page).to_have_url(re.compile(r"/sign-in/set-up-authenticator/$"))
-    expect(page.get_by_role("img", name="QR code for setting up your authenticator app")).to_be_visible()
+    expect(
+        page.get_by_role("img", name="QR code for setting up your authenticator app")
+    ).to_be_visible()
     check_page(page, problems, "Set up your authenticator app")
 
     page.get_by_label("Code from your authenticator app").fill("12345")
