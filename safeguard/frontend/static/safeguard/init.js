@@ -1,4 +1,4 @@
-// Starts GOV.UK Frontend and MoJ Frontend components; served from our own static files (no CDN).
+// Starts GOV.UK Frontend components (the MoJ patterns we use need no JavaScript); no CDN.
 import { initAll } from "../vendor/govuk-frontend/govuk-frontend.min.js";
 
 // Module scripts run before DOMContentLoaded, so js-enabled.js has not marked the body yet.
