@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "govuk_frontend_django",
+    "ninja",  # its bundled Swagger UI static files: the docs page needs no CDN
     "safeguard.core",
     "safeguard.accounts",
     "safeguard.frontend",
@@ -33,7 +34,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "safeguard.core.middleware.RequestIdMiddleware",
     "safeguard.api.middleware.ApiJsonErrorsMiddleware",
+    # Header-setting middleware sits outside CommonMiddleware so its redirects get them too.
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "safeguard.core.middleware.NoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -42,9 +47,6 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "safeguard.accounts.middleware.AccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
-    "safeguard.core.middleware.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -36,7 +36,8 @@ def start_session_clock(request: HttpRequest) -> None:
     request.session[EPOCH] = request.user.session_epoch  # type: ignore[union-attr]
 
 
-def _session_end_reason(request: HttpRequest) -> str | None:
+def session_end_reason(request: HttpRequest) -> str | None:
+    """Why this signed-in session must end now (absolute, idle, ended), or None."""
     now = time.time()
     auth_at = request.session.get(AUTH_AT)
     last_seen = request.session.get(LAST_SEEN)
@@ -84,7 +85,7 @@ class AccessMiddleware:
         if not user.is_authenticated:
             had_session = settings.SESSION_COOKIE_NAME in request.COOKIES
             return _to_sign_in(request, "expired" if had_session else None)
-        reason = _session_end_reason(request)
+        reason = session_end_reason(request)
         if reason:
             logout(request)
             return _to_sign_in(request, reason)

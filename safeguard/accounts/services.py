@@ -283,13 +283,15 @@ def api_token_create(
 
 
 def api_token_revoke(*, actor: Actor, token_id: int, now: datetime) -> ApiToken:
-    """Revoke one of the actor's own tokens (a force admin may revoke any in their force)."""
+    """Revoke a token within the actor's reach for API_TOKEN_MANAGE (their own, by the table)."""
+    scope = actor.require(Permission.API_TOKEN_MANAGE)
     with transaction.atomic():
-        tokens = ApiToken.objects.select_for_update().filter(pk=token_id, revoked_at__isnull=True)
-        if actor.scope(Permission.STAFF_MANAGE) == Scope.FORCE:
-            token = tokens.filter(user__force_id=actor.force_id).first()
-        else:
-            token = tokens.filter(user_id=actor.user_id).first()
+        tokens = ApiToken.objects.select_for_update(of=("self",)).filter(
+            pk=token_id, revoked_at__isnull=True, user__force_id=actor.force_id
+        )
+        if scope < Scope.FORCE:
+            tokens = tokens.filter(user_id=actor.user_id)
+        token = tokens.first()
         if token is None:
             raise NotFound()
         token.revoked_at = now

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 
 from safeguard.accounts.api import router as accounts_router
+from safeguard.accounts.middleware import session_end_reason
 from safeguard.accounts.services import user_is_verified
 from safeguard.api.auth import TokenAuth
 from safeguard.api.errors import install_error_handlers
@@ -19,7 +20,8 @@ def docs_require_sign_in(view: Callable[..., HttpResponse]) -> Callable[..., Htt
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = request.user
-        signed_in = user_is_verified(user)
+        # /api/ skips AccessMiddleware, so the session limits are checked here too.
+        signed_in = user_is_verified(user) and session_end_reason(request) is None
         if not signed_in:
             header = request.headers.get("Authorization", "")
             token = header[7:] if header.lower().startswith("bearer ") else ""

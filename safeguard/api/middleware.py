@@ -32,8 +32,10 @@ class ApiJsonErrorsMiddleware:
                 "fields": {},
             }
             replacement = JsonResponse(body, status=status)
-            for header in ("Allow", "WWW-Authenticate", "X-Request-ID"):
-                if header in response:
-                    replacement[header] = response[header]
+            # Keep every header (security headers, Allow, WWW-Authenticate), not the body's.
+            for header, value in response.items():
+                if header.lower() not in ("content-type", "content-length"):
+                    replacement[header] = value
+            replacement.cookies = response.cookies
             return replacement
         return response

@@ -1,0 +1,325 @@
+"""Row 2 of the battery: guessed ids never reach an object outside the caller's scope, and every
+list answers exactly the scoped set (ASVS 8.2.2, OWASP API1).
+
+One crowd of staff in every awkward place (several units, no unit, disabled, another force, a
+foreign user attached to a home unit, a home user attached to a foreign unit, no force at all),
+then, as each role: every id from below the smallest to 20 past the largest, plus ids that
+overflow 32- and 64-bit columns, through every page and API operation that takes a staff, unit
+or token id; and every list, with and without filters.
+"""
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from safeguard.accounts.models import ApiToken, Unit, User
+from safeguard.accounts.services import api_token_create
+from safeguard.core.models import AuditEntry
+from safeguard.core.permissions import Permission, Role, scope_for
+from tests.factories import UnitFactory
+from tests.helpers import sign_in
+from tests.security.battery import (
+    API_OPERATIONS,
+    WEB_ROUTES,
+    ActorRef,
+    ObjRef,
+    api_operations,
+    error_body_problem,
+    visible,
+    web_routes,
+)
+
+pytestmark = pytest.mark.django_db
+
+OVERFLOW_IDS = (0, 2**31 - 1, 2**31, 2**63 - 1, 2**63, 10**30)
+GUESS_PAST_THE_END = 20
+
+
+class Crowd:
+    def __init__(
+        self, make_user: Callable[..., User], force, other_force, unit, other_unit, foreign_unit
+    ):
+        self.force, self.other_force = force, other_force
+        self.unit, self.other_unit, self.foreign_unit = unit, other_unit, foreign_unit
+        self.third_unit = UnitFactory(force=force, name="Missing Persons Unit")
+        self.actors = {role: make_user(role) for role in Role}  # all in `unit`
+        self.others = [
+            make_user(Role.OFFICER),
+            make_user(Role.INVESTIGATOR, units=[other_unit]),
+            make_user(Role.OFFICER, units=[unit, other_unit]),
+            make_user(Role.SUPERVISOR, units=[self.third_unit]),
+            make_user(Role.OFFICER, units=[]),
+            make_user(Role.OFFICER, is_active=False),
+            make_user(Role.OFFICER, units=[foreign_unit], last_name="Crossover"),
+            make_user(Role.OFFICER, force=other_force, units=[foreign_unit], last_name="Foreigner"),
+            make_user(Role.FORCE_ADMIN, force=other_force, units=[foreign_unit], last_name="Alien"),
+            make_user(Role.AUDITOR, force=other_force, units=[unit], last_name="Interloper"),
+            make_user(Role.OFFICER, force=other_force, units=[]),
+            make_user(Role.OFFICER, force=None, units=[], last_name="Forceless"),
+        ]
+        now = timezone.now()
+        for user in self.users.values():
+            api_token_create(actor=None, user=user, name="crowd", now=now)
+        # Some audit entries in the other force, written the ordinary way.
+        self.foreign_user = User.objects.get(last_name="Foreigner")
+        foreign = sign_in(Client(), User.objects.get(last_name="Alien"))
+        assert foreign.get(reverse("accounts:staff_list")).status_code == 200
+        detail = reverse("accounts:staff_detail", args=[self.foreign_user.pk])
+        assert foreign.get(detail).status_code == 200
+
+    @property
+    def users(self) -> dict[int, User]:
+        """Every user in the database, whoever made them: the expectation covers them all."""
+        return {u.pk: u for u in User.objects.all()}
+
+    @property
+    def units(self) -> dict[int, Unit]:
+        return {u.pk: u for u in Unit.objects.all()}
+
+    def ids_to_guess(self, ids: list[int], *, permitted: bool = True) -> list[int]:
+        """Every id from just below the first to 20 past the last, and overflowing ids.
+
+        A caller without the permission is refused before any lookup, so a sample will do.
+        """
+        if not permitted:
+            return [*sorted(ids)[:3], max(ids) + 1, 2**63]
+        return [*range(max(0, min(ids) - 3), max(ids) + GUESS_PAST_THE_END + 1), *OVERFLOW_IDS]
+
+
+@pytest.fixture
+def crowd(make_user, force, other_force, unit, other_unit, foreign_unit) -> Crowd:
+    return Crowd(make_user, force, other_force, unit, other_unit, foreign_unit)
+
+
+def expected_status(
+    permission: Permission, actor: ActorRef, obj: ObjRef | None, ok: int = 200
+) -> int:
+    if scope_for(actor.roles, permission) is None:
+        return 403
+    if obj is None or not visible(permission, actor, obj):
+        return 404
+    return ok
+
+
+def _objects(crowd: Crowd, kind: str) -> dict[int, ObjRef]:
+    if kind == "staff":
+        return {pk: ObjRef.of_user(u) for pk, u in crowd.users.items()}
+    if kind == "unit":
+        return {pk: ObjRef.of_unit(u) for pk, u in crowd.units.items()}
+    raise AssertionError(kind)
+
+
+ROLES = list(Role)
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value)
+def test_guessed_ids_never_reach_an_object_out_of_scope(role, crowd: Crowd, make_api_client):
+    user = crowd.actors[role]
+    actor = ActorRef.of(user)
+    page_client = sign_in(Client(), user)
+    api_client = make_api_client(user)
+    leaks = []
+    checked = 0
+    # Every page that shows one staff member or unit by id.
+    for route in web_routes():
+        for spec in WEB_ROUTES.get(route.name, ()):
+            if spec.method != "GET" or spec.target not in ("staff", "unit"):
+                continue
+            objects = _objects(crowd, spec.target)
+            kwarg = "user_id" if spec.target == "staff" else "unit_id"
+            permitted = scope_for(actor.roles, route.marker) is not None
+            for pk in crowd.ids_to_guess(list(objects), permitted=permitted):
+                expected = expected_status(route.marker, actor, objects.get(pk))
+                response = page_client.get(reverse(route.name, kwargs={kwarg: pk}))
+                checked += 1
+                if response.status_code != expected:
+                    leaks.append(
+                        f"GET {route.name} id={pk}: {response.status_code}, expected {expected}"
+                    )
+                elif expected == 200:
+                    shown = response.context.get("member") or response.context.get("unit")
+                    if shown is None or shown.pk != pk:
+                        leaks.append(f"GET {route.name} id={pk}: showed {shown!r}")
+    # Every API operation that reads one staff member or unit by id.
+    for op in api_operations():
+        spec = API_OPERATIONS[op.name]
+        if op.method != "GET" or spec.target not in ("staff", "unit"):
+            continue
+        objects = _objects(crowd, spec.target)
+        kwarg = "user_id" if spec.target == "staff" else "unit_id"
+        permitted = scope_for(actor.roles, op.marker) is not None
+        for pk in crowd.ids_to_guess(list(objects), permitted=permitted):
+            expected = expected_status(op.marker, actor, objects.get(pk))
+            response = api_client.get(op.url({kwarg: pk}))
+            checked += 1
+            if response.status_code != expected:
+                leaks.append(f"GET {op.path} id={pk}: {response.status_code}, expected {expected}")
+            elif expected == 200 and response.json()["id"] != pk:
+                leaks.append(f"GET {op.path} id={pk}: returned {response.json()['id']}")
+            elif expected != 200 and error_body_problem(response):
+                leaks.append(f"GET {op.path} id={pk}: {error_body_problem(response)}")
+    assert checked > 20
+    leaks += _revoke_guessed_tokens(crowd, user, actor, page_client, api_client)
+    assert not leaks, f"{len(leaks)} guessed ids answered wrongly as {role.value}:\n" + "\n".join(
+        leaks
+    )
+
+
+def _revoke_guessed_tokens(
+    crowd: Crowd, user: User, actor: ActorRef, page_client: Client, api_client: Client
+) -> list[str]:
+    """Revoking a guessed token id, by API or page, reaches only what the table allows."""
+    tokens = {t.pk: t for t in ApiToken.objects.select_related("user").exclude(user=user)}
+    problems = []
+    permitted = scope_for(actor.roles, Permission.API_TOKEN_MANAGE) is not None
+    attempts = {
+        "DELETE /api/v1/tokens/{pk}": (204, lambda pk: api_client.delete(f"/api/v1/tokens/{pk}")),
+        "POST revoke page {pk}": (
+            302,
+            lambda pk: page_client.post(reverse("accounts:api_token_revoke", args=[pk])),
+        ),
+    }
+    for pk in crowd.ids_to_guess(list(tokens), permitted=permitted):
+        if ApiToken.objects.filter(pk=pk, user=user).exists():
+            continue  # the caller's own tokens, including the one this client uses
+        token = tokens.get(pk)
+        obj = ObjRef.of_token(token) if token else None
+        for what, (ok, send) in attempts.items():
+            ApiToken.objects.filter(pk=pk).update(revoked_at=None)  # live before each attempt
+            expected = expected_status(Permission.API_TOKEN_MANAGE, actor, obj, ok=ok)
+            status = send(pk).status_code
+            revoked = ApiToken.objects.filter(pk=pk, revoked_at__isnull=False).exists()
+            if status != expected or revoked != (expected == ok):
+                problems.append(
+                    f"{what.format(pk=pk)}: {status} (revoked: {revoked}), expected {expected}"
+                )
+    return problems
+
+
+def _api_pages(
+    client: Client, url: str, limit: int = 100, **params: object
+) -> tuple[int, list[dict]]:
+    items: list[dict] = []
+    offset, count = 0, None
+    while True:
+        response = client.get(url, {**params, "offset": offset, "limit": limit})
+        assert response.status_code == 200, response.content
+        body = response.json()
+        count = body["count"] if count is None else count
+        items += body["items"]
+        if body["next_offset"] is None:
+            return count, items
+        offset = body["next_offset"]
+
+
+def _page_ids(client: Client, url: str, **params: object) -> tuple[int, set[int]]:
+    ids: set[int] = set()
+    number, count = 1, None
+    while True:
+        response = client.get(url, {**params, "page": number})
+        assert response.status_code == 200
+        page = response.context["page"]
+        count = page.paginator.count if count is None else count
+        ids |= {member.pk for member in page.object_list}
+        if not page.has_next():
+            return count, ids
+        number += 1
+
+
+def _matches(user: User, *, search: str = "", unit_id: int | None = None, role: str = "") -> bool:
+    if search and not any(
+        search.lower() in value.lower()
+        for value in (user.username, user.first_name, user.last_name)
+    ):
+        return False
+    if unit_id and not user.units.filter(pk=unit_id).exists():
+        return False
+    return not (role and not user.role_grants.filter(role=role).exists())
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value)
+def test_every_list_answers_exactly_the_scoped_set(role, crowd: Crowd, make_api_client):
+    user = crowd.actors[role]
+    actor = ActorRef.of(user)
+    page_client = sign_in(Client(), user)
+    api_client = make_api_client(user)
+
+    # Staff: the page and the API, unfiltered and through each filter.
+    can_see_staff = scope_for(actor.roles, Permission.STAFF_VIEW) is not None
+    users = crowd.users
+    scoped = {
+        pk for pk, u in users.items() if visible(Permission.STAFF_VIEW, actor, ObjRef.of_user(u))
+    }
+    probes = [
+        {},
+        {"unit_id": crowd.foreign_unit.pk},
+        {"unit_id": crowd.unit.pk},
+        {"unit_id": crowd.third_unit.pk},
+        {"search": "Foreigner"},
+        {"search": "Interloper"},
+        {"search": "Crossover"},
+        {"search": "Forceless"},
+        {"role": Role.FORCE_ADMIN.value},
+        {"role": Role.AUDITOR.value},
+    ]
+    if not can_see_staff:
+        assert page_client.get(reverse("accounts:staff_list")).status_code == 403
+        response = api_client.get("/api/v1/staff")
+        assert response.status_code == 403 and error_body_problem(response) is None
+    else:
+        assert len(scoped) >= 3
+        for probe in probes:
+            wanted = {pk for pk in scoped if _matches(users[pk], **probe)}
+            count, items = _api_pages(api_client, "/api/v1/staff", **probe)
+            got = {item["id"] for item in items}
+            assert (count, got) == (len(wanted), wanted), f"API staff list {probe}"
+            page_probe = {"unit": probe["unit_id"]} if "unit_id" in probe else probe
+            count, got = _page_ids(page_client, reverse("accounts:staff_list"), **page_probe)
+            if "unit_id" in probe and probe["unit_id"] == crowd.foreign_unit.pk:
+                # Another force's unit is not a choice on the page: the filter is refused and
+                # the page lists the whole scoped set instead.
+                wanted = scoped
+            assert (count, got) == (len(wanted), wanted), f"staff page {page_probe}"
+
+    # Units: the force's units, never another force's.
+    home_units = set(Unit.objects.filter(force=crowd.force).values_list("pk", flat=True))
+    if scope_for(actor.roles, Permission.UNIT_VIEW) is None:
+        assert page_client.get(reverse("accounts:unit_list")).status_code == 403
+        assert api_client.get("/api/v1/units").status_code == 403
+    else:
+        page_units = {u.pk for u in page_client.get(reverse("accounts:unit_list")).context["units"]}
+        api_units = {u["id"] for u in api_client.get("/api/v1/units").json()}
+        assert page_units == api_units == home_units
+
+    # Tokens: only the caller's own.
+    own_tokens = set(ApiToken.objects.filter(user=user).values_list("pk", flat=True))
+    if scope_for(actor.roles, Permission.API_TOKEN_MANAGE) is None:
+        assert page_client.get(reverse("accounts:api_tokens")).status_code == 403
+        assert api_client.get("/api/v1/tokens").status_code == 403
+    else:
+        page_tokens = {
+            t.pk for t in page_client.get(reverse("accounts:api_tokens")).context["tokens"]
+        }
+        api_tokens = {t["id"] for t in api_client.get("/api/v1/tokens").json()}
+        assert page_tokens == api_tokens == own_tokens
+
+    # The audit log: the force's entries only, whatever the search.
+    if scope_for(actor.roles, Permission.AUDIT_SEARCH) is None:
+        assert page_client.get(reverse("accounts:audit_search"), {"action": ""}).status_code == 403
+        assert api_client.get("/api/v1/audit").status_code == 403
+        return
+    foreign_id = str(crowd.foreign_user.pk)
+    assert AuditEntry.objects.filter(force_id=crowd.other_force.pk, object_id=foreign_id).exists()
+    for probe in ({}, {"object_type": "user", "object_id": foreign_id}, {"object_type": "user"}):
+        count, items = _api_pages(api_client, "/api/v1/audit", limit=200, **probe)
+        home = AuditEntry.objects.filter(force_id=crowd.force.pk, **probe)
+        assert count == home.count() == len(items), f"audit API {probe}"
+        assert {i["seq"] for i in items} == set(home.values_list("seq", flat=True)), probe
+        response = page_client.get(reverse("accounts:audit_search"), probe or {"action": ""})
+        home = AuditEntry.objects.filter(force_id=crowd.force.pk, **probe)
+        page = response.context["page"]
+        assert page.paginator.count == home.count(), f"audit page {probe}"
+        assert {e.force_id for e in page.object_list} <= {crowd.force.pk}
