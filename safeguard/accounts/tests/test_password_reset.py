@@ -3,8 +3,8 @@
 import re
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
+from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from safeguard.accounts.models import User
@@ -15,7 +15,25 @@ NEW_PASSWORD = "a-brand-new-and-long-passphrase"
 
 
 def run_worker() -> None:
-    call_command("db_worker", batch=True, startup_delay=False, verbosity=0)
+    """Run queued tasks with the real worker, in the test's own transaction.
+
+    `db_worker --batch` calls close_old_connections(), which closes a connection that is
+    inside a transaction, so the test claims and runs each task with the worker's run_task.
+    """
+    worker = Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+    for result in DBTaskResult.objects.ready():
+        result.claim(worker.worker_id)
+        worker.run_task(result)
+    assert not DBTaskResult.objects.exclude(status="SUCCESSFUL").exists()
 
 
 def test_reset_link_arrives_by_smtp_and_sets_a_new_password(make_user, smtp_server):
