@@ -13,11 +13,13 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Message
 
 from tests.e2e.support import AXE_SUMMARY, PageProblems, TotpClock
 
@@ -36,6 +38,10 @@ CHROMIUM_ARGS = [
 # A user with a password but no authenticator app yet, so the set-up page can be reached.
 NEW_STARTER = "newstarter"
 NEW_STARTER_PASSWORD = "newstarter-demo-passphrase-2026"
+# A user who resets their password through email sent by the real worker over real SMTP.
+RESETTER = "resetter"
+RESETTER_OLD_PASSWORD = "resetter-old-passphrase-2026"
+RESETTER_EMAIL = "resetter@demo.police.example"
 _CREATE_NEW_STARTER = f"""
 from safeguard.accounts import services
 from safeguard.accounts.demo import demo_force
@@ -46,6 +52,11 @@ services.staff_create(
     first_name="Nina", last_name="Newman", email="newstarter@demo.police.example",
     roles=["officer"], units=list(Unit.objects.filter(force=force)[:1]),
     job_title="Student Officer",
+)
+services.staff_create(
+    actor=None, force=force, username={RESETTER!r}, password={RESETTER_OLD_PASSWORD!r},
+    first_name="Rory", last_name="Reset", email={RESETTER_EMAIL!r},
+    roles=["officer"], units=list(Unit.objects.filter(force=force)[:1]),
 )
 """
 
@@ -74,6 +85,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 class E2EServer:
     url: str
     log_path: Path
+    mailbox: list[Any] = field(default_factory=list)
     log_offset: int = 0
 
     def new_log(self) -> str:
@@ -89,6 +101,17 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+class _Mailbox(Message):
+    """The local SMTP server's handler: keeps every message it is sent."""
+
+    def __init__(self, store: list[Any]) -> None:
+        super().__init__()
+        self.store = store
+
+    def handle_message(self, message: Any) -> None:
+        self.store.append(message)
 
 
 def _child_env(db_path: Path) -> dict[str, str]:
@@ -136,6 +159,12 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], log_path: Path) ->
 def e2e_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2EServer]:
     tmp = tmp_path_factory.mktemp("e2e")
     env = _child_env(tmp / "e2e.sqlite3")
+    mailbox: list[Any] = []
+    smtp_port = _free_port()
+    smtp = Controller(_Mailbox(mailbox), hostname="127.0.0.1", port=smtp_port)
+    smtp.start()
+    env["EMAIL_HOST"] = "127.0.0.1"
+    env["EMAIL_PORT"] = str(smtp_port)
     _manage(env, "migrate", "--noinput")
     _manage(env, "load_demo")
     _manage(env, "shell", "-c", _CREATE_NEW_STARTER)
@@ -158,18 +187,28 @@ def e2e_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2EServer]:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+        # The background worker, as `make demo` runs it: it sends the queued email.
+        worker = subprocess.Popen(
+            [sys.executable, str(MANAGE), "db_worker", "--interval", "0.2", "--no-startup-delay"],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     try:
         _wait_healthy(f"http://127.0.0.1:{port}", process, log_path)
-        server = E2EServer(url=f"http://127.0.0.1:{port}", log_path=log_path)
+        server = E2EServer(url=f"http://127.0.0.1:{port}", log_path=log_path, mailbox=mailbox)
         server.new_log()
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        for child in (worker, process):
+            child.terminate()
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait(timeout=10)
+        smtp.stop()
         shutil.rmtree(tmp, ignore_errors=True)
 
 
