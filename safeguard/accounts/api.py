@@ -2,13 +2,14 @@
 
 from datetime import date, datetime
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from safeguard.accounts import selectors, services
 from safeguard.accounts.models import User
+from safeguard.api.concurrency import set_etag, with_expected_version
 from safeguard.api.permissions import operation_requires
 from safeguard.api.schemas import InputSchema
 from safeguard.core.permissions import Permission, Role
@@ -75,7 +76,8 @@ class StaffQuery(InputSchema):
 
 class RolesIn(InputSchema):
     roles: list[Role] = Field(min_length=1)
-    version: int
+    # Or send If-Match with the ETag from GET /staff/{id}.
+    version: int | None = None
 
 
 class AuditQuery(InputSchema):
@@ -163,19 +165,28 @@ def list_staff(request: HttpRequest, filters: Query[StaffQuery]) -> StaffPage:
 
 @router.get("/staff/{user_id}", response=StaffOut)
 @operation_requires(Permission.STAFF_VIEW)
-def get_staff(request: HttpRequest, user_id: int) -> StaffOut:
+def get_staff(request: HttpRequest, response: HttpResponse, user_id: int) -> StaffOut:
     user = selectors.staff_get(actor=request.actor, user_id=user_id)  # type: ignore[attr-defined]
+    set_etag(response, user.version)
     return StaffOut.from_user(user)
 
 
 @router.put("/staff/{user_id}/roles", response=StaffOut)
 @operation_requires(Permission.STAFF_MANAGE)
-def set_staff_roles(request: HttpRequest, user_id: int, payload: RolesIn) -> StaffOut:
+def set_staff_roles(
+    request: HttpRequest, response: HttpResponse, user_id: int, payload: RolesIn
+) -> StaffOut:
     actor = request.actor  # type: ignore[attr-defined]
-    services.staff_set_roles(
-        actor=actor, user_id=user_id, roles=[str(r) for r in payload.roles], version=payload.version
+    with_expected_version(
+        request,
+        payload.version,
+        lambda version: services.staff_set_roles(
+            actor=actor, user_id=user_id, roles=[str(r) for r in payload.roles], version=version
+        ),
     )
-    return StaffOut.from_user(selectors.staff_get(actor=actor, user_id=user_id))
+    user = selectors.staff_get(actor=actor, user_id=user_id)
+    set_etag(response, user.version)
+    return StaffOut.from_user(user)
 
 
 @router.get("/audit", response=AuditPage)

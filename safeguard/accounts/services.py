@@ -115,6 +115,19 @@ def staff_create(
     return user
 
 
+def _audit_staff_change(
+    actor: Actor, user: User, *, changed_fields: Iterable[str], reason: str
+) -> None:
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type="user",
+        object_id=user.pk,
+        changed_fields=changed_fields,
+        reason_code=reason,
+    )
+
+
 def _staff_for_update(*, actor: Actor, user_id: int) -> User:
     actor.require(Permission.STAFF_MANAGE)
     user = User.objects.select_for_update().filter(pk=user_id, force_id=actor.force_id).first()
@@ -134,14 +147,7 @@ def staff_set_roles(*, actor: Actor, user_id: int, roles: Iterable[str], version
         RoleGrant.objects.bulk_create(
             [RoleGrant(user=user, role=role) for role in roles if role not in existing]
         )
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            object_type="user",
-            object_id=user.pk,
-            changed_fields=["roles"],
-            reason_code="roles_changed",
-        )
+        _audit_staff_change(actor, user, changed_fields=["roles"], reason="roles_changed")
     return user
 
 
@@ -155,13 +161,8 @@ def staff_set_active(*, actor: Actor, user_id: int, active: bool, version: int) 
         if not active:
             changes["session_epoch"] = user.session_epoch + 1
         changed = update_versioned(user, expected_version=version, changes=changes)
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            object_type="user",
-            object_id=user.pk,
-            changed_fields=changed,
-            reason_code="disabled" if not active else "enabled",
+        _audit_staff_change(
+            actor, user, changed_fields=changed, reason="disabled" if not active else "enabled"
         )
     return user
 
@@ -173,14 +174,7 @@ def staff_end_sessions(*, actor: Actor, user_id: int) -> User:
         User.objects.filter(pk=user.pk).update(
             session_epoch=F("session_epoch") + 1, version=F("version") + 1
         )
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            object_type="user",
-            object_id=user.pk,
-            changed_fields=["session_epoch"],
-            reason_code="sessions_ended",
-        )
+        _audit_staff_change(actor, user, changed_fields=["session_epoch"], reason="sessions_ended")
     user.refresh_from_db()
     return user
 
@@ -190,14 +184,7 @@ def staff_unlock_sign_in(*, actor: Actor, user_id: int) -> int:
     with transaction.atomic():
         user = _staff_for_update(actor=actor, user_id=user_id)
         cleared = axes_reset(username=user.username)
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            object_type="user",
-            object_id=user.pk,
-            changed_fields=["sign_in_lock"],
-            reason_code="unlocked",
-        )
+        _audit_staff_change(actor, user, changed_fields=["sign_in_lock"], reason="unlocked")
     return int(cleared)
 
 

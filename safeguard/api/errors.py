@@ -21,6 +21,7 @@ STATUS_CODES = {
     422: "invalid",
     428: "precondition_required",
     429: "too_many_requests",
+    500: "server_error",
 }
 
 

@@ -133,3 +133,29 @@ def test_api_calls_are_audited_with_the_api_channel(admin_api, colleague):
     assert entry.action == "view"
     assert entry.channel == "api"
     assert entry.request_id
+
+
+def test_etag_and_if_match(admin_api, colleague):
+    read = admin_api.get(f"/api/v1/staff/{colleague.pk}")
+    tag = read["ETag"]
+    assert tag == f'"v{colleague.version}"'
+    ok = admin_api.put(
+        f"/api/v1/staff/{colleague.pk}/roles",
+        data=json.dumps({"roles": ["supervisor"]}),
+        content_type="application/json",
+        headers={"If-Match": tag},
+    )
+    assert ok.status_code == 200
+    assert ok["ETag"] == f'"v{colleague.version + 1}"'
+    stale = admin_api.put(
+        f"/api/v1/staff/{colleague.pk}/roles",
+        data=json.dumps({"roles": ["auditor"]}),
+        content_type="application/json",
+        headers={"If-Match": tag},
+    )
+    assert stale.status_code == 412
+    assert stale.json()["error"] == "precondition_failed"
+    missing = put_roles(admin_api, colleague, json.dumps({"roles": ["auditor"]}))
+    assert missing.status_code == 428
+    assert missing.json()["error"] == "precondition_required"
+    assert roles_of(colleague) == ["supervisor"]
