@@ -18,6 +18,7 @@ class NavItem:
 
 NAVIGATION = (
     NavItem("My work", "frontend:my_work", Permission.MY_WORK_VIEW, "my_work"),
+    NavItem("Shared with you", "frontend:shared_with_me", Permission.DISCLOSURE_VIEW, "shared"),
     NavItem("Units", "accounts:unit_list", Permission.UNIT_VIEW, "units"),
     NavItem("Staff", "accounts:staff_list", Permission.STAFF_VIEW, "staff"),
     NavItem("Audit log", "accounts:audit_search", Permission.AUDIT_SEARCH, "audit"),

@@ -3,4 +3,7 @@ from django.urls import path
 from safeguard.frontend import views
 
 app_name = "frontend"
-urlpatterns = [path("", views.my_work, name="my_work")]
+urlpatterns = [
+    path("", views.my_work, name="my_work"),
+    path("shared-with-me/", views.shared_with_me, name="shared_with_me"),
+]

@@ -1,10 +1,12 @@
 """The shell's own pages: My work, and the error pages."""
 
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from safeguard.accounts.services import auth_event_record
 from safeguard.core.audit import audit_record
+from safeguard.core.disclosures import disclosure_list_received
 from safeguard.core.models import AuditAction
 from safeguard.core.permissions import Permission
 from safeguard.core.views import requires
@@ -14,6 +16,14 @@ from safeguard.core.views import requires
 def my_work(request: HttpRequest) -> HttpResponse:
     request.nav_section = "my_work"  # type: ignore[attr-defined]
     return render(request, "frontend/my_work.html", {"items": []})
+
+
+@requires(Permission.DISCLOSURE_VIEW)
+def shared_with_me(request: HttpRequest) -> HttpResponse:
+    request.nav_section = "shared"  # type: ignore[attr-defined]
+    disclosures = disclosure_list_received(actor=request.actor)  # type: ignore[attr-defined]
+    page = Paginator(disclosures, 25).get_page(request.GET.get("page"))
+    return render(request, "frontend/shared_with_me.html", {"page": page})
 
 
 def _error(request: HttpRequest, template: str, status: int) -> HttpResponse:

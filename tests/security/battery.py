@@ -247,6 +247,7 @@ WEB_ROUTES: dict[str, tuple[RouteSpec, ...]] = {
     "accounts:password_reset_confirm": (RouteSpec(target="reset"),),
     "accounts:password_reset_complete": (RouteSpec(),),
     "accounts:staff_list": (RouteSpec(),),
+    "frontend:shared_with_me": (RouteSpec(),),
     "accounts:staff_detail": (RouteSpec(target="staff"),),
     "accounts:staff_set_roles": (
         RouteSpec(

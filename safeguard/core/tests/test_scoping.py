@@ -94,3 +94,40 @@ def test_partner_sees_only_what_was_disclosed_to_them(make_user, other_force, fo
     assert revoked.revoked_at is not None
     assert visible_ids(actor_for(partner), Permission.DISCLOSURE_VIEW) == {shared.pk}
     assert visible_ids(actor_for(other_partner), Permission.DISCLOSURE_VIEW) == set()
+
+
+def test_shared_with_you_page_lists_only_the_partners_own_disclosures(make_client, make_user):
+    partner_client = make_client("partner")
+    partner = partner_client.user
+    officer = make_user("officer")
+    now = timezone.now()
+    Disclosure.objects.create(
+        force=partner.force,
+        object_type="encompass_notification",
+        object_id="41",
+        recipient=partner,
+        disclosed_by=officer,
+        purpose="Operation Encompass",
+        disclosed_at=now,
+    )
+    Disclosure.objects.create(
+        force=partner.force,
+        object_type="encompass_notification",
+        object_id="42",
+        recipient=make_user("partner"),
+        disclosed_by=officer,
+        purpose="someone else",
+        disclosed_at=now,
+    )
+    page = partner_client.get("/shared-with-me/").content.decode()
+    assert "encompass_notification 41" in page
+    assert "someone else" not in page
+    assert "Shared with you" in partner_client.get("/").content.decode()
+
+
+def test_shared_with_you_empty_state_and_staff_refused(make_client):
+    assert (
+        b"Nothing has been shared with you yet"
+        in make_client("partner").get("/shared-with-me/").content
+    )
+    assert make_client("officer").get("/shared-with-me/").status_code == 403
