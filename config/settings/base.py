@@ -190,7 +190,6 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 OTP_TOTP_ISSUER = "Safeguard"
 OTP_TOTP_THROTTLE_FACTOR = 1
 
-SAFEGUARD_API_TOKEN_PREFIX = "sgpat_"
 
 LOGGING = {
     "version": 1,
