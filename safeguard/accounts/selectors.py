@@ -82,6 +82,13 @@ def unit_get(*, actor: Actor, unit_id: int) -> Unit:
 def unit_members(*, actor: Actor, unit: Unit) -> QuerySet[User]:
     """Members' names are shown on a unit page; staff records are opened through staff_get."""
     actor.require(Permission.UNIT_VIEW)
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        object_type="unit",
+        object_id=unit.pk,
+        reason_code="members",
+    )
     return unit.members.filter(force_id=actor.force_id, is_active=True).order_by(
         "last_name", "first_name"
     )

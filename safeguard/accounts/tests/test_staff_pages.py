@@ -137,6 +137,9 @@ def test_permissions_page_shows_every_role_and_permission(admin_client):
 def test_unit_pages(officer_client, unit, foreign_unit):
     assert unit.name.encode() in officer_client.get("/units/").content
     assert officer_client.get(f"/units/{unit.pk}/").status_code == 200
+    assert AuditEntry.objects.filter(
+        action="view", object_type="unit", object_id=str(unit.pk), reason_code="members"
+    ).exists()
     assert officer_client.get(f"/units/{foreign_unit.pk}/").status_code == 404
 
 
