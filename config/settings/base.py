@@ -27,6 +27,9 @@ INSTALLED_APPS = [
     "ninja",  # its bundled Swagger UI static files: the docs page needs no CDN
     "safeguard.core",
     "safeguard.accounts",
+    "safeguard.people",
+    "safeguard.cases",
+    "safeguard.supervision",
     "safeguard.frontend",
     "safeguard.api",
 ]

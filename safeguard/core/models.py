@@ -94,3 +94,27 @@ class Disclosure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_type}:{self.object_id} to user {self.recipient_id}"
+
+
+class TimelineEvent(models.Model):
+    """One step in a record's story, for the MoJ timeline. The audit log is the legal record;
+    this is the reader's. A case's events carry its id; a person's events carry theirs, so a
+    child's chronology is their own events plus those of every case they are part of."""
+
+    force_id = models.BigIntegerField()
+    case_id = models.BigIntegerField(null=True)
+    person_id = models.BigIntegerField(null=True)
+    kind = models.CharField(max_length=40)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    actor_username = models.CharField(max_length=150, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["case_id", "-at", "-id"], name="timeline_case_at"),
+            models.Index(fields=["person_id", "-at", "-id"], name="timeline_person_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.at:%Y-%m-%d %H:%M}"

@@ -40,20 +40,58 @@ class Permission(models.TextChoices):
     AUDIT_SEARCH = "audit.search", "Search the audit log"
     API_TOKEN_MANAGE = "api_token.manage", "Create and revoke API tokens"
     DISCLOSURE_VIEW = "disclosure.view", "See what was shared with me"
+    PERSON_VIEW = "person.view", "Search and see people (the force's nominal index)"
+    PERSON_MANAGE = "person.manage", "Record and change people; merge duplicates"
+    CASE_VIEW = "case.view", "See child protection cases"
+    CASE_CREATE = "case.create", "Record a new case"
+    CASE_WORK = "case.work", "Work a case: decisions, notes, actions, voice of the child"
+    CASE_SUPERVISE = "case.supervise", "Supervise: allocate, review, approve closure, reopen"
+    POLICY_VIEW = "policy.view", "See the force's policy settings"
+    POLICY_MANAGE = "policy.manage", "Change the force's policy settings"
 
 
 P = Permission
 S = Scope
-_EVERY_STAFF_ROLE = {P.MY_WORK_VIEW: S.OWN, P.API_TOKEN_MANAGE: S.OWN, P.UNIT_VIEW: S.FORCE}
+_EVERY_STAFF_ROLE = {
+    P.MY_WORK_VIEW: S.OWN,
+    P.API_TOKEN_MANAGE: S.OWN,
+    P.UNIT_VIEW: S.FORCE,
+    P.POLICY_VIEW: S.FORCE,
+}
+# People are one nominal index per force: whoever records a child must be able to find an
+# existing record first, or duplicates multiply (the duplicate check needs the whole force).
+_FRONTLINE = {
+    P.PERSON_VIEW: S.FORCE,
+    P.PERSON_MANAGE: S.FORCE,
+    P.CASE_CREATE: S.UNIT,
+    P.CASE_VIEW: S.OWN,
+    P.CASE_WORK: S.OWN,
+}
+_INVESTIGATION = {**_FRONTLINE, P.CASE_VIEW: S.UNIT, P.CASE_WORK: S.UNIT}
 
 ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
-    Role.OFFICER: {**_EVERY_STAFF_ROLE},
-    Role.INVESTIGATOR: {**_EVERY_STAFF_ROLE},
-    Role.CUSTODY_OFFICER: {**_EVERY_STAFF_ROLE},
-    Role.SUPERVISOR: {**_EVERY_STAFF_ROLE, P.STAFF_VIEW: S.UNIT},
-    Role.DUTY_INSPECTOR: {**_EVERY_STAFF_ROLE, P.STAFF_VIEW: S.FORCE},
+    Role.OFFICER: {**_EVERY_STAFF_ROLE, **_FRONTLINE},
+    Role.INVESTIGATOR: {**_EVERY_STAFF_ROLE, **_INVESTIGATION},
+    Role.CUSTODY_OFFICER: {**_EVERY_STAFF_ROLE, **_FRONTLINE},
+    Role.SUPERVISOR: {
+        **_EVERY_STAFF_ROLE,
+        **_INVESTIGATION,
+        P.STAFF_VIEW: S.UNIT,
+        P.CASE_SUPERVISE: S.UNIT,
+    },
+    Role.DUTY_INSPECTOR: {
+        **_EVERY_STAFF_ROLE,
+        **_INVESTIGATION,
+        P.STAFF_VIEW: S.FORCE,
+        P.CASE_VIEW: S.FORCE,
+        P.CASE_WORK: S.FORCE,
+        P.CASE_SUPERVISE: S.FORCE,
+    },
+    # Assurance reads everything in the force and changes nothing.
     Role.AUDITOR: {
         **_EVERY_STAFF_ROLE,
+        P.PERSON_VIEW: S.FORCE,
+        P.CASE_VIEW: S.FORCE,
         P.STAFF_VIEW: S.FORCE,
         P.AUDIT_SEARCH: S.FORCE,
         P.PERMISSIONS_VIEW: S.FORCE,
@@ -68,6 +106,8 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         P.STAFF_MANAGE: S.FORCE,
         P.PERMISSIONS_VIEW: S.FORCE,
         P.AUDIT_SEARCH: S.FORCE,
+        # Administers the force; reads no child's record.
+        P.POLICY_MANAGE: S.FORCE,
     },
 }
 

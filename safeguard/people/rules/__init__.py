@@ -1,0 +1,1 @@
+"""Pure rules about people: names, ages, matching. No ORM, no clock."""

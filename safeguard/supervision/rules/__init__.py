@@ -1,0 +1,57 @@
+"""When a supervisory review is due: pure functions of stored timestamps and force policy."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+# Defaults for force policy. RULES.md gives no national interval for case supervision, so
+# these are [local] practice, configurable per force (RULES.md: "encode it as force policy"):
+# - the first review within 1 working day of allocation, mirroring Working Together 2023's
+#   referral-decision timescale (RULES.md 5), held here as 24 hours;
+# - then at most every 28 days while the case is open;
+# - and a closure review before any closure (issue 3; HMICFRS NCPI found supervision absent).
+DEFAULT_INITIAL_REVIEW_HOURS = 24
+DEFAULT_PERIODIC_REVIEW_DAYS = 28
+INITIAL_HOURS_RANGE = (1, 168)
+PERIODIC_DAYS_RANGE = (1, 90)
+
+
+@dataclass(frozen=True)
+class ReviewPolicy:
+    initial_review_hours: int = DEFAULT_INITIAL_REVIEW_HOURS
+    periodic_review_days: int = DEFAULT_PERIODIC_REVIEW_DAYS
+
+
+def policy_problems(policy: ReviewPolicy) -> list[tuple[str, str]]:
+    problems = []
+    low, high = INITIAL_HOURS_RANGE
+    if not low <= policy.initial_review_hours <= high:
+        problems.append(
+            ("initial_review_hours", f"The first review must be due within {low} to {high} hours")
+        )
+    low, high = PERIODIC_DAYS_RANGE
+    if not low <= policy.periodic_review_days <= high:
+        problems.append(("periodic_review_days", f"Reviews must be due every {low} to {high} days"))
+    return problems
+
+
+def next_review_due(
+    *,
+    allocated_at: datetime | None,
+    last_review_at: datetime | None,
+    directed_next_review: datetime | None,
+    policy: ReviewPolicy,
+) -> datetime | None:
+    """When the next review is due, from stored timestamps only (never a counter).
+
+    Before allocation nothing is due. After it, the first review is due within the initial
+    interval; after a review, at the supervisor's directed date or the periodic interval,
+    whichever is sooner.
+    """
+    if allocated_at is None:
+        return None
+    if last_review_at is None or last_review_at < allocated_at:
+        return allocated_at + timedelta(hours=policy.initial_review_hours)
+    periodic = last_review_at + timedelta(days=policy.periodic_review_days)
+    if directed_next_review is not None:
+        return min(periodic, directed_next_review)
+    return periodic
