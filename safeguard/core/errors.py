@@ -41,3 +41,12 @@ class Conflict(DomainError):
 
     def __init__(self, message: str, fields: dict[str, Any] | None = None) -> None:
         super().__init__("conflict", message, fields)
+
+
+def refuse_if(problems: list[tuple[str, str]], code: str = "invalid") -> None:
+    """Raise one DomainError naming every (field, message) problem a rule found, if any."""
+    if problems:
+        fields: dict[str, Any] = {}
+        for field, message in problems:
+            fields.setdefault(field, message)
+        raise DomainError(code, problems[0][1], fields)

@@ -1,0 +1,210 @@
+"""Every read of cases and their record, scoped to the actor's force, units and role, audited."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from safeguard.cases.models import Action, Case, Involvement
+from safeguard.core.actor import Actor
+from safeguard.core.audit import audit_record
+from safeguard.core.errors import NotFound
+from safeguard.core.models import AuditAction, TimelineEvent
+from safeguard.core.pagination import KeysetPage, keyset_page
+from safeguard.core.permissions import Permission
+from safeguard.core.scoping import scope_queryset
+from safeguard.people.models import Person
+from safeguard.people.selectors import person_get
+
+PAGE_SIZE = 25
+
+SORTS: dict[str, tuple[str, ...]] = {
+    "newest": ("-received_at", "-id"),
+    "oldest": ("received_at", "id"),
+    "reference": ("reference",),
+    # 'high' < 'medium' < 'standard': alphabetical order is also the order of risk.
+    "risk": ("risk_grade", "-received_at", "-id"),
+}
+SORT_LABELS = {
+    "newest": "Newest referral first",
+    "oldest": "Oldest referral first",
+    "reference": "Reference",
+    "risk": "Highest risk first",
+}
+
+
+def cases_visible_to(actor: Actor, permission: Permission = Permission.CASE_VIEW) -> QuerySet[Case]:
+    """The cases this permission reaches: the force, then the unit or the cases they own."""
+    return scope_queryset(
+        Case.objects.all(),
+        actor=actor,
+        permission=permission,
+        object_type="case",
+        unit_field="unit",
+        owner_field="owner",
+    )
+
+
+def case_get(*, actor: Actor, case_id: int) -> Case:
+    """One case the actor may see, with the people in it; another force's is not found."""
+    case = (
+        cases_visible_to(actor)
+        .select_related("unit", "owner", "created_by")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise NotFound()
+    audit_record(actor=actor, action=AuditAction.VIEW, object_type="case", object_id=case.pk)
+    return case
+
+
+def case_involvements(*, case: Case) -> list[Involvement]:
+    """The people in a case already opened with case_get (its view is audited there)."""
+    return list(case.involvements.select_related("person").order_by("role", "person__family_name"))
+
+
+def case_find_by_reference(*, actor: Actor, reference: str) -> Case | None:
+    return cases_visible_to(actor).filter(reference__iexact=reference.strip()).first()
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    case_type: str = ""
+    status: str = ""
+    risk_grade: str = ""
+    unit_id: int | None = None
+    owner_id: int | None = None
+    overdue: bool = False
+    sort: str = "newest"
+
+
+def _overdue(cases: QuerySet[Case], now: datetime) -> QuerySet[Case]:
+    """A supervisory review is overdue, or an open action is past its due date."""
+    late_actions = Action.objects.filter(
+        case=OuterRef("pk"), completed_at__isnull=True, due_on__lt=now.date()
+    )
+    return cases.filter(Q(next_review_due_at__lt=now) | Exists(late_actions)).exclude(
+        status="closed"
+    )
+
+
+def case_list_visible_to(
+    *,
+    actor: Actor,
+    filters: CaseFilters,
+    now: datetime,
+    after: str | None = None,
+    size: int = PAGE_SIZE,
+) -> KeysetPage[Case]:
+    """One page of the actor's cases, filtered and sorted, by keyset (page 100 costs page 1)."""
+    cases = cases_visible_to(actor).select_related("unit", "owner")
+    if filters.case_type:
+        cases = cases.filter(case_type=filters.case_type)
+    if filters.status:
+        cases = cases.filter(status=filters.status)
+    if filters.risk_grade:
+        cases = cases.filter(risk_grade=filters.risk_grade)
+    if filters.unit_id:
+        cases = cases.filter(unit_id=filters.unit_id)
+    if filters.owner_id:
+        cases = cases.filter(owner_id=filters.owner_id)
+    if filters.overdue:
+        cases = _overdue(cases, now)
+    page = keyset_page(
+        cases, order=SORTS.get(filters.sort, SORTS["newest"]), after=after, size=size
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        object_type="case",
+        object_id="list",
+        reason_code="list",
+    )
+    return page
+
+
+def timeline_page(
+    events: QuerySet[TimelineEvent], *, after: str | None, size: int
+) -> KeysetPage[TimelineEvent]:
+    return keyset_page(events, order=("-at", "-id"), after=after, size=size)
+
+
+def case_timeline(
+    *, case: Case, after: str | None = None, size: int = 50
+) -> KeysetPage[TimelineEvent]:
+    """The story of a case already opened with case_get, newest first."""
+    return timeline_page(TimelineEvent.objects.filter(case_id=case.pk), after=after, size=size)
+
+
+@dataclass(frozen=True)
+class Chronology:
+    person: Person
+    page: KeysetPage[TimelineEvent]
+    references: dict[int, str]
+
+
+def child_chronology(
+    *, actor: Actor, person_id: int, after: str | None = None, size: int = 50
+) -> Chronology:
+    """Everything that happened to a child across all their cases, newest first.
+
+    Events of cases the actor cannot see are left out; the person's own events (and those of
+    records merged into theirs) are always there."""
+    person = person_get(actor=actor, person_id=person_id, audit=False)
+    person_ids = [
+        person.pk,
+        *Person.objects.filter(merged_into=person).values_list("pk", flat=True),
+    ]
+    case_ids = cases_visible_to(actor).filter(involvements__person_id=person.pk).values("pk")
+    events = TimelineEvent.objects.filter(force_id=actor.force_id).filter(
+        Q(person_id__in=person_ids) | Q(case_id__in=case_ids)
+    )
+    page = timeline_page(events, after=after, size=size)
+    references = dict(
+        Case.objects.filter(pk__in={e.case_id for e in page.items if e.case_id}).values_list(
+            "pk", "reference"
+        )
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        object_type="person",
+        object_id=person.pk,
+        reason_code="chronology",
+    )
+    return Chronology(person=person, page=page, references=references)
+
+
+def person_cases(*, actor: Actor, person: Person) -> list[tuple[Case, str]]:
+    """The cases a person is part of that the actor may see, with their role in each."""
+    rows = (
+        Involvement.objects.filter(person=person, case__in=cases_visible_to(actor))
+        .select_related("case")
+        .order_by("-case__received_at")
+    )
+    return [(row.case, row.get_role_display()) for row in rows]
+
+
+def my_open_cases(*, actor: Actor, limit: int = 20) -> list[Case]:
+    """Cases the actor owns and has not closed, for My work."""
+    if not actor.can(Permission.CASE_VIEW):
+        return []
+    return list(
+        cases_visible_to(actor)
+        .filter(owner_id=actor.user_id)
+        .exclude(status="closed")
+        .order_by("next_review_due_at", "-received_at")[:limit]
+    )
+
+
+def my_open_actions(*, actor: Actor, limit: int = 20) -> list[Action]:
+    if not actor.can(Permission.CASE_VIEW):
+        return []
+    return list(
+        Action.objects.filter(
+            force_id=actor.force_id, owner_id=actor.user_id, completed_at__isnull=True
+        )
+        .select_related("case")
+        .order_by("due_on", "id")[:limit]
+    )

@@ -1,0 +1,521 @@
+"""Every write to a case: create, change, people, lifecycle steps, decisions, notes, actions and
+the voice of the child. Each locks the case row, checks its guard, writes, audits and adds a
+timeline event in one transaction, so a refusal saves nothing."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.db import transaction
+
+from safeguard.accounts.models import Unit, User
+from safeguard.cases.models import (
+    Action,
+    Case,
+    Decision,
+    Involvement,
+    Note,
+    ReferenceCounter,
+    VoiceOfChild,
+)
+from safeguard.cases.rules import lifecycle
+from safeguard.cases.rules.lifecycle import IllegalTransition, Status, Transition
+from safeguard.cases.rules.record_keeping import (
+    ClosureFacts,
+    VoiceInput,
+    action_problems,
+    decision_problems,
+    reason_problems,
+    referral_problems,
+    risk_problems,
+    voice_missing_problems,
+    voice_problems,
+)
+from safeguard.cases.selectors import cases_visible_to
+from safeguard.core.actor import Actor
+from safeguard.core.audit import audit_record
+from safeguard.core.concurrency import update_versioned
+from safeguard.core.errors import DomainError, NotFound, refuse_if
+from safeguard.core.models import AuditAction
+from safeguard.core.permissions import Permission, Scope
+from safeguard.core.timeline import timeline_add
+from safeguard.people.selectors import people_visible_to
+
+SUBJECT_REQUIRED = "Add the child this case is about"
+UNIT_NOT_YOURS = "Choose one of your own units"
+CASE_CLOSED = "This case is closed. A supervisor can reopen it."
+NOT_IN_CASE = "Choose a child who is part of this case"
+PERSON_UNKNOWN = "Choose a person recorded in this force"
+OWNER_INVALID = "Choose an active officer of this force"
+ALREADY_SUPERSEDED = "That decision has already been superseded"
+ACTION_DONE = "That action is already complete"
+
+
+@dataclass(frozen=True)
+class CaseInput:
+    case_type: str
+    source: str
+    risk_grade: str
+    risk_rationale: str
+    received_at: datetime
+    unit_id: int
+    summary: str = ""
+    # (person id, involvement role): at least one subject child.
+    people: tuple[tuple[int, str], ...] = field(default_factory=tuple)
+
+
+def _choice_problems(data: CaseInput) -> list[tuple[str, str]]:
+    problems = []
+    if data.case_type not in Case.Type.values:
+        problems.append(("case_type", "Choose the type of case"))
+    if data.source not in Case.Source.values:
+        problems.append(("source", "Choose where the referral came from"))
+    if data.risk_grade not in Case.Grade.values:
+        problems.append(("risk_grade", "Choose a risk grade"))
+    for _, role in data.people:
+        if role not in Involvement.Role.values:
+            problems.append(("people", "Choose each person's part in the case"))
+    if not any(role == Involvement.Role.SUBJECT for _, role in data.people):
+        problems.append(("people", SUBJECT_REQUIRED))
+    return problems
+
+
+def _next_reference(force_id: int, year: int) -> str:
+    """CP-2026-000123: numbers run per force and year, taken under a row lock (no gaps race)."""
+    ReferenceCounter.objects.get_or_create(force_id=force_id, year=year)
+    counter = ReferenceCounter.objects.select_for_update().get(force_id=force_id, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"CP-{year}-{counter.last:06d}"
+
+
+def _audit(actor: Actor, case: Case, action: AuditAction, reason: str = "", changed=()) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type="case",
+        object_id=case.pk,
+        reason_code=reason,
+        changed_fields=changed,
+    )
+
+
+def _event(actor: Actor, case: Case, kind: str, title: str, now: datetime, text: str = "") -> None:
+    timeline_add(
+        actor=actor,
+        force_id=case.force_id,
+        case_id=case.pk,
+        kind=kind,
+        title=title,
+        description=text,
+        at=now,
+    )
+
+
+def case_create(*, actor: Actor, data: CaseInput, now: datetime) -> Case:
+    """Record a referral as a new case, owned by the recording officer until it is allocated."""
+    scope = actor.require(Permission.CASE_CREATE)
+    problems = _choice_problems(data)
+    problems += referral_problems(received_at=data.received_at, now=now)
+    problems += risk_problems(rationale=data.risk_rationale)
+    unit = Unit.objects.filter(force_id=actor.force_id, pk=data.unit_id).first()
+    if unit is None or (scope < Scope.FORCE and unit.pk not in actor.unit_ids):
+        problems.append(("unit", UNIT_NOT_YOURS))
+    person_ids = {person_id for person_id, _ in data.people}
+    people = people_visible_to(actor).filter(pk__in=person_ids, merged_into__isnull=True)
+    if people.count() != len(person_ids):
+        problems.append(("people", PERSON_UNKNOWN))
+    refuse_if(problems)
+    with transaction.atomic():
+        case = Case.objects.create(
+            force_id=actor.force_id,
+            reference=_next_reference(actor.force_id, data.received_at.year),
+            case_type=data.case_type,
+            source=data.source,
+            status=Status.RECEIVED,
+            risk_grade=data.risk_grade,
+            risk_rationale=data.risk_rationale.strip(),
+            summary=data.summary.strip(),
+            unit_id=data.unit_id,
+            owner_id=actor.user_id,
+            received_at=data.received_at,
+            created_at=now,
+            created_by_id=actor.user_id,
+            updated_at=now,
+        )
+        Involvement.objects.bulk_create(
+            Involvement(force_id=actor.force_id, case=case, person_id=person_id, role=role)
+            for person_id, role in dict.fromkeys(data.people)
+        )
+        _audit(actor, case, AuditAction.CREATE)
+        _event(
+            actor,
+            case,
+            "case.received",
+            f"Referral received: {case.get_case_type_display()}",
+            now,
+            f"Risk graded {case.get_risk_grade_display().lower()}: {case.risk_rationale}",
+        )
+    return case
+
+
+def case_for_update(actor: Actor, case_id: int, permission: Permission) -> Case:
+    """Lock a case the actor may act on with `permission`, or not found."""
+    case = cases_visible_to(actor, permission).select_for_update().filter(pk=case_id).first()
+    if case is None:
+        raise NotFound()
+    return case
+
+
+def _open_case_for_work(actor: Actor, case_id: int) -> Case:
+    case = case_for_update(actor, case_id, Permission.CASE_WORK)
+    if case.status == Status.CLOSED:
+        raise DomainError("case_closed", CASE_CLOSED)
+    return case
+
+
+EDITABLE = ("case_type", "risk_grade", "risk_rationale", "summary")
+
+
+def case_update(
+    *, actor: Actor, case_id: int, version: int, changes: dict[str, Any], now: datetime
+) -> Case:
+    """Change a case's type, grade and summary; a new grade needs a rationale."""
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise DomainError(
+            "invalid", f"These fields cannot be changed: {', '.join(sorted(unknown))}"
+        )
+    with transaction.atomic():
+        case = _open_case_for_work(actor, case_id)
+        problems = []
+        if "case_type" in changes and changes["case_type"] not in Case.Type.values:
+            problems.append(("case_type", "Choose the type of case"))
+        if "risk_grade" in changes and changes["risk_grade"] not in Case.Grade.values:
+            problems.append(("risk_grade", "Choose a risk grade"))
+        problems += risk_problems(rationale=changes.get("risk_rationale", case.risk_rationale))
+        if (
+            changes.get("risk_grade", case.risk_grade) != case.risk_grade
+            and changes.get("risk_rationale", case.risk_rationale) == case.risk_rationale
+        ):
+            problems.append(("risk_rationale", "Give the rationale for the new risk grade"))
+        refuse_if(problems)
+        old_grade = case.get_risk_grade_display()
+        changed = update_versioned(
+            case, expected_version=version, changes=changes | {"updated_at": now}
+        )
+        changed = [name for name in changed if name != "updated_at"]
+        if changed:
+            _audit(actor, case, AuditAction.UPDATE, changed=changed)
+            if "risk_grade" in changed:
+                _event(
+                    actor,
+                    case,
+                    "case.regraded",
+                    f"Risk grade changed from {old_grade} to {case.get_risk_grade_display()}",
+                    now,
+                    case.risk_rationale,
+                )
+            elif changed:
+                _event(
+                    actor,
+                    case,
+                    "case.changed",
+                    "Case details changed: " + ", ".join(n.replace("_", " ") for n in changed),
+                    now,
+                )
+    return case
+
+
+def case_add_person(
+    *, actor: Actor, case_id: int, person_id: int, role: str, now: datetime
+) -> Involvement:
+    if role not in Involvement.Role.values:
+        refuse_if([("role", "Choose the person's part in the case")])
+    with transaction.atomic():
+        case = _open_case_for_work(actor, case_id)
+        person = people_visible_to(actor).filter(pk=person_id, merged_into__isnull=True).first()
+        if person is None:
+            refuse_if([("person", PERSON_UNKNOWN)])
+        involvement, created = Involvement.objects.get_or_create(
+            force_id=case.force_id, case=case, person=person, role=role
+        )
+        if created:
+            _audit(actor, case, AuditAction.UPDATE, changed=["people"])
+            _event(
+                actor,
+                case,
+                "case.person_added",
+                f"{person.full_name if person else ''} added as "
+                f"{involvement.get_role_display().lower()}",
+                now,
+            )
+    return involvement
+
+
+# ---------------------------------------------------------------------------------------------
+# Lifecycle: one service per transition, each with its guard; the table is rules/lifecycle.py
+# ---------------------------------------------------------------------------------------------
+
+
+def _refuse_transition(error: IllegalTransition) -> DomainError:
+    return DomainError(
+        "illegal_transition",
+        str(error),
+        {"allowed": [str(t) for t in error.allowed], "status": str(error.status)},
+    )
+
+
+def case_apply_transition(
+    *,
+    actor: Actor,
+    case: Case,
+    transition: Transition,
+    version: int,
+    now: datetime,
+    reason: str = "",
+    changes: dict[str, Any] | None = None,
+) -> Case:
+    """Move a locked case along the table. Callers hold the lock and have checked the guard."""
+    try:
+        target = lifecycle.next_status(case.status_enum, transition)
+    except IllegalTransition as error:
+        raise _refuse_transition(error) from None
+    if lifecycle.needs_reason(transition):
+        refuse_if(reason_problems(reason=reason))
+    update_versioned(
+        case,
+        expected_version=version,
+        changes={"status": str(target), "updated_at": now, **(changes or {})},
+    )
+    _audit(actor, case, AuditAction.UPDATE, reason=str(transition), changed=["status"])
+    _event(
+        actor,
+        case,
+        f"case.{transition}",
+        f"{transition.label}: now {target.label.lower()}",
+        now,
+        reason,
+    )
+    return case
+
+
+def case_triage(*, actor: Actor, case_id: int, version: int, now: datetime) -> Case:
+    with transaction.atomic():
+        case = _open_case_for_work(actor, case_id)
+        return case_apply_transition(
+            actor=actor, case=case, transition=Transition.TRIAGE, version=version, now=now
+        )
+
+
+def case_start_investigation(*, actor: Actor, case_id: int, version: int, now: datetime) -> Case:
+    with transaction.atomic():
+        case = _open_case_for_work(actor, case_id)
+        return case_apply_transition(
+            actor=actor,
+            case=case,
+            transition=Transition.START_INVESTIGATION,
+            version=version,
+            now=now,
+        )
+
+
+def closure_facts(case: Case, *, approver: Actor | None = None) -> ClosureFacts:
+    """What closure depends on, read from the record."""
+    subjects = {
+        i.person_id: i.person.full_name
+        for i in case.involvements.select_related("person").filter(role=Involvement.Role.SUBJECT)
+    }
+    heard = set(case.voices.filter(child_id__in=subjects).values_list("child_id", flat=True))
+    investigated = False
+    if approver is not None:
+        investigated = (
+            case.owner_id == approver.user_id
+            or case.allocations.filter(allocated_to_id=approver.user_id).exists()
+        )
+    return ClosureFacts(
+        subject_child_names=tuple(subjects.values()),
+        children_with_voice=frozenset(subjects[pk] for pk in heard),
+        approver_is_supervisor=approver is not None and approver.can(Permission.CASE_SUPERVISE),
+        approver_investigated=investigated,
+    )
+
+
+def case_request_closure(
+    *, actor: Actor, case_id: int, version: int, reason: str, now: datetime
+) -> Case:
+    """Ask a supervisor to close the case; refused until every subject child's voice is recorded."""
+    with transaction.atomic():
+        case = _open_case_for_work(actor, case_id)
+        refuse_if(voice_missing_problems(closure_facts(case)), code="voice_required")
+        return case_apply_transition(
+            actor=actor,
+            case=case,
+            transition=Transition.REQUEST_CLOSURE,
+            version=version,
+            now=now,
+            reason=reason,
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Record-keeping
+# ---------------------------------------------------------------------------------------------
+
+
+def decision_record(
+    *,
+    actor: Actor,
+    case_id: int,
+    decision: str,
+    rationale: str,
+    now: datetime,
+    supersedes_id: int | None = None,
+) -> Decision:
+    """Record a decision with its rationale. Decisions are never edited; a new one supersedes."""
+    refuse_if(decision_problems(decision=decision, rationale=rationale))
+    with transaction.atomic():
+        case = _open_case_for_work(actor, case_id)
+        supersedes = None
+        if supersedes_id is not None:
+            supersedes = Decision.objects.filter(case=case, pk=supersedes_id).first()
+            if supersedes is None:
+                refuse_if([("supersedes", "Choose a decision on this case")])
+            elif Decision.objects.filter(supersedes=supersedes).exists():
+                refuse_if([("supersedes", ALREADY_SUPERSEDED)])
+        entry = Decision.objects.create(
+            force_id=case.force_id,
+            case=case,
+            decision=decision.strip(),
+            rationale=rationale.strip(),
+            decided_by_id=actor.user_id,
+            decided_at=now,
+            supersedes=supersedes,
+        )
+        _audit(actor, case, AuditAction.UPDATE, reason="decision", changed=["decisions"])
+        title = "Decision recorded" if supersedes is None else "Decision superseded"
+        _event(actor, case, "case.decision", title, now, entry.decision)
+    return entry
+
+
+def note_add(*, actor: Actor, case_id: int, text: str, now: datetime) -> Note:
+    if not text.strip():
+        refuse_if([("text", "Enter the note")])
+    with transaction.atomic():
+        case = _open_case_for_work(actor, case_id)
+        note = Note.objects.create(
+            force_id=case.force_id,
+            case=case,
+            text=text.strip(),
+            author_id=actor.user_id,
+            written_at=now,
+        )
+        _audit(actor, case, AuditAction.UPDATE, reason="note", changed=["notes"])
+        _event(actor, case, "case.note", "Note added", now)
+    return note
+
+
+def _active_colleague(actor: Actor, user_id: int | None) -> User | None:
+    if user_id is None:
+        return None
+    return User.objects.filter(pk=user_id, force_id=actor.force_id, is_active=True).first()
+
+
+def _name_of(user: User | None) -> str:
+    return (user.get_full_name() or user.username) if user else ""
+
+
+def action_add(
+    *, actor: Actor, case_id: int, title: str, owner_id: int, due_on: date, now: datetime
+) -> Action:
+    problems = [] if title.strip() else [("title", "Enter what needs to be done")]
+    problems += action_problems(due_on=due_on, today=now.date())
+    owner = _active_colleague(actor, owner_id)
+    if owner is None:
+        problems.append(("owner", OWNER_INVALID))
+    refuse_if(problems)
+    with transaction.atomic():
+        case = _open_case_for_work(actor, case_id)
+        action = Action.objects.create(
+            force_id=case.force_id,
+            case=case,
+            title=title.strip(),
+            owner_id=owner_id,
+            due_on=due_on,
+            created_by_id=actor.user_id,
+            created_at=now,
+        )
+        _audit(actor, case, AuditAction.UPDATE, reason="action", changed=["actions"])
+        _event(
+            actor,
+            case,
+            "case.action",
+            f"Action set: {action.title}",
+            now,
+            f"For {_name_of(owner)}, due {due_on:%d %B %Y}",
+        )
+    return action
+
+
+def action_complete(
+    *, actor: Actor, case_id: int, action_id: int, version: int, now: datetime
+) -> Action:
+    with transaction.atomic():
+        case = _open_case_for_work(actor, case_id)
+        action = Action.objects.filter(case=case, pk=action_id).first()
+        if action is None:
+            raise NotFound()
+        if action.completed_at is not None:
+            raise DomainError("action_done", ACTION_DONE)
+        update_versioned(action, expected_version=version, changes={"completed_at": now})
+        _audit(actor, case, AuditAction.UPDATE, reason="action_done", changed=["actions"])
+        _event(actor, case, "case.action_done", f"Action completed: {action.title}", now)
+    return action
+
+
+def voice_record(
+    *, actor: Actor, case_id: int, child_id: int, voice: VoiceInput, now: datetime
+) -> VoiceOfChild:
+    """Record whether the child was seen and heard, what they said and how they seemed, or why
+    not. The first time a subject child is seen is kept on the case (it drives a clock)."""
+    with transaction.atomic():
+        case = _open_case_for_work(actor, case_id)
+        child_roles = set(
+            case.involvements.filter(
+                person_id=child_id, role__in=Involvement.CHILD_ROLES
+            ).values_list("role", flat=True)
+        )
+        problems = [] if child_roles else [("child", NOT_IN_CASE)]
+        problems += voice_problems(voice, referral_received_at=case.received_at, now=now)
+        refuse_if(problems)
+        record = VoiceOfChild.objects.create(
+            force_id=case.force_id,
+            case=case,
+            child_id=child_id,
+            seen=voice.seen,
+            seen_at=voice.seen_at if voice.seen else None,
+            spoken_to=voice.spoken_to,
+            spoken_to_alone=voice.spoken_to and voice.spoken_to_alone,
+            child_said=voice.child_said.strip(),
+            demeanour=voice.demeanour.strip(),
+            not_seen_reason=voice.not_seen_reason.strip(),
+            recorded_by_id=actor.user_id,
+            recorded_at=now,
+        )
+        changes: dict[str, Any] = {"updated_at": now}
+        first_seen = case.child_first_seen_at
+        if (
+            voice.seen
+            and voice.seen_at
+            and Involvement.Role.SUBJECT in child_roles
+            and (first_seen is None or voice.seen_at < first_seen)
+        ):
+            changes["child_first_seen_at"] = voice.seen_at
+        Case.objects.filter(pk=case.pk).update(**changes)
+        _audit(actor, case, AuditAction.UPDATE, reason="voice_of_child", changed=["voice_of_child"])
+        if voice.seen:
+            title = "Child seen and spoken to" if voice.spoken_to else "Child seen, not spoken to"
+        else:
+            title = "Child not seen"
+        _event(actor, case, "case.voice", title, now)
+    return record

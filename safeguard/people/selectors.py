@@ -1,0 +1,175 @@
+"""Every read of people: scoped to the actor's force, audited, excluding merged-away records."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+
+from safeguard.core.actor import Actor
+from safeguard.core.audit import audit_record
+from safeguard.core.errors import DomainError, NotFound
+from safeguard.core.models import AuditAction
+from safeguard.core.permissions import Permission
+from safeguard.core.scoping import scope_queryset
+from safeguard.people.models import Address, Person
+from safeguard.people.rules.matching import (
+    Candidate,
+    Match,
+    address_key,
+    duplicate_match,
+    name_similarity,
+    name_tokens,
+    postcode_key,
+    query_keys,
+)
+
+SEARCH_LIMIT = 50
+SEARCH_NEEDS_INPUT = "Enter a name, a date of birth or an address to search"
+
+
+def people_visible_to(actor: Actor) -> QuerySet[Person]:
+    return scope_queryset(
+        Person.objects.all(), actor=actor, permission=Permission.PERSON_VIEW, object_type="person"
+    )
+
+
+def person_get(*, actor: Actor, person_id: int, audit: bool = True) -> Person:
+    """One person in the actor's force, or not found. A merged record is still readable."""
+    person = (
+        people_visible_to(actor)
+        .select_related("merged_into")
+        .prefetch_related("aliases", "addresses")
+        .filter(pk=person_id)
+        .first()
+    )
+    if person is None:
+        raise NotFound()
+    if audit:
+        audit_record(
+            actor=actor, action=AuditAction.VIEW, object_type="person", object_id=person.pk
+        )
+    return person
+
+
+@dataclass(frozen=True)
+class PersonSearch:
+    name: str = ""
+    date_of_birth: date | None = None
+    address: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.name.strip() or self.date_of_birth or self.address.strip())
+
+
+def _name_filter(people: QuerySet[Person], actor: Actor, name: str) -> QuerySet[Person]:
+    """Every word of the query must sound like one of the person's names, in any order."""
+    keys = query_keys(name)
+    if not keys:
+        return people.none()
+    if connection.vendor == "postgresql":
+        # Full-text over the phonetic tokens, answered by the person_search_keys_fts index.
+        return people.filter(
+            pk__in=RawSQL(
+                "SELECT id FROM people_person WHERE force_id = %s AND "
+                "to_tsvector('simple', search_keys) @@ to_tsquery('simple', %s)",
+                [actor.force_id, " & ".join(keys)],
+            )
+        )
+    for key in keys:
+        people = people.filter(search_keys__contains=f" {key} ")
+    return people
+
+
+def _address_filter(people: QuerySet[Person], actor: Actor, address: str) -> QuerySet[Person]:
+    """A postcode, a first line, or both: matched against every address a person has had."""
+    words = name_tokens(address)
+    compact = postcode_key(address)
+    ids = Address.objects.filter(force_id=actor.force_id)
+    if 5 <= len(compact) <= 7 and any(ch.isdigit() for ch in compact):
+        ids = ids.filter(match_key__endswith=f"|{compact}")
+    else:
+        for word in words:
+            ids = ids.filter(match_key__contains=word)
+    return people.filter(pk__in=ids.values("person_id"))
+
+
+def person_search(*, actor: Actor, search: PersonSearch, limit: int = SEARCH_LIMIT) -> list[Person]:
+    """People matching every given criterion, closest name first; the search is audited."""
+    if search.is_empty:
+        raise DomainError("invalid", SEARCH_NEEDS_INPUT, {"name": SEARCH_NEEDS_INPUT})
+    people = people_visible_to(actor).filter(merged_into__isnull=True)
+    if search.name.strip():
+        people = _name_filter(people, actor, search.name)
+    if search.date_of_birth:
+        people = people.filter(date_of_birth=search.date_of_birth)
+    if search.address.strip():
+        people = _address_filter(people, actor, search.address)
+    found = list(people.order_by("family_name", "given_names", "pk")[: limit * 4])
+    if search.name.strip():
+        found.sort(key=lambda p: -name_similarity(search.name, p.full_name))
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        object_type="person",
+        object_id="search",
+        reason_code="search",
+    )
+    return found[:limit]
+
+
+@dataclass(frozen=True)
+class PossibleDuplicate:
+    person: Person
+    match: Match
+
+
+def person_duplicates(
+    *,
+    actor: Actor,
+    given_names: str,
+    family_name: str,
+    date_of_birth: date | None,
+    address_line1: str = "",
+    postcode: str = "",
+    limit: int = 10,
+) -> list[PossibleDuplicate]:
+    """Likely existing records for someone about to be recorded: similar name and date of
+    birth, or the same address. Shown before a new record is created."""
+    people = people_visible_to(actor).filter(merged_into__isnull=True)
+    key = address_key(address_line1, postcode) if postcode.strip() else ""
+    pools: list[QuerySet[Person]] = []
+    if date_of_birth:
+        pools.append(people.filter(date_of_birth=date_of_birth))
+    family_keys = query_keys(family_name)
+    if family_keys:
+        pools.append(_name_filter(people, actor, family_name))
+    if key:
+        pools.append(people.filter(addresses__match_key=key))
+    new = Candidate(given_names, family_name, date_of_birth, frozenset({key} - {""}))
+    seen: dict[int, PossibleDuplicate] = {}
+    for pool in pools:
+        for person in pool.prefetch_related("addresses")[:500]:
+            if person.pk in seen:
+                continue
+            existing = Candidate(
+                person.given_names,
+                person.family_name,
+                person.date_of_birth,
+                frozenset(a.match_key for a in person.addresses.all()),
+            )
+            match = duplicate_match(new, existing)
+            if match is not None:
+                seen[person.pk] = PossibleDuplicate(person, match)
+    found = sorted(seen.values(), key=lambda d: -d.match.score)[:limit]
+    if found:
+        audit_record(
+            actor=actor,
+            action=AuditAction.VIEW,
+            object_type="person",
+            object_id="duplicate_check",
+            reason_code="duplicate_check",
+        )
+    return found

@@ -1,0 +1,257 @@
+"""Supervisory acts on a case: allocate, review, approve closure, return for work, reopen; and
+the force's review intervals. A review is required at allocation, at intervals, and before
+closure; the next due time is derived from the stored allocation and review times."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from safeguard.accounts.models import User
+from safeguard.cases.models import Allocation, Case
+from safeguard.cases.rules.lifecycle import Transition
+from safeguard.cases.rules.record_keeping import closure_approval_problems
+from safeguard.cases.services import case_apply_transition, case_for_update, closure_facts
+from safeguard.core.actor import Actor
+from safeguard.core.audit import audit_record
+from safeguard.core.concurrency import update_versioned
+from safeguard.core.errors import DomainError, refuse_if
+from safeguard.core.models import AuditAction
+from safeguard.core.permissions import Permission
+from safeguard.core.timeline import timeline_add
+from safeguard.supervision import rules
+from safeguard.supervision.models import Review, ReviewPolicySetting
+
+FINDINGS_REQUIRED = "Enter your findings"
+DIRECTION_REQUIRED = "Enter your direction to the investigator"
+NEXT_REVIEW_PAST = "The next review date must be in the future"
+NOT_UNDER_SUPERVISION = "A case is reviewed once it is allocated"
+OWNER_CANNOT_WORK = "Choose an active investigator or officer of this force"
+
+
+def policy_for(force_id: int) -> ReviewPolicySetting:
+    setting, _ = ReviewPolicySetting.objects.get_or_create(force_id=force_id)
+    return setting
+
+
+def _policy(force_id: int) -> rules.ReviewPolicy:
+    setting = policy_for(force_id)
+    return rules.ReviewPolicy(setting.initial_review_hours, setting.periodic_review_days)
+
+
+def _end_of(day: date | None) -> datetime | None:
+    if day is None:
+        return None
+    return timezone.make_aware(datetime.combine(day, time(23, 59)))
+
+
+def review_due_at(case: Case) -> datetime | None:
+    """When the case's next supervisory review is due (None once closed or before allocation)."""
+    if case.status == "closed":
+        return None
+    last = case.reviews.order_by("-reviewed_at", "-id").first()
+    return rules.next_review_due(
+        allocated_at=case.allocated_at,
+        last_review_at=last.reviewed_at if last else None,
+        directed_next_review=_end_of(last.next_review_on) if last else None,
+        policy=_policy(case.force_id),
+    )
+
+
+def _review_problems(findings: str, direction: str, next_review_on: date | None, today: date):
+    problems = []
+    if not findings.strip():
+        problems.append(("findings", FINDINGS_REQUIRED))
+    if not direction.strip():
+        problems.append(("direction", DIRECTION_REQUIRED))
+    if next_review_on is not None and next_review_on <= today:
+        problems.append(("next_review_on", NEXT_REVIEW_PAST))
+    return problems
+
+
+def case_allocate(
+    *, actor: Actor, case_id: int, version: int, owner_id: int, now: datetime
+) -> Case:
+    """Give the case to an investigator. The first supervisory review falls due from now."""
+    with transaction.atomic():
+        case = case_for_update(actor, case_id, Permission.CASE_SUPERVISE)
+        owner = User.objects.filter(pk=owner_id, force_id=actor.force_id, is_active=True).first()
+        if (
+            owner is None
+            or not owner.role_grants.filter(
+                role__in=["officer", "investigator", "supervisor", "duty_inspector"]
+            ).exists()
+        ):
+            refuse_if([("owner", OWNER_CANNOT_WORK)])
+        case_apply_transition(
+            actor=actor,
+            case=case,
+            transition=Transition.ALLOCATE,
+            version=version,
+            now=now,
+            reason=f"Allocated to {owner.get_full_name() or owner.username}" if owner else "",
+            changes={"owner_id": owner_id, "allocated_at": now},
+        )
+        Allocation.objects.create(
+            force_id=case.force_id,
+            case=case,
+            allocated_to_id=owner_id,
+            allocated_by_id=actor.user_id,
+            allocated_at=now,
+        )
+        Case.objects.filter(pk=case.pk).update(next_review_due_at=review_due_at(case))
+        case.refresh_from_db()
+    return case
+
+
+def review_record(
+    *,
+    actor: Actor,
+    case_id: int,
+    findings: str,
+    direction: str,
+    now: datetime,
+    next_review_on: date | None = None,
+) -> Review:
+    """Record a supervisory review: the first after allocation, then periodic ones."""
+    refuse_if(_review_problems(findings, direction, next_review_on, now.date()))
+    with transaction.atomic():
+        case = case_for_update(actor, case_id, Permission.CASE_SUPERVISE)
+        if case.allocated_at is None or case.status == "closed":
+            raise DomainError("not_allocated", NOT_UNDER_SUPERVISION)
+        since_allocation = case.reviews.filter(reviewed_at__gte=case.allocated_at).exists()
+        review = Review.objects.create(
+            force_id=case.force_id,
+            case=case,
+            kind=Review.Kind.PERIODIC if since_allocation else Review.Kind.ALLOCATION,
+            reviewer_id=actor.user_id,
+            reviewed_at=now,
+            findings=findings.strip(),
+            direction=direction.strip(),
+            next_review_on=next_review_on,
+        )
+        Case.objects.filter(pk=case.pk).update(next_review_due_at=review_due_at(case))
+        _audit_and_event(actor, case, "review", review.get_kind_display(), now, review.direction)
+    return review
+
+
+def _audit_and_event(
+    actor: Actor, case: Case, reason: str, title: str, now: datetime, text: str = ""
+) -> None:
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type="case",
+        object_id=case.pk,
+        reason_code=reason,
+        changed_fields=["reviews"],
+    )
+    timeline_add(
+        actor=actor,
+        force_id=case.force_id,
+        case_id=case.pk,
+        kind=f"supervision.{reason}",
+        title=title,
+        description=text,
+        at=now,
+    )
+
+
+def closure_approve(
+    *, actor: Actor, case_id: int, version: int, findings: str, direction: str, now: datetime
+) -> Case:
+    """Close the case with a closure review, by a supervisor who did not investigate it and
+    only once every subject child's voice is on the record."""
+    refuse_if(_review_problems(findings, direction or "Close the case.", None, now.date()))
+    with transaction.atomic():
+        case = case_for_update(actor, case_id, Permission.CASE_SUPERVISE)
+        refuse_if(closure_approval_problems(closure_facts(case, approver=actor)), "closure_refused")
+        Review.objects.create(
+            force_id=case.force_id,
+            case=case,
+            kind=Review.Kind.CLOSURE,
+            reviewer_id=actor.user_id,
+            reviewed_at=now,
+            findings=findings.strip(),
+            direction=direction.strip() or "Close the case.",
+        )
+        _audit_and_event(actor, case, "closure_review", "Closure review", now, findings.strip())
+        case_apply_transition(
+            actor=actor,
+            case=case,
+            transition=Transition.APPROVE_CLOSURE,
+            version=version,
+            now=now,
+            changes={"closed_at": now, "next_review_due_at": None},
+        )
+    return case
+
+
+def case_return_for_work(
+    *, actor: Actor, case_id: int, version: int, reason: str, now: datetime
+) -> Case:
+    with transaction.atomic():
+        case = case_for_update(actor, case_id, Permission.CASE_SUPERVISE)
+        return case_apply_transition(
+            actor=actor,
+            case=case,
+            transition=Transition.RETURN_FOR_WORK,
+            version=version,
+            now=now,
+            reason=reason,
+        )
+
+
+def case_reopen(*, actor: Actor, case_id: int, version: int, reason: str, now: datetime) -> Case:
+    """Reopen a closed case (a reason is required); reviews fall due again from now."""
+    with transaction.atomic():
+        case = case_for_update(actor, case_id, Permission.CASE_SUPERVISE)
+        case_apply_transition(
+            actor=actor,
+            case=case,
+            transition=Transition.REOPEN,
+            version=version,
+            now=now,
+            reason=reason,
+            changes={"closed_at": None, "allocated_at": now},
+        )
+        Case.objects.filter(pk=case.pk).update(next_review_due_at=review_due_at(case))
+        case.refresh_from_db()
+    return case
+
+
+@dataclass(frozen=True)
+class PolicyInput:
+    initial_review_hours: int
+    periodic_review_days: int
+
+
+def policy_update(
+    *, actor: Actor, version: int, data: PolicyInput, now: datetime
+) -> ReviewPolicySetting:
+    """Change the force's review intervals; versioned and audited. Open cases keep the due
+    times already derived until their next allocation or review."""
+    actor.require(Permission.POLICY_MANAGE)
+    refuse_if(rules.policy_problems(rules.ReviewPolicy(**vars(data))))
+    with transaction.atomic():
+        setting = policy_for(actor.force_id)
+        changed = update_versioned(
+            setting,
+            expected_version=version,
+            changes={**vars(data), "updated_at": now, "updated_by_id": actor.user_id},
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="policy",
+            object_id="supervision",
+            changed_fields=[n for n in changed if n not in ("updated_at", "updated_by_id")],
+        )
+    return setting
+
+
+def review_overdue_by(case: Case, now: datetime) -> timedelta | None:
+    if case.next_review_due_at is None or case.next_review_due_at >= now:
+        return None
+    return now - case.next_review_due_at
