@@ -8,12 +8,17 @@ from datetime import date
 import jellyfish
 
 _WORD = re.compile(r"[a-z]+")
+_ADDRESS_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _ascii_lower(*parts: str) -> str:
+    text = unicodedata.normalize("NFKD", " ".join(parts)).encode("ascii", "ignore").decode()
+    return text.lower().replace("'", "")
 
 
 def name_tokens(*names: str) -> list[str]:
     """Lower-case ASCII words of the names: 'Zoë  O'Brien-Smith' → ['zoe', 'obrien', 'smith']."""
-    text = unicodedata.normalize("NFKD", " ".join(names)).encode("ascii", "ignore").decode()
-    return _WORD.findall(text.lower().replace("'", ""))
+    return _WORD.findall(_ascii_lower(*names))
 
 
 def phonetic_key(token: str) -> str:
@@ -40,8 +45,10 @@ def postcode_key(postcode: str) -> str:
 
 
 def address_key(line1: str, postcode: str) -> str:
-    """The same address however it was typed: first line's words plus the postcode."""
-    return " ".join(name_tokens(line1)) + "|" + postcode_key(postcode)
+    """The same address however it was typed: first line's words and numbers plus the postcode.
+
+    The house number is kept: a postcode covers about fifteen homes, and number 14 is not 12."""
+    return " ".join(_ADDRESS_WORD.findall(_ascii_lower(line1))) + "|" + postcode_key(postcode)
 
 
 @dataclass(frozen=True)
