@@ -8,6 +8,9 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("api/v1/", api.urls),
     path("", include("safeguard.accounts.urls")),
+    path("", include("safeguard.people.urls")),
+    path("", include("safeguard.cases.urls")),
+    path("", include("safeguard.supervision.urls")),
     path("", include("safeguard.frontend.urls")),
 ]
 

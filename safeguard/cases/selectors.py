@@ -5,13 +5,14 @@ from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from safeguard.accounts.models import Unit, User
 from safeguard.cases.models import Action, Case, Involvement
 from safeguard.core.actor import Actor
 from safeguard.core.audit import audit_record
 from safeguard.core.errors import NotFound
 from safeguard.core.models import AuditAction, TimelineEvent
 from safeguard.core.pagination import KeysetPage, keyset_page
-from safeguard.core.permissions import Permission
+from safeguard.core.permissions import Permission, Scope
 from safeguard.core.scoping import scope_queryset
 from safeguard.people.models import Person
 from safeguard.people.selectors import person_get
@@ -166,6 +167,8 @@ def child_chronology(
             "pk", "reference"
         )
     )
+    for event in page.items:
+        event.case_reference = references.get(event.case_id or 0, "")  # type: ignore[attr-defined]
     audit_record(
         actor=actor,
         action=AuditAction.VIEW,
@@ -208,3 +211,35 @@ def my_open_actions(*, actor: Actor, limit: int = 20) -> list[Action]:
         .select_related("case")
         .order_by("due_on", "id")[:limit]
     )
+
+
+CASE_WORKER_ROLES = ("officer", "investigator", "supervisor", "duty_inspector")
+
+
+def case_assignable_staff(*, actor: Actor, unit_id: int | None = None) -> QuerySet[User]:
+    """Active colleagues who can own a case or an action, from the case's unit if given."""
+    staff = User.objects.filter(
+        force_id=actor.force_id, is_active=True, role_grants__role__in=CASE_WORKER_ROLES
+    )
+    if unit_id is not None:
+        staff = staff.filter(units__id=unit_id)
+    return staff.distinct().order_by("last_name", "first_name", "pk")
+
+
+def units_for_new_case(*, actor: Actor) -> QuerySet[Unit]:
+    scope = actor.require(Permission.CASE_CREATE)
+    units = Unit.objects.filter(force_id=actor.force_id)
+    if scope < Scope.FORCE:
+        units = units.filter(pk__in=actor.unit_ids)
+    return units.order_by("name")
+
+
+def can_act_on(*, actor: Actor, case: Case, permission: Permission) -> bool:
+    """Does the actor's scope for `permission` reach this case (which they can already see)?"""
+    if not actor.can(permission):
+        return False
+    return cases_visible_to(actor, permission).filter(pk=case.pk).exists()
+
+
+def units_for_filters(*, actor: Actor) -> QuerySet[Unit]:
+    return Unit.objects.filter(force_id=actor.force_id).order_by("name")

@@ -40,6 +40,7 @@ from safeguard.core.models import AuditAction
 from safeguard.core.permissions import Permission, Scope
 from safeguard.core.timeline import timeline_add
 from safeguard.people.selectors import people_visible_to
+from safeguard.people.services import PersonInput, person_create
 
 SUBJECT_REQUIRED = "Add the child this case is about"
 UNIT_NOT_YOURS = "Choose one of your own units"
@@ -157,6 +158,25 @@ def case_create(*, actor: Actor, data: CaseInput, now: datetime) -> Case:
             f"Risk graded {case.get_risk_grade_display().lower()}: {case.risk_rationale}",
         )
     return case
+
+
+def create_case_for_child(
+    *,
+    actor: Actor,
+    case: CaseInput,
+    child_id: int | None,
+    child: PersonInput,
+    confirm_new: bool,
+    now: datetime,
+) -> Case:
+    """A new case about one child: an existing record chosen after the duplicate check, or a
+    new one. One transaction, so a refused case leaves no orphan person behind."""
+    actor.require(Permission.CASE_CREATE)
+    with transaction.atomic():
+        if child_id is None:
+            child_id = person_create(actor=actor, data=child, confirm_new=confirm_new, now=now).pk
+        data = CaseInput(**{**vars(case), "people": ((child_id, Involvement.Role.SUBJECT),)})
+        return case_create(actor=actor, data=data, now=now)
 
 
 def case_for_update(actor: Actor, case_id: int, permission: Permission) -> Case:

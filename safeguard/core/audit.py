@@ -139,3 +139,23 @@ def audit_verify_chain(*, chunk_size: int = 5000) -> ChainReport:
             checked + 1,
         )
     return ChainReport(True, checked)
+
+
+@dataclass(frozen=True)
+class RecentChange:
+    username: str
+    at: datetime
+    fields: list[str]
+
+
+def audit_recent_changes(
+    *, force_id: int, object_type: str, object_id: object, count: int
+) -> list[RecentChange]:
+    """Who changed a record last, and which fields: shown when a stale edit is refused."""
+    entries = AuditEntry.objects.filter(
+        force_id=force_id,
+        object_type=object_type,
+        object_id=str(object_id),
+        action=AuditAction.UPDATE,
+    ).order_by("-seq")[: max(count, 1)]
+    return [RecentChange(e.actor_username, e.at, list(e.changed_fields)) for e in entries]

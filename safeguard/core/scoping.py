@@ -42,3 +42,22 @@ def scope_queryset(
         ).values_list("object_id", flat=True)
         return queryset.filter(pk__in=[int(pk) for pk in disclosed_ids])
     return queryset.none()
+
+
+def scope_reaches(
+    *,
+    actor: Actor,
+    permission: Permission,
+    force_id: int | None,
+    unit_ids: frozenset[int] = frozenset(),
+    owner_id: int | None = None,
+) -> bool:
+    """The same rule as scope_queryset, for one record already in hand."""
+    scope = actor.scope(permission)
+    if scope is None or force_id != actor.force_id:
+        return False
+    if scope == Scope.FORCE:
+        return True
+    if scope == Scope.UNIT:
+        return bool(unit_ids & actor.unit_ids)
+    return scope == Scope.OWN and owner_id is not None and owner_id == actor.user_id

@@ -53,3 +53,48 @@ class GovukForm(forms.Form):
         first = next(iter(self.fields), None)
         if first is not None:
             self.error_anchor = self[first].id_for_label
+
+
+def show_domain_error(form: forms.Form, error: Any) -> None:
+    """Put a DomainError's messages on the form: each on its field, the rest at the top."""
+    placed = False
+    for name, message in error.fields.items():
+        if not isinstance(message, str):
+            continue
+        form.add_error(name if name in form.fields else None, message)
+        placed = True
+    if not placed:
+        form.add_error(None, error.message)
+
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def yes_no_field(label: str, **kwargs: Any) -> forms.TypedChoiceField:
+    """A GOV.UK yes/no radios question that cleans to a bool."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        **kwargs,
+    )
+
+
+class DateField(forms.DateField):
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class DateTimeField(forms.DateTimeField):
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("input_formats", ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+        super().__init__(**kwargs)
+
+
+def set_choices(form: forms.Form, name: str, choices: list[tuple[Any, str]]) -> None:
+    """Fill a choice field's options at run time (units, colleagues, children of a case)."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices

@@ -19,11 +19,15 @@ class NavItem:
 NAVIGATION = (
     NavItem("My work", "frontend:my_work", Permission.MY_WORK_VIEW, "my_work"),
     NavItem("Shared with you", "frontend:shared_with_me", Permission.DISCLOSURE_VIEW, "shared"),
+    NavItem("Cases", "cases:case_list", Permission.CASE_VIEW, "cases"),
+    NavItem("People", "people:person_search", Permission.PERSON_VIEW, "people"),
+    NavItem("Reviews due", "supervision:reviews_due", Permission.CASE_SUPERVISE, "supervision"),
     NavItem("Units", "accounts:unit_list", Permission.UNIT_VIEW, "units"),
     NavItem("Staff", "accounts:staff_list", Permission.STAFF_VIEW, "staff"),
     NavItem("Audit log", "accounts:audit_search", Permission.AUDIT_SEARCH, "audit"),
     NavItem("Roles and permissions", "accounts:permissions", Permission.PERMISSIONS_VIEW, "roles"),
     NavItem("API tokens", "accounts:api_tokens", Permission.API_TOKEN_MANAGE, "tokens"),
+    NavItem("Settings", "supervision:policy", Permission.POLICY_VIEW, "policy"),
 )
 
 

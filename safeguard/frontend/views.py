@@ -3,8 +3,10 @@
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from safeguard.accounts.services import auth_event_record
+from safeguard.cases.selectors import my_open_actions, my_open_cases
 from safeguard.core.audit import audit_record
 from safeguard.core.disclosures import disclosure_list_received
 from safeguard.core.models import AuditAction
@@ -15,7 +17,17 @@ from safeguard.core.views import requires
 @requires(Permission.MY_WORK_VIEW)
 def my_work(request: HttpRequest) -> HttpResponse:
     request.nav_section = "my_work"  # type: ignore[attr-defined]
-    return render(request, "frontend/my_work.html", {"items": []})
+    actor = request.actor  # type: ignore[attr-defined]
+    return render(
+        request,
+        "frontend/my_work.html",
+        {
+            "cases": my_open_cases(actor=actor),
+            "actions": my_open_actions(actor=actor),
+            "now": timezone.now(),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @requires(Permission.DISCLOSURE_VIEW)

@@ -12,7 +12,7 @@ from safeguard.core.audit import audit_record
 from safeguard.core.errors import DomainError, NotFound
 from safeguard.core.models import AuditAction
 from safeguard.core.permissions import Permission
-from safeguard.core.scoping import scope_queryset
+from safeguard.core.scoping import scope_queryset, scope_reaches
 from safeguard.people.models import Address, Person
 from safeguard.people.rules.matching import (
     Candidate,
@@ -173,3 +173,40 @@ def person_duplicates(
             reason_code="duplicate_check",
         )
     return found
+
+
+def person_relationships(*, person: Person) -> list[tuple[str, Person]]:
+    """Both directions of a person's relationships, already opened with person_get."""
+    rows = [(r.get_kind_display(), r.other) for r in person.relationships.select_related("other")]
+    reverse = {
+        "parent_carer": "Child of (cared for by)",
+        "sibling": "Sibling of",
+        "household": "Household member with",
+        "associate": "Associate of",
+    }
+    rows += [(reverse[r.kind], r.person) for r in person.related_by.select_related("person")]
+    return rows
+
+
+def person_case_roles(*, actor: Actor, person: Person) -> list[tuple[int, str, str, str]]:
+    """(case id, reference, status, role) of the cases this person is in that the actor may see.
+
+    Read through the reverse relation so people does not import the cases app; the case rows
+    are scoped again by the cases app when opened."""
+    if not actor.can(Permission.CASE_VIEW):
+        return []
+    rows = person.involvements.select_related("case").order_by("-case__received_at")  # type: ignore[attr-defined]
+    visible = []
+    for row in rows[:100]:
+        case = row.case
+        if scope_reaches(
+            actor=actor,
+            permission=Permission.CASE_VIEW,
+            force_id=case.force_id,
+            unit_ids=frozenset({case.unit_id}),
+            owner_id=case.owner_id,
+        ):
+            visible.append(
+                (case.pk, case.reference, case.get_status_display(), row.get_role_display())
+            )
+    return visible

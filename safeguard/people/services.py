@@ -193,7 +193,8 @@ def person_update(
         merged = {name: getattr(person, name) for name in EDITABLE} | changes
         refuse_if(_person_problems(PersonInput(**merged), now.date()))
         if "estimated_age" in changes:
-            changes = changes | {"estimated_on": now.date() if changes["estimated_age"] else None}
+            estimated = changes["estimated_age"] is not None
+            changes = changes | {"estimated_on": now.date() if estimated else None}
         changed = update_versioned(person, expected_version=version, changes=changes)
         if {"given_names", "family_name"} & set(changed):
             _refresh_search_keys(person)
@@ -369,6 +370,9 @@ def person_merge(
         merged.merged_into = keep
         merged.version += 1
         merged.save(update_fields=["merged_into", "version"])
+        # Records merged earlier into the one merged now point at the record that is kept, so
+        # every history stays one step from it (the chronology reads that one step).
+        Person.objects.filter(merged_into=merged).update(merged_into=keep)
         _refresh_search_keys(keep)
         for person, other in ((keep, merged), (merged, keep)):
             audit_record(

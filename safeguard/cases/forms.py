@@ -1,0 +1,168 @@
+"""Forms for case pages: shape only; the rules live in services and rules/."""
+
+from django import forms
+
+from safeguard.cases.models import Case, Involvement
+from safeguard.cases.selectors import SORT_LABELS
+from safeguard.frontend.forms import (
+    DateField,
+    DateTimeField,
+    GovukForm,
+    set_choices,
+    yes_no_field,
+)
+from safeguard.people.forms import NewPersonForm
+
+ANY = [("", "Any")]
+
+
+class CaseFilterForm(GovukForm):
+    reference = forms.CharField(label="Reference", required=False, max_length=20)
+    case_type = forms.ChoiceField(label="Type", choices=ANY + Case.Type.choices, required=False)
+    status = forms.ChoiceField(label="Status", required=False, choices=[])
+    risk_grade = forms.ChoiceField(
+        label="Risk grade", choices=ANY + Case.Grade.choices, required=False
+    )
+    unit = forms.TypedChoiceField(label="Unit", coerce=int, required=False, empty_value=None)
+    owner = forms.TypedChoiceField(label="Owner", coerce=int, required=False, empty_value=None)
+    overdue = forms.BooleanField(
+        label="Only overdue (review or action)",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "govuk-checkboxes__input"}),
+    )
+    sort = forms.ChoiceField(label="Sort by", choices=list(SORT_LABELS.items()), required=False)
+
+    def __init__(self, *args, units=(), owners=(), statuses=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        set_choices(self, "unit", ANY + [(u.pk, u.name) for u in units])
+        set_choices(self, "owner", ANY + [(o.pk, o.display_name) for o in owners])
+        set_choices(self, "status", ANY + list(statuses))
+
+
+class CaseForm(GovukForm):
+    case_type = forms.ChoiceField(label="Type of case", choices=Case.Type.choices)
+    source = forms.ChoiceField(label="Where the referral came from", choices=Case.Source.choices)
+    received_at = DateTimeField(label="Referral received")
+    unit = forms.TypedChoiceField(label="Unit", coerce=int)
+    risk_grade = forms.ChoiceField(
+        label="Risk grade", choices=Case.Grade.choices, widget=forms.RadioSelect
+    )
+    risk_rationale = forms.CharField(
+        label="Why this risk grade", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    summary = forms.CharField(
+        label="Summary of the concern", widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+
+    def __init__(self, *args, units=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        set_choices(self, "unit", [(u.pk, u.name) for u in units])
+
+
+class NewCaseForm(CaseForm, NewPersonForm):
+    """A case for a child: the case, and the child, found or recorded new."""
+
+    field_order = [
+        "given_names",
+        "family_name",
+        "date_of_birth",
+        "estimated_age",
+        "gender",
+        "ethnicity",
+        "school_urn",
+        "line1",
+        "town",
+        "postcode",
+        "case_type",
+        "source",
+        "received_at",
+        "unit",
+        "risk_grade",
+        "risk_rationale",
+        "summary",
+    ]
+    # The existing record chosen after the duplicate check.
+    existing_child = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class CaseEditForm(GovukForm):
+    case_type = forms.ChoiceField(label="Type of case", choices=Case.Type.choices)
+    risk_grade = forms.ChoiceField(
+        label="Risk grade", choices=Case.Grade.choices, widget=forms.RadioSelect
+    )
+    risk_rationale = forms.CharField(
+        label="Why this risk grade", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    summary = forms.CharField(
+        label="Summary of the concern", widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class AddPersonForm(GovukForm):
+    person = forms.IntegerField(widget=forms.HiddenInput)
+    role = forms.ChoiceField(label="Part in the case", choices=Involvement.Role.choices)
+
+
+class DecisionForm(GovukForm):
+    decision = forms.CharField(
+        label="Decision", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    rationale = forms.CharField(
+        label="Rationale",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        help_text="Why: the information you had and the risks you weighed",
+    )
+    supersedes = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class NoteForm(GovukForm):
+    text = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 6}), required=False)
+
+
+class ActionForm(GovukForm):
+    title = forms.CharField(label="What needs to be done", max_length=200, required=False)
+    owner = forms.TypedChoiceField(label="Owner", coerce=int)
+    due_on = DateField(label="Due by")
+
+    def __init__(self, *args, owners=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        set_choices(self, "owner", [(o.pk, o.display_name) for o in owners])
+
+
+class VoiceForm(GovukForm):
+    child = forms.TypedChoiceField(label="Child", coerce=int)
+    seen = yes_no_field("Was the child seen?")
+    seen_at = DateTimeField(label="When were they seen?", required=False)
+    spoken_to = yes_no_field("Was the child spoken to?")
+    spoken_to_alone = yes_no_field("Were they spoken to alone?", required=False)
+    child_said = forms.CharField(
+        label="What did the child say?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text="In their words where you can, or how they communicated",
+    )
+    demeanour = forms.CharField(
+        label="How did the child seem?", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    not_seen_reason = forms.CharField(
+        label="If the child was not seen or not spoken to, why not?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+    def __init__(self, *args, children=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        set_choices(self, "child", [(c.pk, c.full_name) for c in children])
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ReasonForm(GovukForm):
+    reason = forms.CharField(
+        label="Reason", widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)

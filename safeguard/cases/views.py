@@ -1,0 +1,543 @@
+"""Case pages (thin): list, record a case for a child, the case page and its record-keeping."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from safeguard.cases import forms, selectors, services
+from safeguard.cases.models import Case, Involvement
+from safeguard.cases.rules.lifecycle import STATUS_LABELS, Status, allowed_transitions
+from safeguard.cases.rules.record_keeping import VoiceInput
+from safeguard.core.actor import Actor
+from safeguard.core.audit import audit_recent_changes
+from safeguard.core.errors import Conflict, DomainError, PermissionDenied
+from safeguard.core.permissions import Permission
+from safeguard.core.views import requires
+from safeguard.frontend.forms import show_domain_error
+from safeguard.people.selectors import PersonSearch, person_search
+from safeguard.people.services import AddressInput, PersonInput, PossibleDuplicates
+
+NAV = "cases"
+
+
+def _actor(request: HttpRequest) -> Actor:
+    request.nav_section = NAV  # type: ignore[attr-defined]
+    return request.actor  # type: ignore[attr-defined,no-any-return]
+
+
+def _conflict_message(
+    actor: Actor, error: Conflict, object_type: str, object_id: int, read: int
+) -> str:
+    """A stale edit: say who changed what since the page was opened."""
+    current = error.fields.get("current_version")
+    if not isinstance(current, int):
+        return error.message
+    changes = audit_recent_changes(
+        force_id=actor.force_id, object_type=object_type, object_id=object_id, count=current - read
+    )
+    said = "; ".join(
+        f"{c.username} changed {', '.join(f.replace('_', ' ') for f in c.fields) or 'it'} "
+        f"at {timezone.localtime(c.at):%H:%M on %d %B}"
+        for c in changes
+    )
+    return f"{error.message} Since you opened it: {said}." if said else error.message
+
+
+# ---------------------------------------------------------------------------------------------
+# The list
+# ---------------------------------------------------------------------------------------------
+
+
+@requires(Permission.CASE_VIEW)
+def case_list(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    form = forms.CaseFilterForm(
+        request.GET or None,
+        units=selectors.units_for_filters(actor=actor),
+        owners=selectors.case_assignable_staff(actor=actor),
+        statuses=[(s.value, STATUS_LABELS[s]) for s in Status],
+    )
+    filters = selectors.CaseFilters()
+    if form.is_valid():
+        reference = form.cleaned_data["reference"].strip()
+        if reference:
+            found = selectors.case_find_by_reference(actor=actor, reference=reference)
+            if found is not None:
+                return redirect("cases:case_detail", case_id=found.pk)
+            form.add_error("reference", "No case you can see has that reference")
+        filters = selectors.CaseFilters(
+            case_type=form.cleaned_data["case_type"],
+            status=form.cleaned_data["status"],
+            risk_grade=form.cleaned_data["risk_grade"],
+            unit_id=form.cleaned_data["unit"],
+            owner_id=form.cleaned_data["owner"],
+            overdue=form.cleaned_data["overdue"],
+            sort=form.cleaned_data["sort"] or "newest",
+        )
+    try:
+        page = selectors.case_list_visible_to(
+            actor=actor, filters=filters, now=timezone.now(), after=request.GET.get("after")
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("cases:case_list")
+    query = request.GET.copy()
+    query.pop("after", None)
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "now": timezone.now(),
+            "can_create": actor.can(Permission.CASE_CREATE),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# A new case for a child, through the duplicate check
+# ---------------------------------------------------------------------------------------------
+
+
+def _person_input(data: dict[str, Any]) -> PersonInput:
+    address = None
+    if data.get("line1") or data.get("postcode"):
+        address = AddressInput(
+            line1=data.get("line1", ""),
+            postcode=data.get("postcode", ""),
+            town=data.get("town", ""),
+        )
+    return PersonInput(
+        given_names=data["given_names"],
+        family_name=data["family_name"],
+        date_of_birth=data["date_of_birth"],
+        estimated_age=data["estimated_age"],
+        gender=data["gender"],
+        ethnicity=data["ethnicity"],
+        school_urn=data["school_urn"],
+        address=address,
+    )
+
+
+@requires(Permission.CASE_CREATE)
+@require_http_methods(["GET", "POST"])
+def case_create(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    units = selectors.units_for_new_case(actor=actor)
+    initial: dict[str, Any] = {"received_at": timezone.localtime().replace(second=0, microsecond=0)}
+    if units:
+        initial["unit"] = units[0].pk
+    form = forms.NewCaseForm(request.POST or None, units=units, initial=initial)
+    candidates = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        now = timezone.now()
+        try:
+            child_id = data["existing_child"]
+            if request.POST.get("choice") == "new":
+                child_id = None
+                data["confirm_new"] = True
+            elif request.POST.get("choice", "").isdigit():
+                child_id = int(request.POST["choice"])
+            case = services.create_case_for_child(
+                actor=actor,
+                child_id=child_id,
+                child=_person_input(data),
+                confirm_new=data["confirm_new"],
+                case=services.CaseInput(
+                    case_type=data["case_type"],
+                    source=data["source"],
+                    risk_grade=data["risk_grade"],
+                    risk_rationale=data["risk_rationale"],
+                    received_at=data["received_at"],
+                    unit_id=data["unit"],
+                    summary=data["summary"],
+                ),
+                now=now,
+            )
+        except PossibleDuplicates as duplicates:
+            candidates = duplicates.candidates
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            messages.success(request, f"Case {case.reference} recorded")
+            return redirect("cases:case_detail", case_id=case.pk)
+    return render(
+        request,
+        "cases/case_create.html",
+        {"form": form, "candidates": candidates, "today": timezone.localdate()},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The case page
+# ---------------------------------------------------------------------------------------------
+
+
+@requires(Permission.CASE_VIEW)
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    actor = _actor(request)
+    case = selectors.case_get(actor=actor, case_id=case_id)
+    involvements = selectors.case_involvements(case=case)
+    decisions = list(case.decisions.select_related("decided_by", "superseded_by"))
+    timeline = selectors.case_timeline(case=case, size=10)
+    can_work = actor.can(Permission.CASE_WORK) and selectors.can_act_on(
+        actor=actor, case=case, permission=Permission.CASE_WORK
+    )
+    can_supervise = actor.can(Permission.CASE_SUPERVISE) and selectors.can_act_on(
+        actor=actor, case=case, permission=Permission.CASE_SUPERVISE
+    )
+    transitions = {str(t) for t in allowed_transitions(case.status_enum)}
+    now = timezone.now()
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "children": [i for i in involvements if i.role in Involvement.CHILD_ROLES],
+            "adults": [i for i in involvements if i.role not in Involvement.CHILD_ROLES],
+            "decisions": decisions,
+            "voices": list(case.voices.select_related("child", "recorded_by")),
+            "actions": list(case.actions.select_related("owner")),
+            "notes": list(case.notes.select_related("author")[:20]),
+            "reviews": list(case.reviews.select_related("reviewer")),
+            "events": timeline.items,
+            "can_work": can_work and case.status != Status.CLOSED,
+            "can_supervise": can_supervise,
+            "transitions": transitions,
+            "now": now,
+            "today": timezone.localdate(),
+            "review_overdue": case.next_review_due_at is not None and case.next_review_due_at < now,
+        },
+    )
+
+
+@requires(Permission.CASE_VIEW)
+def case_timeline(request: HttpRequest, case_id: int) -> HttpResponse:
+    actor = _actor(request)
+    case = selectors.case_get(actor=actor, case_id=case_id)
+    try:
+        page = selectors.case_timeline(case=case, after=request.GET.get("after"))
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("cases:case_timeline", case_id=case.pk)
+    return render(request, "cases/case_timeline.html", {"case": case, "page": page})
+
+
+def _case_form_page(
+    request: HttpRequest,
+    case_id: int,
+    *,
+    form_class: type,
+    title: str,
+    submit: str,
+    write: Callable[[Actor, Case, dict[str, Any]], object],
+    success: str,
+    form_kwargs: Callable[[Actor, Case], dict[str, Any]] | None = None,
+    initial: Callable[[Case], dict[str, Any]] | None = None,
+    intro: str = "",
+    permission: Permission = Permission.CASE_WORK,
+) -> HttpResponse:
+    """A page with one form that changes a case: GET shows it, POST writes through a service."""
+    actor = _actor(request)
+    case = selectors.case_get(actor=actor, case_id=case_id)
+    if not selectors.can_act_on(actor=actor, case=case, permission=permission):
+        raise PermissionDenied("You can see this case but not change it.")
+    extra = form_kwargs(actor, case) if form_kwargs else {}
+    form = form_class(request.POST or None, initial=initial(case) if initial else None, **extra)
+    if request.method == "POST" and form.is_valid():
+        try:
+            write(actor, case, form.cleaned_data)
+        except Conflict as error:
+            form.add_error(
+                None,
+                _conflict_message(
+                    actor, error, "case", case.pk, form.cleaned_data.get("version") or case.version
+                ),
+            )
+        except DomainError as error:
+            if error.status == 404:
+                raise
+            show_domain_error(form, error)
+        else:
+            messages.success(request, success)
+            return redirect("cases:case_detail", case_id=case.pk)
+    return render(
+        request,
+        "cases/case_form.html",
+        {"case": case, "form": form, "title": title, "submit": submit, "intro": intro},
+    )
+
+
+@requires(Permission.CASE_WORK)
+@require_http_methods(["GET", "POST"])
+def case_edit(request: HttpRequest, case_id: int) -> HttpResponse:
+    return _case_form_page(
+        request,
+        case_id,
+        form_class=forms.CaseEditForm,
+        title="Change case details",
+        submit="Save changes",
+        initial=lambda case: {
+            "case_type": case.case_type,
+            "risk_grade": case.risk_grade,
+            "risk_rationale": case.risk_rationale,
+            "summary": case.summary,
+            "version": case.version,
+        },
+        write=lambda actor, case, data: services.case_update(
+            actor=actor,
+            case_id=case.pk,
+            version=data["version"],
+            changes={k: data[k] for k in services.EDITABLE},
+            now=timezone.now(),
+        ),
+        success="Case details saved",
+    )
+
+
+@requires(Permission.CASE_WORK)
+@require_http_methods(["GET", "POST"])
+def decision_new(request: HttpRequest, case_id: int) -> HttpResponse:
+    supersedes = request.GET.get("supersedes", "")
+    return _case_form_page(
+        request,
+        case_id,
+        form_class=forms.DecisionForm,
+        title="Supersede a decision" if supersedes.isdigit() else "Record a decision",
+        submit="Record decision",
+        intro=(
+            "Decisions are never edited. This new decision will replace the earlier one, "
+            "which stays on the record."
+            if supersedes.isdigit()
+            else "Say what was decided and why. A decision cannot be edited later."
+        ),
+        initial=lambda case: {"supersedes": int(supersedes) if supersedes.isdigit() else None},
+        write=lambda actor, case, data: services.decision_record(
+            actor=actor,
+            case_id=case.pk,
+            decision=data["decision"],
+            rationale=data["rationale"],
+            supersedes_id=data["supersedes"],
+            now=timezone.now(),
+        ),
+        success="Decision recorded",
+    )
+
+
+@requires(Permission.CASE_WORK)
+@require_http_methods(["GET", "POST"])
+def note_new(request: HttpRequest, case_id: int) -> HttpResponse:
+    return _case_form_page(
+        request,
+        case_id,
+        form_class=forms.NoteForm,
+        title="Add a note",
+        submit="Add note",
+        write=lambda actor, case, data: services.note_add(
+            actor=actor, case_id=case.pk, text=data["text"], now=timezone.now()
+        ),
+        success="Note added",
+    )
+
+
+@requires(Permission.CASE_WORK)
+@require_http_methods(["GET", "POST"])
+def action_new(request: HttpRequest, case_id: int) -> HttpResponse:
+    return _case_form_page(
+        request,
+        case_id,
+        form_class=forms.ActionForm,
+        title="Set an action",
+        submit="Set action",
+        form_kwargs=lambda actor, case: {
+            "owners": selectors.case_assignable_staff(actor=actor, unit_id=case.unit_id)
+        },
+        initial=lambda case: {"owner": case.owner_id},
+        write=lambda actor, case, data: services.action_add(
+            actor=actor,
+            case_id=case.pk,
+            title=data["title"],
+            owner_id=data["owner"],
+            due_on=data["due_on"],
+            now=timezone.now(),
+        ),
+        success="Action set",
+    )
+
+
+@requires(Permission.CASE_WORK)
+@require_POST
+def action_complete(request: HttpRequest, case_id: int, action_id: int) -> HttpResponse:
+    actor = _actor(request)
+    form = forms.VersionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The page was out of date. Try again.")
+        return redirect("cases:case_detail", case_id=case_id)
+    try:
+        services.action_complete(
+            actor=actor,
+            case_id=case_id,
+            action_id=action_id,
+            version=form.cleaned_data["version"],
+            now=timezone.now(),
+        )
+        messages.success(request, "Action marked complete")
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        messages.error(request, error.message)
+    return redirect("cases:case_detail", case_id=case_id)
+
+
+def _children(case: Case) -> list[Any]:
+    return [
+        i.person
+        for i in case.involvements.select_related("person").filter(role__in=Involvement.CHILD_ROLES)
+    ]
+
+
+@requires(Permission.CASE_WORK)
+@require_http_methods(["GET", "POST"])
+def voice_new(request: HttpRequest, case_id: int) -> HttpResponse:
+    return _case_form_page(
+        request,
+        case_id,
+        form_class=forms.VoiceForm,
+        title="Record the voice of the child",
+        submit="Save",
+        intro="Was the child seen and heard? Record what they said and how they seemed, "
+        "or why they were not seen or spoken to.",
+        form_kwargs=lambda actor, case: {"children": _children(case)},
+        write=lambda actor, case, data: services.voice_record(
+            actor=actor,
+            case_id=case.pk,
+            child_id=data["child"],
+            voice=VoiceInput(
+                seen=data["seen"],
+                seen_at=data["seen_at"],
+                spoken_to=data["spoken_to"],
+                spoken_to_alone=bool(data["spoken_to_alone"]),
+                child_said=data["child_said"],
+                demeanour=data["demeanour"],
+                not_seen_reason=data["not_seen_reason"],
+            ),
+            now=timezone.now(),
+        ),
+        success="Voice of the child recorded",
+    )
+
+
+@requires(Permission.CASE_WORK)
+@require_http_methods(["GET", "POST"])
+def request_closure(request: HttpRequest, case_id: int) -> HttpResponse:
+    return _case_form_page(
+        request,
+        case_id,
+        form_class=forms.ReasonForm,
+        title="Ask a supervisor to close this case",
+        submit="Request closure",
+        intro="A supervisor who did not investigate the case reviews it and approves closure.",
+        initial=lambda case: {"version": case.version},
+        write=lambda actor, case, data: services.case_request_closure(
+            actor=actor,
+            case_id=case.pk,
+            version=data["version"],
+            reason=data["reason"],
+            now=timezone.now(),
+        ),
+        success="Closure requested. A supervisor will review the case.",
+    )
+
+
+def _transition(request: HttpRequest, case_id: int, service: Any, success: str) -> HttpResponse:
+    actor = _actor(request)
+    form = forms.VersionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The page was out of date. Try again.")
+        return redirect("cases:case_detail", case_id=case_id)
+    try:
+        service(
+            actor=actor, case_id=case_id, version=form.cleaned_data["version"], now=timezone.now()
+        )
+        messages.success(request, success)
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        messages.error(request, error.message)
+    return redirect("cases:case_detail", case_id=case_id)
+
+
+@requires(Permission.CASE_WORK)
+@require_POST
+def case_triage(request: HttpRequest, case_id: int) -> HttpResponse:
+    return _transition(request, case_id, services.case_triage, "Case triaged")
+
+
+@requires(Permission.CASE_WORK)
+@require_POST
+def case_start_investigation(request: HttpRequest, case_id: int) -> HttpResponse:
+    return _transition(request, case_id, services.case_start_investigation, "Investigation started")
+
+
+@requires(Permission.CASE_WORK)
+@require_http_methods(["GET", "POST"])
+def case_add_person(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Find a person already recorded and add them to the case in a role."""
+    actor = _actor(request)
+    case = selectors.case_get(actor=actor, case_id=case_id)
+    form = forms.AddPersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_add_person(
+                actor=actor,
+                case_id=case.pk,
+                person_id=form.cleaned_data["person"],
+                role=form.cleaned_data["role"],
+                now=timezone.now(),
+            )
+        except DomainError as error:
+            if error.status == 404:
+                raise
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "Person added to the case")
+            return redirect("cases:case_detail", case_id=case.pk)
+    name = request.GET.get("name", "").strip()
+    found = person_search(actor=actor, search=PersonSearch(name=name)) if name else []
+    return render(
+        request,
+        "cases/case_add_person.html",
+        {
+            "case": case,
+            "name": name,
+            "found": found,
+            "roles": Involvement.Role.choices,
+            "new_person_url": reverse("people:person_new"),
+        },
+    )
+
+
+@requires(Permission.PERSON_VIEW)
+def child_chronology(request: HttpRequest, person_id: int) -> HttpResponse:
+    """The child's chronology: every event of every case they are part of, newest first."""
+    request.nav_section = "people"  # type: ignore[attr-defined]
+    actor = request.actor  # type: ignore[attr-defined]
+    try:
+        chronology = selectors.child_chronology(
+            actor=actor, person_id=person_id, after=request.GET.get("after")
+        )
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        messages.error(request, error.message)
+        return redirect("cases:child_chronology", person_id=person_id)
+    return render(request, "cases/child_chronology.html", {"chronology": chronology})

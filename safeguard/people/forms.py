@@ -1,0 +1,82 @@
+"""Forms for people pages: shape only; the rules live in services."""
+
+from django import forms
+
+from safeguard.frontend.forms import DateField, GovukForm
+from safeguard.people.models import Person, Relationship
+
+
+class PersonSearchForm(GovukForm):
+    name = forms.CharField(
+        label="Name",
+        required=False,
+        max_length=120,
+        help_text="Any order; spelling need not be exact",
+    )
+    date_of_birth = DateField(label="Date of birth", required=False)
+    address = forms.CharField(label="Address or postcode", required=False, max_length=120)
+
+
+class PersonForm(GovukForm):
+    given_names = forms.CharField(label="First names", max_length=120, required=False)
+    family_name = forms.CharField(label="Last name", max_length=120, required=False)
+    date_of_birth = DateField(label="Date of birth", required=False)
+    estimated_age = forms.IntegerField(
+        label="Estimated age in years",
+        required=False,
+        min_value=0,
+        max_value=120,
+        help_text="Only if the date of birth is not known",
+    )
+    gender = forms.ChoiceField(label="Gender", choices=Person.Gender.choices, initial="unknown")
+    ethnicity = forms.CharField(
+        label="Ethnicity (optional)",
+        required=False,
+        max_length=120,
+        help_text="As the person describes it",
+    )
+    school_urn = forms.CharField(label="School URN (optional)", required=False, max_length=10)
+
+
+class NewPersonForm(PersonForm):
+    line1 = forms.CharField(label="Address line 1 (optional)", required=False, max_length=120)
+    town = forms.CharField(label="Town or city (optional)", required=False, max_length=80)
+    postcode = forms.CharField(label="Postcode (optional)", required=False, max_length=10)
+    # Set once the user has seen the likely duplicates and said this is somebody new.
+    confirm_new = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class PersonEditForm(PersonForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class AddressForm(GovukForm):
+    line1 = forms.CharField(label="Address line 1", max_length=120, required=False)
+    line2 = forms.CharField(label="Address line 2 (optional)", max_length=120, required=False)
+    town = forms.CharField(label="Town or city", max_length=80, required=False)
+    postcode = forms.CharField(label="Postcode", max_length=10, required=False)
+    lived_from = DateField(label="Moved in on (optional)", required=False)
+
+
+class AliasForm(GovukForm):
+    given_names = forms.CharField(label="Other first names", max_length=120, required=False)
+    family_name = forms.CharField(label="Other last name", max_length=120, required=False)
+
+
+class RelationshipForm(GovukForm):
+    kind = forms.ChoiceField(label="This person is", choices=Relationship.Kind.choices)
+    other = forms.IntegerField(
+        label="Record number of the other person",
+        min_value=1,
+        help_text="Shown on their record, for example 1024",
+    )
+
+
+class MergeForm(GovukForm):
+    merge_id = forms.IntegerField(
+        label="Record number to merge into this one",
+        min_value=1,
+        help_text="That record will point here; its names become other names on this record",
+    )
+    keep_version = forms.IntegerField(widget=forms.HiddenInput)
+    merge_version = forms.IntegerField(widget=forms.HiddenInput, required=False)

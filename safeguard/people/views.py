@@ -1,0 +1,281 @@
+"""People pages (thin): search, record with the duplicate check, the person's page and its
+history, changes, merge."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from safeguard.core.actor import Actor
+from safeguard.core.errors import Conflict, DomainError
+from safeguard.core.permissions import Permission
+from safeguard.core.views import requires
+from safeguard.frontend.forms import show_domain_error
+from safeguard.people import forms, selectors, services
+from safeguard.people.models import Person
+
+NAV = "people"
+
+
+def _actor(request: HttpRequest) -> Actor:
+    request.nav_section = NAV  # type: ignore[attr-defined]
+    return request.actor  # type: ignore[attr-defined,no-any-return]
+
+
+@requires(Permission.PERSON_VIEW)
+def person_search(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    form = forms.PersonSearchForm(request.GET or None)
+    results: list[Person] | None = None
+    if form.is_valid():
+        search = selectors.PersonSearch(
+            name=form.cleaned_data["name"],
+            date_of_birth=form.cleaned_data["date_of_birth"],
+            address=form.cleaned_data["address"],
+        )
+        if not search.is_empty:
+            results = selectors.person_search(actor=actor, search=search)
+    return render(
+        request,
+        "people/person_search.html",
+        {
+            "form": form,
+            "results": results,
+            "limit": selectors.SEARCH_LIMIT,
+            "today": timezone.localdate(),
+            "can_create": actor.can(Permission.PERSON_MANAGE),
+        },
+    )
+
+
+def _person_input(data: dict[str, Any]) -> services.PersonInput:
+    address = None
+    if data.get("line1") or data.get("postcode"):
+        address = services.AddressInput(
+            line1=data["line1"], postcode=data["postcode"], town=data.get("town", "")
+        )
+    return services.PersonInput(
+        given_names=data["given_names"],
+        family_name=data["family_name"],
+        date_of_birth=data["date_of_birth"],
+        estimated_age=data["estimated_age"],
+        gender=data["gender"],
+        ethnicity=data["ethnicity"],
+        school_urn=data["school_urn"],
+        address=address,
+    )
+
+
+@requires(Permission.PERSON_MANAGE)
+@require_http_methods(["GET", "POST"])
+def person_new(request: HttpRequest) -> HttpResponse:
+    """Record a person: likely duplicates are shown first; the user picks one or confirms."""
+    actor = _actor(request)
+    form = forms.NewPersonForm(request.POST or None)
+    candidates: list[selectors.PossibleDuplicate] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.person_create(
+                actor=actor,
+                data=_person_input(form.cleaned_data),
+                confirm_new=form.cleaned_data["confirm_new"] or request.POST.get("choice") == "new",
+                now=timezone.now(),
+            )
+        except services.PossibleDuplicates as duplicates:
+            candidates = duplicates.candidates
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            messages.success(request, f"{person.full_name} recorded")
+            return redirect("people:person_detail", person_id=person.pk)
+    return render(request, "people/person_new.html", {"form": form, "candidates": candidates})
+
+
+@requires(Permission.PERSON_VIEW)
+def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+    actor = _actor(request)
+    person = selectors.person_get(actor=actor, person_id=person_id)
+    return render(
+        request,
+        "people/person_detail.html",
+        {
+            "person": person,
+            "related": selectors.person_relationships(person=person),
+            "cases": selectors.person_case_roles(actor=actor, person=person),
+            "today": timezone.localdate(),
+            "can_manage": actor.can(Permission.PERSON_MANAGE) and person.merged_into_id is None,
+        },
+    )
+
+
+def _form_page(
+    request: HttpRequest,
+    person_id: int,
+    *,
+    form_class: type,
+    title: str,
+    submit: str,
+    write: Callable[[Actor, Person, dict[str, Any]], object],
+    success: str,
+    initial: Callable[[Person], dict[str, Any]] | None = None,
+    intro: str = "",
+) -> HttpResponse:
+    actor = _actor(request)
+    person = selectors.person_get(actor=actor, person_id=person_id, audit=False)
+    form = form_class(request.POST or None, initial=initial(person) if initial else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            write(actor, person, form.cleaned_data)
+        except Conflict as error:
+            form.add_error(None, error.message)
+        except DomainError as error:
+            if error.status == 404:
+                raise
+            show_domain_error(form, error)
+        else:
+            messages.success(request, success)
+            return redirect("people:person_detail", person_id=person.pk)
+    return render(
+        request,
+        "people/person_form.html",
+        {"person": person, "form": form, "title": title, "submit": submit, "intro": intro},
+    )
+
+
+@requires(Permission.PERSON_MANAGE)
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
+    return _form_page(
+        request,
+        person_id,
+        form_class=forms.PersonEditForm,
+        title="Change details",
+        submit="Save changes",
+        initial=lambda p: (
+            {name: getattr(p, name) for name in services.EDITABLE} | {"version": p.version}
+        ),
+        write=lambda actor, person, data: services.person_update(
+            actor=actor,
+            person_id=person.pk,
+            version=data["version"],
+            changes={name: data[name] for name in services.EDITABLE},
+            now=timezone.now(),
+        ),
+        success="Details saved",
+    )
+
+
+@requires(Permission.PERSON_MANAGE)
+@require_http_methods(["GET", "POST"])
+def address_new(request: HttpRequest, person_id: int) -> HttpResponse:
+    return _form_page(
+        request,
+        person_id,
+        form_class=forms.AddressForm,
+        title="Add a new address",
+        submit="Add address",
+        intro="The current address is kept as history, ending the day this one begins.",
+        write=lambda actor, person, data: services.person_add_address(
+            actor=actor,
+            person_id=person.pk,
+            address=services.AddressInput(
+                line1=data["line1"],
+                line2=data["line2"],
+                town=data["town"],
+                postcode=data["postcode"],
+                lived_from=data["lived_from"],
+            ),
+            now=timezone.now(),
+        ),
+        success="Address added",
+    )
+
+
+@requires(Permission.PERSON_MANAGE)
+@require_http_methods(["GET", "POST"])
+def alias_new(request: HttpRequest, person_id: int) -> HttpResponse:
+    return _form_page(
+        request,
+        person_id,
+        form_class=forms.AliasForm,
+        title="Add another name",
+        submit="Add name",
+        write=lambda actor, person, data: services.person_add_alias(
+            actor=actor,
+            person_id=person.pk,
+            given_names=data["given_names"],
+            family_name=data["family_name"],
+            now=timezone.now(),
+        ),
+        success="Other name added",
+    )
+
+
+@requires(Permission.PERSON_MANAGE)
+@require_http_methods(["GET", "POST"])
+def relationship_new(request: HttpRequest, person_id: int) -> HttpResponse:
+    return _form_page(
+        request,
+        person_id,
+        form_class=forms.RelationshipForm,
+        title="Record a relationship",
+        submit="Save relationship",
+        write=lambda actor, person, data: services.person_relate(
+            actor=actor,
+            person_id=person.pk,
+            other_id=data["other"],
+            kind=data["kind"],
+            now=timezone.now(),
+        ),
+        success="Relationship recorded",
+    )
+
+
+@requires(Permission.PERSON_MANAGE)
+@require_http_methods(["GET", "POST"])
+def person_merge(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Merge another record of the same person into this one, after seeing both."""
+    actor = _actor(request)
+    keep = selectors.person_get(actor=actor, person_id=person_id, audit=False)
+    form = forms.MergeForm(request.POST or None, initial={"keep_version": keep.version})
+    other = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            other = selectors.person_get(actor=actor, person_id=data["merge_id"])
+            if data["merge_version"] is not None and request.POST.get("confirm") == "yes":
+                services.person_merge(
+                    actor=actor,
+                    keep_id=keep.pk,
+                    merge_id=other.pk,
+                    keep_version=data["keep_version"],
+                    merge_version=data["merge_version"],
+                    now=timezone.now(),
+                )
+                messages.success(request, f"Record {other.pk} merged into this one")
+                return redirect("people:person_detail", person_id=keep.pk)
+        except DomainError as error:
+            show_domain_error(form, error)
+            if error.status == 404:
+                form.add_error("merge_id", "No person in this force has that record number")
+            other = None if error.status == 404 else other
+    duplicates = selectors.person_duplicates(
+        actor=actor,
+        given_names=keep.given_names,
+        family_name=keep.family_name,
+        date_of_birth=keep.date_of_birth,
+    )
+    return render(
+        request,
+        "people/person_merge.html",
+        {
+            "person": keep,
+            "form": form,
+            "other": other,
+            "duplicates": [d for d in duplicates if d.person.pk != keep.pk],
+        },
+    )

@@ -1,0 +1,38 @@
+"""Reads for supervision: reviews due, and the force's intervals."""
+
+from datetime import datetime, timedelta
+
+from safeguard.cases.models import Case
+from safeguard.cases.selectors import cases_visible_to
+from safeguard.core.actor import Actor
+from safeguard.core.audit import audit_record
+from safeguard.core.models import AuditAction
+from safeguard.core.permissions import Permission
+from safeguard.supervision.models import ReviewPolicySetting
+from safeguard.supervision.services import policy_for
+
+DUE_SOON = timedelta(days=2)
+
+
+def reviews_due_visible_to(*, actor: Actor, now: datetime, limit: int = 100) -> list[Case]:
+    """Open cases the actor supervises whose review is overdue or due within two days."""
+    cases = list(
+        cases_visible_to(actor, Permission.CASE_SUPERVISE)
+        .exclude(status="closed")
+        .filter(next_review_due_at__lt=now + DUE_SOON)
+        .select_related("owner", "unit")
+        .order_by("next_review_due_at", "id")[:limit]
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        object_type="case",
+        object_id="list",
+        reason_code="reviews_due",
+    )
+    return cases
+
+
+def policy_get(*, actor: Actor) -> ReviewPolicySetting:
+    actor.require(Permission.POLICY_VIEW)
+    return policy_for(actor.force_id)
