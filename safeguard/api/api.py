@@ -12,6 +12,9 @@ from safeguard.accounts.middleware import session_end_reason
 from safeguard.accounts.services import user_is_verified
 from safeguard.api.auth import TokenAuth
 from safeguard.api.errors import install_error_handlers
+from safeguard.cases.api import router as cases_router
+from safeguard.people.api import router as people_router
+from safeguard.supervision.api import router as supervision_router
 
 
 def docs_require_sign_in(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -50,3 +53,6 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("/", accounts_router)
+api.add_router("/", people_router)
+api.add_router("/", cases_router)
+api.add_router("/", supervision_router)

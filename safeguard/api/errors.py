@@ -36,7 +36,12 @@ def error_response(
     body = {
         "error": code or STATUS_CODES.get(status, "error"),
         "message": message,
-        "fields": {key: str(value) for key, value in (fields or {}).items()},
+        # Messages are strings; a few answers carry data, e.g. duplicate candidates or the
+        # transitions allowed from here, kept as JSON rather than flattened to text.
+        "fields": {
+            key: value if isinstance(value, str | int | list | dict) else str(value)
+            for key, value in (fields or {}).items()
+        },
     }
     return api.create_response(request, body, status=status)
 

@@ -35,7 +35,7 @@ from safeguard.cases.selectors import cases_visible_to
 from safeguard.core.actor import Actor
 from safeguard.core.audit import audit_record
 from safeguard.core.concurrency import update_versioned
-from safeguard.core.errors import DomainError, NotFound, refuse_if
+from safeguard.core.errors import Conflict, DomainError, NotFound, refuse_if
 from safeguard.core.models import AuditAction
 from safeguard.core.permissions import Permission, Scope
 from safeguard.core.timeline import timeline_add
@@ -208,6 +208,7 @@ def case_update(
         )
     with transaction.atomic():
         case = _open_case_for_work(actor, case_id)
+        case_require_version(case, version)
         problems = []
         if "case_type" in changes and changes["case_type"] not in Case.Type.values:
             problems.append(("case_type", "Choose the type of case"))
@@ -278,6 +279,16 @@ def case_add_person(
 # ---------------------------------------------------------------------------------------------
 
 
+def case_require_version(case: Case, version: int) -> None:
+    """A stale page or ETag is refused before any guard: the user must see the latest first."""
+    if case.version != version:
+        raise Conflict(
+            "Somebody else changed this case after you opened it. "
+            "Check their changes, then try again.",
+            {"current_version": case.version},
+        )
+
+
 def _refuse_transition(error: IllegalTransition) -> DomainError:
     return DomainError(
         "illegal_transition",
@@ -297,6 +308,7 @@ def case_apply_transition(
     changes: dict[str, Any] | None = None,
 ) -> Case:
     """Move a locked case along the table. Callers hold the lock and have checked the guard."""
+    case_require_version(case, version)
     try:
         target = lifecycle.next_status(case.status_enum, transition)
     except IllegalTransition as error:
@@ -367,6 +379,7 @@ def case_request_closure(
     """Ask a supervisor to close the case; refused until every subject child's voice is recorded."""
     with transaction.atomic():
         case = _open_case_for_work(actor, case_id)
+        case_require_version(case, version)
         refuse_if(voice_missing_problems(closure_facts(case)), code="voice_required")
         return case_apply_transition(
             actor=actor,

@@ -12,7 +12,12 @@ from safeguard.accounts.models import User
 from safeguard.cases.models import Allocation, Case
 from safeguard.cases.rules.lifecycle import Transition
 from safeguard.cases.rules.record_keeping import closure_approval_problems
-from safeguard.cases.services import case_apply_transition, case_for_update, closure_facts
+from safeguard.cases.services import (
+    case_apply_transition,
+    case_for_update,
+    case_require_version,
+    closure_facts,
+)
 from safeguard.core.actor import Actor
 from safeguard.core.audit import audit_record
 from safeguard.core.concurrency import update_versioned
@@ -76,6 +81,7 @@ def case_allocate(
     """Give the case to an investigator. The first supervisory review falls due from now."""
     with transaction.atomic():
         case = case_for_update(actor, case_id, Permission.CASE_SUPERVISE)
+        case_require_version(case, version)
         owner = User.objects.filter(pk=owner_id, force_id=actor.force_id, is_active=True).first()
         if (
             owner is None
@@ -166,6 +172,7 @@ def closure_approve(
     refuse_if(_review_problems(findings, direction or "Close the case.", None, now.date()))
     with transaction.atomic():
         case = case_for_update(actor, case_id, Permission.CASE_SUPERVISE)
+        case_require_version(case, version)
         refuse_if(closure_approval_problems(closure_facts(case, approver=actor)), "closure_refused")
         Review.objects.create(
             force_id=case.force_id,

@@ -1,0 +1,427 @@
+"""Cases API: list, read, record, change, the lifecycle steps of the case worker, and the
+record-keeping (decisions, notes, actions, voice of the child). Thin: the same selectors and
+services as the pages."""
+
+from datetime import date, datetime
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from safeguard.api.concurrency import set_etag, with_expected_version
+from safeguard.api.permissions import operation_requires
+from safeguard.api.schemas import EventOut, EventPage, InputSchema
+from safeguard.cases import selectors, services
+from safeguard.cases.models import Action, Case, Decision, Involvement, Note, VoiceOfChild
+from safeguard.cases.rules.lifecycle import Status as CaseStatus
+from safeguard.cases.rules.lifecycle import allowed_transitions
+from safeguard.cases.rules.record_keeping import VoiceInput
+from safeguard.core.errors import DomainError
+from safeguard.core.pagination import KeysetPage
+from safeguard.core.permissions import Permission
+
+router = Router(tags=["cases"])
+
+
+class PersonInCase(Schema):
+    person_id: int
+    name: str
+    role: str
+
+
+class CaseOut(Schema):
+    id: int
+    reference: str
+    case_type: str
+    source: str
+    status: str
+    risk_grade: str
+    risk_rationale: str
+    summary: str
+    unit_id: int
+    owner_id: int | None
+    received_at: datetime
+    allocated_at: datetime | None
+    child_first_seen_at: datetime | None
+    next_review_due_at: datetime | None
+    closed_at: datetime | None
+    version: int
+    allowed_transitions: list[str]
+    people: list[PersonInCase] | None = None
+
+    @staticmethod
+    def of(case: Case, *, with_people: bool = False) -> "CaseOut":
+        people = None
+        if with_people:
+            people = [
+                PersonInCase(person_id=i.person_id, name=i.person.full_name, role=i.role)
+                for i in selectors.case_involvements(case=case)
+            ]
+        return CaseOut(
+            id=case.pk,
+            reference=case.reference,
+            case_type=case.case_type,
+            source=case.source,
+            status=case.status,
+            risk_grade=case.risk_grade,
+            risk_rationale=case.risk_rationale,
+            summary=case.summary,
+            unit_id=case.unit_id,
+            owner_id=case.owner_id,
+            received_at=case.received_at,
+            allocated_at=case.allocated_at,
+            child_first_seen_at=case.child_first_seen_at,
+            next_review_due_at=case.next_review_due_at,
+            closed_at=case.closed_at,
+            version=case.version,
+            allowed_transitions=[str(t) for t in allowed_transitions(case.status_enum)],
+            people=people,
+        )
+
+
+class CasePage(Schema):
+    items: list[CaseOut]
+    # Pass as `after` for the next page; null on the last page.
+    next_cursor: str | None
+
+
+class CaseQuery(InputSchema):
+    case_type: Case.Type | None = None
+    status: CaseStatus | None = None
+    risk_grade: Case.Grade | None = None
+    unit_id: int | None = None
+    owner_id: int | None = None
+    overdue: bool = False
+    sort: str = Field("newest", pattern="^(newest|oldest|reference|risk)$")
+    after: str | None = Field(None, max_length=200)
+    limit: int = Field(25, ge=1, le=100)
+
+
+class PersonRoleIn(InputSchema):
+    person_id: int
+    role: Involvement.Role
+
+
+class CaseIn(InputSchema):
+    case_type: Case.Type
+    source: Case.Source
+    risk_grade: Case.Grade
+    risk_rationale: str = Field(max_length=5000)
+    received_at: datetime
+    unit_id: int
+    summary: str = Field("", max_length=10000)
+    people: list[PersonRoleIn] = Field(min_length=1, max_length=50)
+
+
+class CasePatch(InputSchema):
+    case_type: Case.Type | None = None
+    risk_grade: Case.Grade | None = None
+    risk_rationale: str | None = Field(None, max_length=5000)
+    summary: str | None = Field(None, max_length=10000)
+    version: int | None = None
+
+
+WORKER_TRANSITIONS = {
+    "triage": services.case_triage,
+    "start_investigation": services.case_start_investigation,
+}
+
+
+class TransitionIn(InputSchema):
+    transition: str = Field(
+        max_length=40,
+        description="triage, start_investigation or request_closure. Supervisors' steps "
+        "(allocate, approve closure, return, reopen) have their own operations.",
+    )
+    reason: str = Field("", max_length=5000)
+    version: int | None = None
+
+
+class DecisionIn(InputSchema):
+    decision: str = Field(max_length=10000)
+    rationale: str = Field(max_length=10000)
+    supersedes_id: int | None = None
+
+
+class DecisionOut(Schema):
+    id: int
+    decision: str
+    rationale: str
+    decided_by_id: int
+    decided_at: datetime
+    supersedes_id: int | None
+
+
+class NoteIn(InputSchema):
+    text: str = Field(max_length=20000)
+
+
+class NoteOut(Schema):
+    id: int
+    text: str
+    author_id: int
+    written_at: datetime
+
+
+class ActionIn(InputSchema):
+    title: str = Field(max_length=200)
+    owner_id: int
+    due_on: date
+
+
+class ActionOut(Schema):
+    id: int
+    title: str
+    owner_id: int
+    due_on: date
+    completed_at: datetime | None
+    version: int
+
+
+class VersionIn(InputSchema):
+    version: int | None = None
+
+
+class VoiceIn(InputSchema):
+    child_id: int
+    seen: bool
+    seen_at: datetime | None = None
+    spoken_to: bool
+    spoken_to_alone: bool = False
+    child_said: str = Field("", max_length=20000)
+    demeanour: str = Field("", max_length=5000)
+    not_seen_reason: str = Field("", max_length=5000)
+
+
+class VoiceOut(Schema):
+    id: int
+    child_id: int
+    seen: bool
+    seen_at: datetime | None
+    spoken_to: bool
+    spoken_to_alone: bool
+    child_said: str
+    demeanour: str
+    not_seen_reason: str
+    recorded_by_id: int
+    recorded_at: datetime
+
+
+def _events(page: KeysetPage) -> EventPage:
+    return EventPage(
+        items=[EventOut.model_validate(e, from_attributes=True) for e in page.items],
+        next_cursor=page.next_cursor,
+    )
+
+
+@router.get("/cases", response=CasePage)
+@operation_requires(Permission.CASE_VIEW)
+def list_cases(request: HttpRequest, filters: Query[CaseQuery]) -> CasePage:
+    page = selectors.case_list_visible_to(
+        actor=request.actor,  # type: ignore[attr-defined]
+        filters=selectors.CaseFilters(
+            case_type=filters.case_type or "",
+            status=filters.status or "",
+            risk_grade=filters.risk_grade or "",
+            unit_id=filters.unit_id,
+            owner_id=filters.owner_id,
+            overdue=filters.overdue,
+            sort=filters.sort,
+        ),
+        now=timezone.now(),
+        after=filters.after,
+        size=filters.limit,
+    )
+    return CasePage(items=[CaseOut.of(c) for c in page.items], next_cursor=page.next_cursor)
+
+
+@router.post("/cases", response={201: CaseOut})
+@operation_requires(Permission.CASE_CREATE)
+def create_case(request: HttpRequest, response: HttpResponse, payload: CaseIn) -> Status:
+    case = services.case_create(
+        actor=request.actor,  # type: ignore[attr-defined]
+        data=services.CaseInput(
+            **payload.model_dump(exclude={"people"}),
+            people=tuple((p.person_id, str(p.role)) for p in payload.people),
+        ),
+        now=timezone.now(),
+    )
+    set_etag(response, case.version)
+    return Status(201, CaseOut.of(case, with_people=True))
+
+
+@router.get("/cases/{case_id}", response=CaseOut)
+@operation_requires(Permission.CASE_VIEW)
+def get_case(request: HttpRequest, response: HttpResponse, case_id: int) -> CaseOut:
+    case = selectors.case_get(actor=request.actor, case_id=case_id)  # type: ignore[attr-defined]
+    set_etag(response, case.version)
+    return CaseOut.of(case, with_people=True)
+
+
+@router.patch("/cases/{case_id}", response=CaseOut)
+@operation_requires(Permission.CASE_WORK)
+def update_case(
+    request: HttpRequest, response: HttpResponse, case_id: int, payload: CasePatch
+) -> CaseOut:
+    actor = request.actor  # type: ignore[attr-defined]
+    changes = payload.model_dump(exclude={"version"}, exclude_unset=True, exclude_none=True)
+    case = with_expected_version(
+        request,
+        payload.version,
+        lambda version: services.case_update(
+            actor=actor, case_id=case_id, version=version, changes=changes, now=timezone.now()
+        ),
+    )
+    set_etag(response, case.version)
+    return CaseOut.of(case, with_people=True)
+
+
+@router.post("/cases/{case_id}/transitions", response=CaseOut)
+@operation_requires(Permission.CASE_WORK)
+def transition_case(
+    request: HttpRequest, response: HttpResponse, case_id: int, payload: TransitionIn
+) -> CaseOut:
+    """The case worker's steps. An illegal step is 422 `illegal_transition` naming the
+    allowed ones in `fields.allowed`."""
+    actor = request.actor  # type: ignore[attr-defined]
+    now = timezone.now()
+    name = payload.transition
+    if name == "request_closure":
+        case = with_expected_version(
+            request,
+            payload.version,
+            lambda version: services.case_request_closure(
+                actor=actor, case_id=case_id, version=version, reason=payload.reason, now=now
+            ),
+        )
+    elif name in WORKER_TRANSITIONS:
+        service = WORKER_TRANSITIONS[name]
+        case = with_expected_version(
+            request,
+            payload.version,
+            lambda version: service(actor=actor, case_id=case_id, version=version, now=now),
+        )
+    else:
+        allowed = ", ".join([*WORKER_TRANSITIONS, "request_closure"])
+        raise DomainError(
+            "invalid",
+            f"Choose one of: {allowed}. Supervisors' steps have their own operations.",
+            {"transition": f"Choose one of: {allowed}"},
+        )
+    set_etag(response, case.version)
+    return CaseOut.of(case, with_people=True)
+
+
+@router.post("/cases/{case_id}/people", response={201: PersonInCase})
+@operation_requires(Permission.CASE_WORK)
+def add_case_person(request: HttpRequest, case_id: int, payload: PersonRoleIn) -> Status:
+    involvement = services.case_add_person(
+        actor=request.actor,  # type: ignore[attr-defined]
+        case_id=case_id,
+        person_id=payload.person_id,
+        role=str(payload.role),
+        now=timezone.now(),
+    )
+    return Status(
+        201,
+        PersonInCase(
+            person_id=involvement.person_id,
+            name=involvement.person.full_name,
+            role=involvement.role,
+        ),
+    )
+
+
+@router.get("/cases/{case_id}/decisions", response=list[DecisionOut])
+@operation_requires(Permission.CASE_VIEW)
+def list_decisions(request: HttpRequest, case_id: int) -> list[Decision]:
+    case = selectors.case_get(actor=request.actor, case_id=case_id)  # type: ignore[attr-defined]
+    return list(case.decisions.all())
+
+
+@router.post("/cases/{case_id}/decisions", response={201: DecisionOut})
+@operation_requires(Permission.CASE_WORK)
+def record_decision(request: HttpRequest, case_id: int, payload: DecisionIn) -> Status:
+    """Decisions are never edited; send `supersedes_id` to replace an earlier one."""
+    decision = services.decision_record(
+        actor=request.actor,  # type: ignore[attr-defined]
+        case_id=case_id,
+        decision=payload.decision,
+        rationale=payload.rationale,
+        supersedes_id=payload.supersedes_id,
+        now=timezone.now(),
+    )
+    return Status(201, decision)
+
+
+@router.post("/cases/{case_id}/notes", response={201: NoteOut})
+@operation_requires(Permission.CASE_WORK)
+def add_note(request: HttpRequest, case_id: int, payload: NoteIn) -> Status:
+    note: Note = services.note_add(
+        actor=request.actor,  # type: ignore[attr-defined]
+        case_id=case_id,
+        text=payload.text,
+        now=timezone.now(),
+    )
+    return Status(201, note)
+
+
+@router.post("/cases/{case_id}/actions", response={201: ActionOut})
+@operation_requires(Permission.CASE_WORK)
+def add_action(request: HttpRequest, case_id: int, payload: ActionIn) -> Status:
+    action: Action = services.action_add(
+        actor=request.actor,  # type: ignore[attr-defined]
+        case_id=case_id,
+        title=payload.title,
+        owner_id=payload.owner_id,
+        due_on=payload.due_on,
+        now=timezone.now(),
+    )
+    return Status(201, action)
+
+
+@router.post("/cases/{case_id}/actions/{action_id}/complete", response=ActionOut)
+@operation_requires(Permission.CASE_WORK)
+def complete_action(
+    request: HttpRequest, case_id: int, action_id: int, payload: VersionIn
+) -> Action:
+    actor = request.actor  # type: ignore[attr-defined]
+    return with_expected_version(
+        request,
+        payload.version,
+        lambda version: services.action_complete(
+            actor=actor, case_id=case_id, action_id=action_id, version=version, now=timezone.now()
+        ),
+    )
+
+
+@router.post("/cases/{case_id}/voice", response={201: VoiceOut})
+@operation_requires(Permission.CASE_WORK)
+def record_voice(request: HttpRequest, case_id: int, payload: VoiceIn) -> Status:
+    voice: VoiceOfChild = services.voice_record(
+        actor=request.actor,  # type: ignore[attr-defined]
+        case_id=case_id,
+        child_id=payload.child_id,
+        voice=VoiceInput(**payload.model_dump(exclude={"child_id"})),
+        now=timezone.now(),
+    )
+    return Status(201, voice)
+
+
+@router.get("/cases/{case_id}/timeline", response=EventPage)
+@operation_requires(Permission.CASE_VIEW)
+def case_timeline(request: HttpRequest, case_id: int, after: str | None = None) -> EventPage:
+    case = selectors.case_get(actor=request.actor, case_id=case_id)  # type: ignore[attr-defined]
+    return _events(selectors.case_timeline(case=case, after=after))
+
+
+@router.get("/people/{person_id}/chronology", response=EventPage)
+@operation_requires(Permission.PERSON_VIEW)
+def child_chronology(request: HttpRequest, person_id: int, after: str | None = None) -> EventPage:
+    chronology = selectors.child_chronology(
+        actor=request.actor,  # type: ignore[attr-defined]
+        person_id=person_id,
+        after=after,
+    )
+    return _events(chronology.page)
