@@ -1,4 +1,5 @@
-"""The `safeguard` command: serve the demo with its worker, run the worker, verify the audit log."""
+"""The `safeguard` command: serve the demo with its worker, run the worker, verify the audit log,
+generate synthetic cases."""
 
 import argparse
 import os
@@ -38,7 +39,17 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("demo", help="migrate, load the demo force and print its logins")
     commands.add_parser("worker", help="run the background worker")
     commands.add_parser("verify-audit", help="verify the audit hash chain")
-    args = parser.parse_args(argv)
+    commands.add_parser(
+        "generate",
+        help="synthetic cases for a force (options as `manage.py generate --help`)",
+        add_help=False,
+    )
+    # `generate` passes its options through to the management command unparsed.
+    args, rest = parser.parse_known_args(argv)
+    if args.command == "generate":
+        return subprocess.call(_manage("generate", *rest))  # noqa: S603
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "serve":
         return serve(args.address)
     if args.command == "demo":
