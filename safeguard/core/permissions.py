@@ -40,14 +40,14 @@ class Permission(models.TextChoices):
     AUDIT_SEARCH = "audit.search", "Search the audit log"
     API_TOKEN_MANAGE = "api_token.manage", "Create and revoke API tokens"
     DISCLOSURE_VIEW = "disclosure.view", "See what was shared with me"
-    PERSON_VIEW = "person.view", "Search and see people (the force's nominal index)"
+    PERSON_VIEW = "person.view", "Search and see people (one nominal index per force)"
     PERSON_MANAGE = "person.manage", "Record and change people; merge duplicates"
     CASE_VIEW = "case.view", "See child protection cases"
     CASE_CREATE = "case.create", "Record a new case"
     CASE_WORK = "case.work", "Work a case: decisions, notes, actions, voice of the child"
     CASE_SUPERVISE = "case.supervise", "Supervise: allocate, review, approve closure, reopen"
-    POLICY_VIEW = "policy.view", "See the force's policy settings"
-    POLICY_MANAGE = "policy.manage", "Change the force's policy settings"
+    POLICY_VIEW = "policy.view", "See force policy settings"
+    POLICY_MANAGE = "policy.manage", "Change force policy settings"
 
 
 P = Permission
