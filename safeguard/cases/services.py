@@ -43,7 +43,7 @@ from safeguard.people.selectors import people_visible_to
 from safeguard.people.services import PersonInput, person_create
 
 SUBJECT_REQUIRED = "Add the child this case is about"
-UNIT_NOT_YOURS = "Choose one of your own units"
+UNIT_NOT_YOURS = "Choose a unit of this force"
 CASE_CLOSED = "This case is closed. A supervisor can reopen it."
 NOT_IN_CASE = "Choose a child who is part of this case"
 PERSON_UNKNOWN = "Choose a person recorded in this force"

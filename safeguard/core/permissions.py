@@ -60,10 +60,12 @@ _EVERY_STAFF_ROLE = {
 }
 # People are one nominal index per force: whoever records a child must be able to find an
 # existing record first, or duplicates multiply (the duplicate check needs the whole force).
+# A referral is recorded by whoever takes it and sent to the unit that will work it, so
+# recording reaches every unit of the force; the recorder owns it until it is allocated.
 _FRONTLINE = {
     P.PERSON_VIEW: S.FORCE,
     P.PERSON_MANAGE: S.FORCE,
-    P.CASE_CREATE: S.UNIT,
+    P.CASE_CREATE: S.FORCE,
     P.CASE_VIEW: S.OWN,
     P.CASE_WORK: S.OWN,
 }

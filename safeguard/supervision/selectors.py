@@ -9,7 +9,6 @@ from safeguard.core.audit import audit_record
 from safeguard.core.models import AuditAction
 from safeguard.core.permissions import Permission
 from safeguard.supervision.models import ReviewPolicySetting
-from safeguard.supervision.services import policy_for
 
 DUE_SOON = timedelta(days=2)
 
@@ -31,6 +30,12 @@ def reviews_due_visible_to(*, actor: Actor, now: datetime, limit: int = 100) -> 
         reason_code="reviews_due",
     )
     return cases
+
+
+def policy_for(force_id: int) -> ReviewPolicySetting:
+    """The force's intervals; an unsaved row of defaults until a force admin changes them."""
+    setting = ReviewPolicySetting.objects.filter(force_id=force_id).first()
+    return setting or ReviewPolicySetting(force_id=force_id)
 
 
 def policy_get(*, actor: Actor) -> ReviewPolicySetting:

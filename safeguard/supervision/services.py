@@ -27,17 +27,13 @@ from safeguard.core.permissions import Permission
 from safeguard.core.timeline import timeline_add
 from safeguard.supervision import rules
 from safeguard.supervision.models import Review, ReviewPolicySetting
+from safeguard.supervision.selectors import policy_for
 
 FINDINGS_REQUIRED = "Enter your findings"
 DIRECTION_REQUIRED = "Enter your direction to the investigator"
 NEXT_REVIEW_PAST = "The next review date must be in the future"
 NOT_UNDER_SUPERVISION = "A case is reviewed once it is allocated"
 OWNER_CANNOT_WORK = "Choose an active investigator or officer of this force"
-
-
-def policy_for(force_id: int) -> ReviewPolicySetting:
-    setting, _ = ReviewPolicySetting.objects.get_or_create(force_id=force_id)
-    return setting
 
 
 def _policy(force_id: int) -> rules.ReviewPolicy:
@@ -242,7 +238,7 @@ def policy_update(
     actor.require(Permission.POLICY_MANAGE)
     refuse_if(rules.policy_problems(rules.ReviewPolicy(**vars(data))))
     with transaction.atomic():
-        setting = policy_for(actor.force_id)
+        setting, _ = ReviewPolicySetting.objects.get_or_create(force_id=actor.force_id)
         changed = update_versioned(
             setting,
             expected_version=version,
