@@ -53,11 +53,13 @@ test: install chromium check
 	  $(PY) -m pytest -q -m "not browser"; \
 	else echo "DATABASE_URL is not PostgreSQL: the PostgreSQL run was skipped"; fi
 
-# Benchmarks, never timed tests: 100k-entry audit chain verification (< 10 s) and sign-in
-# timing for unknown users vs wrong passwords (< 25% apart).
+# Benchmarks, never timed tests: 100k-entry audit chain verification (< 10 s), sign-in
+# timing for unknown users vs wrong passwords (< 25% apart), and the case core at a million
+# cases on PostgreSQL (BENCH_CASES=20000 for a quick run; writes bench/results/).
 bench: install
 	env -u DATABASE_URL $(PY) tests/bench/bench_audit_verify.py
 	env -u DATABASE_URL $(PY) tests/bench/bench_sign_in_timing.py
+	env -u DATABASE_URL $(PY) tests/bench/bench_case_core.py
 
 clean:
 	rm -rf $(VENV) node_modules var safeguard/frontend/static/vendor
