@@ -267,3 +267,15 @@ def test_supervision_settings_show_defaults_and_refuse_out_of_range(make_client)
     )
     assert saved.status_code == 302
     assert "Within 48 hours of allocation" in admin.get("/settings/supervision/").content.decode()
+
+
+def test_on_postgresql_a_typing_slip_still_finds_the_person(officer, make_user, unit):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("trigram similarity is PostgreSQL's; SQLite keeps the phonetic match only")
+    actor = actor_for(make_user("officer", units=[unit]))
+    person_create(
+        actor=actor, data=PersonInput("Jonathan", "Smyth", estimated_age=12), now=timezone.now()
+    )
+    assert "Jonathan Smyth" in officer.get("/people/?name=Jonathan+Smtyh").content.decode()
