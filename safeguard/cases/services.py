@@ -180,8 +180,12 @@ def create_case_for_child(
 
 
 def case_for_update(actor: Actor, case_id: int, permission: Permission) -> Case:
-    """Lock a case the actor may act on with `permission`, or not found."""
-    case = cases_visible_to(actor, permission).select_for_update().filter(pk=case_id).first()
+    """Lock a case the actor may act on with `permission`, or not found.
+
+    The scope is a subquery: a unit scope is DISTINCT, and PostgreSQL refuses FOR UPDATE with
+    DISTINCT, so the lock is taken on the plain row the scoped query names."""
+    visible = cases_visible_to(actor, permission).filter(pk=case_id).values("pk")
+    case = Case.objects.select_for_update().filter(pk__in=visible).first()
     if case is None:
         raise NotFound()
     return case
