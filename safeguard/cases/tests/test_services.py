@@ -149,13 +149,25 @@ def test_a_case_with_nobody_in_it_is_refused(officer, unit):
     assert refused.value.fields == {"people": SUBJECT_REQUIRED}
 
 
-def test_the_unit_must_be_one_of_the_officers_own(officer, other_unit, foreign_unit, child):
+def test_the_unit_must_be_one_of_the_actors_force(cast, officer, foreign_unit, child):
     before = counts(*CASE_TABLES)
-    for wrong in (other_unit, foreign_unit):
+    for wrong in (foreign_unit.pk, 999_999):
+        data = case_input(cast.unit, (child.pk, "subject"), unit_id=wrong)
         with pytest.raises(DomainError) as refused:
-            case_create(actor=officer, data=case_input(wrong, (child.pk, "subject")), now=NOW)
+            case_create(actor=officer, data=data, now=NOW)
         assert refused.value.fields == {"unit": UNIT_NOT_YOURS}
     assert counts(*CASE_TABLES) == before
+
+
+def test_a_referral_can_be_sent_to_another_unit_of_the_force(cast, officer, other_unit, child):
+    """Recording reaches every unit of the force (permissions.py); the recorder owns the case
+    until it is allocated, and the receiving unit's supervisor sees it, not the recorder's."""
+    case = case_create(actor=officer, data=case_input(other_unit, (child.pk, "subject")), now=NOW)
+    assert (case.unit_id, case.owner_id) == (other_unit.pk, cast.officer.pk)
+    assert case_get(actor=officer, case_id=case.pk)
+    assert case_get(actor=cast.actor(cast.other_unit_supervisor), case_id=case.pk)
+    with pytest.raises(NotFound):
+        case_get(actor=cast.actor(cast.supervisor), case_id=case.pk)
 
 
 def test_another_forces_child_cannot_be_put_in_a_case(cast, officer, unit):

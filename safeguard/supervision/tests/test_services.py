@@ -24,6 +24,7 @@ from safeguard.cases.tests.builders import (
 from safeguard.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from safeguard.core.models import AuditEntry, TimelineEvent
 from safeguard.supervision.models import Review, ReviewPolicySetting
+from safeguard.supervision.selectors import policy_for
 from safeguard.supervision.services import (
     NEXT_REVIEW_PAST,
     PolicyInput,
@@ -31,7 +32,6 @@ from safeguard.supervision.services import (
     case_reopen,
     case_return_for_work,
     closure_approve,
-    policy_for,
     policy_update,
     review_due_at,
     review_overdue_by,
