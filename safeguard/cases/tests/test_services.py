@@ -738,18 +738,18 @@ EXPECTED_ORDER = {
 
 
 @pytest.mark.parametrize("sort", ["newest", "oldest", "reference", "risk"])
-@pytest.mark.parametrize("size", [1, 5, 23, 50])
-def test_walking_every_page_gives_every_case_once_in_order(cast, caseload, sort, size):
+def test_walking_every_page_gives_every_case_once_in_order(cast, caseload, sort):
     supervisor = cast.actor(cast.supervisor)
-    pages = walk(supervisor, CaseFilters(sort=sort), size=size)
-    ids = [c.pk for page in pages for c in page.items]
-    expected = sorted(caseload["cases"], key=EXPECTED_ORDER[sort])
-    assert ids == [c.pk for c in expected]
-    assert len(ids) == len(set(ids)) == 23
-    assert caseload["other_unit"].pk not in ids
-    assert [p.is_first for p in pages] == [True] + [False] * (len(pages) - 1)
-    assert all(len(p.items) == size for p in pages[:-1])
-    assert len(pages) == -(-23 // size)
+    expected = [c.pk for c in sorted(caseload["cases"], key=EXPECTED_ORDER[sort])]
+    for size in (1, 5, 22, 23, 50):  # 23 fits one page exactly: no link to an empty page
+        pages = walk(supervisor, CaseFilters(sort=sort), size=size)
+        ids = [c.pk for page in pages for c in page.items]
+        assert ids == expected, size
+        assert len(ids) == len(set(ids)) == 23
+        assert caseload["other_unit"].pk not in ids
+        assert [p.is_first for p in pages] == [True] + [False] * (len(pages) - 1)
+        assert all(len(p.items) == size for p in pages[:-1])
+        assert len(pages) == -(-23 // size)
 
 
 def test_an_unknown_sort_falls_back_to_newest(cast, caseload):
@@ -822,7 +822,7 @@ def _cursor(values) -> str:
         _cursor(["2026-03-01T00:00:00+00:00", 1.5e400]),
     ],
 )
-def test_a_garbage_cursor_is_refused_clearly(cast, caseload, cursor):
+def test_a_garbage_cursor_is_refused_clearly(cast, case, cursor):
     with pytest.raises(DomainError) as refused:
         case_list_visible_to(
             actor=cast.actor(cast.supervisor), filters=CaseFilters(), now=NOW, after=cursor
