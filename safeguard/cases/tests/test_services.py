@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from safeguard.accounts.services import actor_for
 from safeguard.cases.models import (
     Action,
     Allocation,
@@ -56,6 +57,7 @@ from safeguard.cases.tests.builders import (
     a_person,
     allocated,
     audit_count,
+    awaiting_closure,
     case_input,
     counts,
     heard,
@@ -65,6 +67,7 @@ from safeguard.cases.tests.builders import (
 from safeguard.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from safeguard.core.models import AuditEntry, TimelineEvent
 from safeguard.supervision.models import Review
+from safeguard.supervision.services import closure_approve
 
 pytestmark = pytest.mark.django_db
 
@@ -206,8 +209,6 @@ def test_a_referral_in_the_future_or_without_choices_is_refused(officer, unit, c
 
 
 def test_an_auditor_cannot_record_a_case(make_user, unit, child):
-    from safeguard.accounts.services import actor_for
-
     auditor = actor_for(make_user("auditor"))
     with pytest.raises(PermissionDenied):
         case_create(actor=auditor, data=case_input(unit, (child.pk, "subject")), now=NOW)
@@ -350,9 +351,6 @@ def test_the_voice_of_every_subject_child_is_needed(cast, case, child, officer):
 
 
 def test_a_closed_case_cannot_be_worked(cast, case, child):
-    from safeguard.cases.tests.builders import awaiting_closure
-    from safeguard.supervision.services import closure_approve
-
     case = awaiting_closure(cast, case, child)
     closure_approve(
         actor=cast.actor(cast.supervisor_2),
@@ -711,8 +709,6 @@ def caseload(cast, officer, unit, other_unit, child):
         now=NOW - timedelta(days=2),
     )
     outsider = cast.other_unit_supervisor
-    from safeguard.accounts.services import actor_for
-
     other = a_case(actor_for(outsider), other_unit, child)
     return {"cases": [Case.objects.get(pk=c.pk) for c in cases], "other_unit": other}
 

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from safeguard.accounts.services import actor_for
 from safeguard.cases.models import Involvement
 from safeguard.cases.rules.record_keeping import VoiceInput
 from safeguard.cases.selectors import child_chronology
@@ -367,6 +368,8 @@ def test_an_alias_makes_the_person_findable_by_it(officer):
     )
     found = person_search(actor=officer, search=PersonSearch(name="Millie Price"))
     assert [p.pk for p in found] == [person.pk]
+    assert audit_count("person", person.pk) == 2
+    assert TimelineEvent.objects.filter(person_id=person.pk, kind="person.alias").count() == 1
 
 
 def test_a_person_cannot_be_related_to_themselves(officer):
@@ -388,6 +391,9 @@ def test_a_relationship_is_recorded_once(officer):
         )
     assert Relationship.objects.filter(person=mother, other=child).count() == 1
     assert audit_count("person", mother.pk) == 2  # created, then related once
+    assert (
+        TimelineEvent.objects.filter(person_id=mother.pk, kind="person.relationship").count() == 1
+    )
 
 
 # --- merge -----------------------------------------------------------------------------------
@@ -635,8 +641,6 @@ def test_a_name_with_no_letters_finds_nobody(officer, index):
 
 
 def test_an_analyst_cannot_search_people(make_user):
-    from safeguard.accounts.services import actor_for
-
     analyst = actor_for(make_user("analyst"))
     with pytest.raises(PermissionDenied):
         person_search(actor=analyst, search=PersonSearch(name="Smith"))

@@ -9,7 +9,13 @@ import pytest
 
 from safeguard.cases.models import Allocation, Case, Involvement, VoiceOfChild
 from safeguard.cases.rules.record_keeping import OWN_CASE
-from safeguard.cases.services import case_add_person
+from safeguard.cases.services import (
+    case_add_person,
+    case_request_closure,
+    case_start_investigation,
+    case_triage,
+    voice_record,
+)
 from safeguard.cases.tests.builders import (
     NOW,
     a_case,
@@ -18,6 +24,7 @@ from safeguard.cases.tests.builders import (
     audit_count,
     awaiting_closure,
     counts,
+    heard,
     investigating,
     make_cast,
 )
@@ -134,8 +141,6 @@ def test_only_a_supervisor_allocates(cast, case, officer):
 
 @pytest.mark.parametrize("who", ["foreign_supervisor", "admin", "unknown"])
 def test_a_case_is_allocated_only_to_a_colleague_who_can_work_it(cast, case, officer, who):
-    from safeguard.cases.services import case_triage
-
     case = case_triage(actor=officer, case_id=case.pk, version=case.version, now=NOW)
     owner_id = 999_999 if who == "unknown" else getattr(cast, who).pk
     before, was = counts(*TABLES), state(case)
@@ -352,8 +357,6 @@ def test_a_supervisor_who_once_held_the_case_still_cannot_approve_it(cast, case,
         owner_id=cast.investigator.pk,
         now=NOW,
     )
-    from safeguard.cases.services import case_start_investigation
-
     case = case_start_investigation(
         actor=cast.actor(cast.investigator), case_id=case.pk, version=case.version, now=NOW
     )
@@ -365,9 +368,6 @@ def test_a_supervisor_who_once_held_the_case_still_cannot_approve_it(cast, case,
 
 
 def awaiting_closure_from_investigating(cast, case, child):
-    from safeguard.cases.services import case_request_closure, voice_record
-    from safeguard.cases.tests.builders import heard
-
     investigator = cast.actor(cast.investigator)
     voice_record(actor=investigator, case_id=case.pk, child_id=child.pk, voice=heard(), now=NOW)
     return case_request_closure(
@@ -399,9 +399,6 @@ def test_closure_without_the_voice_of_every_child_is_refused(cast, case, child, 
 
 def test_closure_is_approved_only_when_requested(cast, case, child):
     case = investigating(cast, case)
-    from safeguard.cases.services import voice_record
-    from safeguard.cases.tests.builders import heard
-
     voice_record(
         actor=cast.actor(cast.investigator),
         case_id=case.pk,
@@ -565,3 +562,65 @@ def test_one_forces_policy_does_not_touch_anothers(cast, case):
     policy_update(actor=admin, version=1, data=PolicyInput(2, 7), now=NOW)
     foreign = policy_for(cast.foreign_supervisor.force_id)
     assert (foreign.initial_review_hours, foreign.periodic_review_days) == (24, 28)
+
+
+# --- every supervisory write is audited and on the timeline ----------------------------------
+
+
+def test_every_supervisory_write_adds_an_audit_entry_and_a_timeline_event(cast, case, child):
+    """Allocate, review, return for work, approve closure (a review and a transition: two) and
+    reopen, each against the case's own audit trail and timeline."""
+    supervisor, independent = cast.actor(cast.supervisor), cast.actor(cast.supervisor_2)
+    officer = cast.actor(cast.officer)
+    case = case_triage(actor=officer, case_id=case.pk, version=case.version, now=NOW)
+
+    def step(expected, write):
+        audited = audit_count("case", case.pk)
+        events = TimelineEvent.objects.filter(case_id=case.pk).count()
+        write()
+        assert audit_count("case", case.pk) == audited + expected
+        assert TimelineEvent.objects.filter(case_id=case.pk).count() == events + expected
+        entries = AuditEntry.objects.filter(object_type="case", object_id=str(case.pk))
+        assert {e.action for e in entries.order_by("-seq")[:expected]} == {"update"}
+
+    def version():
+        return Case.objects.get(pk=case.pk).version
+
+    step(
+        1,
+        lambda: case_allocate(
+            actor=supervisor,
+            case_id=case.pk,
+            version=version(),
+            owner_id=cast.investigator.pk,
+            now=NOW,
+        ),
+    )
+    step(1, lambda: review(supervisor, case))
+    awaiting_closure_from_investigating(
+        cast,
+        case_start_investigation(
+            actor=cast.actor(cast.investigator), case_id=case.pk, version=version(), now=NOW
+        ),
+        child,
+    )
+    step(
+        1,
+        lambda: case_return_for_work(
+            actor=supervisor, case_id=case.pk, version=version(), reason="More", now=NOW
+        ),
+    )
+    case_request_closure(
+        actor=cast.actor(cast.investigator),
+        case_id=case.pk,
+        version=version(),
+        reason="",
+        now=NOW,
+    )
+    step(2, lambda: approve(independent, case))
+    step(
+        1,
+        lambda: case_reopen(
+            actor=supervisor, case_id=case.pk, version=version(), reason="New info", now=NOW
+        ),
+    )
