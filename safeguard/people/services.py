@@ -365,8 +365,20 @@ def person_merge(
         for name in ("date_of_birth", "school_urn", "ethnicity"):
             if not getattr(keep, name) and getattr(merged, name):
                 setattr(keep, name, getattr(merged, name))
+        if keep.date_of_birth is not None:
+            # A known date of birth replaces an estimate (the two together are refused).
+            keep.estimated_age = keep.estimated_on = None
         keep.version += 1
-        keep.save(update_fields=["date_of_birth", "school_urn", "ethnicity", "version"])
+        keep.save(
+            update_fields=[
+                "date_of_birth",
+                "estimated_age",
+                "estimated_on",
+                "school_urn",
+                "ethnicity",
+                "version",
+            ]
+        )
         merged.merged_into = keep
         merged.version += 1
         merged.save(update_fields=["merged_into", "version"])

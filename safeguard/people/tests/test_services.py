@@ -661,3 +661,27 @@ def test_chronology_of_a_child_spans_their_cases_newest_first(cast, officer, uni
     # A colleague who owns neither case sees the child's own events only.
     colleague = child_chronology(actor=cast.actor(cast.officer_2), person_id=child.pk)
     assert [e.kind for e in colleague.page.items] == ["person.recorded"]
+
+
+def test_a_merge_that_brings_a_dob_replaces_the_estimated_age(officer):
+    """The kept record had only an estimate; the merged one knew the date of birth. The kept
+    record must stay editable: a DOB and an estimate together are refused by every edit."""
+    keep = person_create(
+        actor=officer,
+        data=PersonInput("Amelia", "Hughes", estimated_age=10),
+        confirm_new=True,
+        now=NOW,
+    )
+    gone = a_person(officer, "Amelia", "Hughs", CHILD_DOB)
+    kept = person_merge(
+        actor=officer, keep_id=keep.pk, merge_id=gone.pk, keep_version=1, merge_version=1, now=NOW
+    )
+    assert (kept.date_of_birth, kept.estimated_age, kept.estimated_on) == (CHILD_DOB, None, None)
+    changed = person_update(
+        actor=officer,
+        person_id=kept.pk,
+        version=kept.version,
+        changes={"ethnicity": "Mixed"},
+        now=NOW,
+    )
+    assert changed.ethnicity == "Mixed"
