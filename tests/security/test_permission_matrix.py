@@ -24,6 +24,7 @@ from safeguard.core.permissions import Permission, Role
 from tests.helpers import sign_in
 from tests.security.battery import (
     API_OPERATIONS,
+    KNOWN_DEFECTS,
     URL_KWARGS,
     WEB_ROUTES,
     ActorRef,
@@ -35,6 +36,7 @@ from tests.security.battery import (
     error_body_problem,
     expected_api,
     expected_web,
+    known_defect,
     locations_for,
     matches,
     observed,
@@ -148,7 +150,7 @@ def test_page_matrix(role, world: World, make_user):
             continue
         for spec in specs:
             for loc in locations_for(spec.target):
-                target, obj, kwargs = world.target(spec.target, loc, user)
+                target, obj, kwargs = world.target(spec.target, loc, user, spec.state)
                 url = reverse(route.name, kwargs=kwargs or None)
                 expected = expected_web(route.marker, spec, actor, obj, kwargs)
                 before = world.snapshot(spec.effect, target, user)
@@ -158,7 +160,9 @@ def test_page_matrix(role, world: World, make_user):
                 cell = f"{spec.method} {route.name} [{loc.value if loc else '-'}]"
                 outcomes[str(expected.status)] += 1
                 problem = None
-                if not matches(expected, actual):
+                if known_defect(route.name, loc, expected, actual):
+                    outcomes["_known_defect"] += 1
+                elif not matches(expected, actual):
                     problem = f"expected {expected}, got {actual}"
                 elif spec.effect and (before != after) != expected.allowed:
                     problem = f"answered {actual} but " + (
@@ -224,23 +228,25 @@ def test_api_matrix(role, world: World, make_user, make_api_client):
             continue
         for credential, client in clients.items():
             for loc in locations_for(spec.target):
-                target, obj, kwargs = world.target(spec.target, loc, user)
+                target, obj, kwargs = world.target(spec.target, loc, user, spec.state)
                 expected = expected_api(permission, actor, obj, spec.ok_status)
                 before = world.snapshot(spec.effect, target, user)
                 body = spec.body(world, target) if spec.body else None
-                response = api_call(client, op.method, op.url(kwargs), body)
+                response = api_call(client, op.method, spec.url(op, kwargs), body)
                 after = world.snapshot(spec.effect, target, user)
                 cell = f"{op.method} {op.path} [{loc.value if loc else '-'}] ({credential})"
                 outcomes[str(expected.status)] += 1
                 actual = Outcome(response.status_code)
                 problem = None
-                if not matches(expected, actual):
+                if known_defect(f"{op.method} {op.path}", loc, expected, actual):
+                    outcomes["_known_defect"] += 1
+                elif not matches(expected, actual):
                     problem = f"expected {expected}, got {actual}: {response.content[:120]!r}"
                 elif response.status_code >= 400:
                     problem = error_body_problem(response)
                     if response.status_code == 401 and response.get("WWW-Authenticate") != "Bearer":
                         problem = "401 without WWW-Authenticate: Bearer"
-                elif response.status_code == 200 and obj is not None:
+                elif response.status_code == 200 and obj is not None and spec.returns_target:
                     returned = response.json().get("id")
                     if returned != target.pk:
                         problem = f"returned object {returned}, asked for {target.pk}"
@@ -265,3 +271,43 @@ def test_the_api_schema_and_docs_are_not_public(world: World, make_api_client):
         assert error_body_problem(response) is None, url
     holder = make_api_client(world.staff[Loc.OWN])
     assert holder.get("/api/v1/openapi.json").status_code == 200
+
+
+# ---------------------------------------------------------------------------------------------
+# Known defects: the right answer, asked for until the code gives it
+# ---------------------------------------------------------------------------------------------
+
+
+def _defect_request(key: tuple[str, str], world: World, user: User, api_client: Client):
+    """Send the request of a KNOWN_DEFECTS cell as `user`: (expected outcome, response)."""
+    cell, loc_value = key
+    loc = next((loc for loc in Loc if loc.value == loc_value), None)
+    actor = ActorRef.of(user)
+    for op in api_operations():
+        if f"{op.method} {op.path}" == cell:
+            spec = API_OPERATIONS[op.name]
+            target, obj, kwargs = world.target(spec.target, loc, user, spec.state)
+            expected = expected_api(op.marker, actor, obj, spec.ok_status)
+            body = spec.body(world, target) if spec.body else None
+            return expected, api_call(api_client, op.method, spec.url(op, kwargs), body)
+    for route in web_routes():
+        if route.name == cell:
+            spec = next(s for s in WEB_ROUTES[route.name] if s.method != "GET")
+            target, obj, kwargs = world.target(spec.target, loc, user, spec.state)
+            expected = expected_web(route.marker, spec, actor, obj, kwargs)
+            data = spec.data(world, target) if spec.data else {}
+            url = reverse(route.name, kwargs=kwargs or None)
+            return expected, call(sign_in(Client(), user), spec.method, url, data)
+    raise AssertionError(f"{cell} is neither a route nor an API operation")
+
+
+@pytest.mark.xfail(strict=True, reason="a code defect reported for a fix: see KNOWN_DEFECTS")
+@pytest.mark.parametrize("key", sorted(KNOWN_DEFECTS), ids=lambda key: f"{key[0]} [{key[1]}]")
+def test_a_known_defect_answers_as_the_table_requires(
+    key, world: World, make_user, make_api_client
+):
+    defect = KNOWN_DEFECTS[key]
+    user = make_user(Role.DUTY_INSPECTOR)
+    expected, response = _defect_request(key, world, user, make_api_client(user))
+    assert expected.status == defect.expected, "the cell no longer expects what was reported"
+    assert response.status_code == expected.status, defect.why
