@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from safeguard.accounts.models import Unit, User
 from safeguard.cases.models import Action, Case, Involvement
@@ -96,7 +97,7 @@ class CaseFilters:
 def _overdue(cases: QuerySet[Case], now: datetime) -> QuerySet[Case]:
     """A supervisory review is overdue, or an open action is past its due date."""
     late_actions = Action.objects.filter(
-        case=OuterRef("pk"), completed_at__isnull=True, due_on__lt=now.date()
+        case=OuterRef("pk"), completed_at__isnull=True, due_on__lt=timezone.localdate(now)
     )
     return cases.filter(Q(next_review_due_at__lt=now) | Exists(late_actions)).exclude(
         status="closed"

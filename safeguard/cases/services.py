@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from safeguard.accounts.models import Unit, User
 from safeguard.cases.models import (
@@ -466,7 +467,7 @@ def action_add(
     *, actor: Actor, case_id: int, title: str, owner_id: int, due_on: date, now: datetime
 ) -> Action:
     problems = [] if title.strip() else [("title", "Enter what needs to be done")]
-    problems += action_problems(due_on=due_on, today=now.date())
+    problems += action_problems(due_on=due_on, today=timezone.localdate(now))
     owner = _active_colleague(actor, owner_id)
     if owner is None:
         problems.append(("owner", OWNER_INVALID))

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import transaction
+from django.utils import timezone
 
 from safeguard.core.actor import Actor
 from safeguard.core.audit import audit_record
@@ -112,7 +113,7 @@ def person_create(
 ) -> Person:
     """Record a person. Unless the caller confirms somebody new, likely duplicates refuse it."""
     actor.require(Permission.PERSON_MANAGE)
-    refuse_if(_person_problems(data, now.date()))
+    refuse_if(_person_problems(data, timezone.localdate(now)))
     if not confirm_new:
         candidates = person_duplicates(
             actor=actor,
@@ -131,7 +132,7 @@ def person_create(
             family_name=data.family_name.strip(),
             date_of_birth=data.date_of_birth,
             estimated_age=data.estimated_age,
-            estimated_on=now.date() if data.estimated_age is not None else None,
+            estimated_on=timezone.localdate(now) if data.estimated_age is not None else None,
             gender=data.gender,
             ethnicity=data.ethnicity.strip(),
             school_urn=data.school_urn.strip(),
@@ -141,7 +142,7 @@ def person_create(
         for given, family in data.aliases:
             Alias.objects.create(person=person, given_names=given, family_name=family)
         if data.address is not None:
-            _address_add(person, data.address, now.date())
+            _address_add(person, data.address, timezone.localdate(now))
         _refresh_search_keys(person)
         person.refresh_from_db()
         audit_record(
@@ -191,10 +192,10 @@ def person_update(
     with transaction.atomic():
         person = _person_for_update(actor, person_id)
         merged = {name: getattr(person, name) for name in EDITABLE} | changes
-        refuse_if(_person_problems(PersonInput(**merged), now.date()))
+        refuse_if(_person_problems(PersonInput(**merged), timezone.localdate(now)))
         if "estimated_age" in changes:
             estimated = changes["estimated_age"] is not None
-            changes = changes | {"estimated_on": now.date() if estimated else None}
+            changes = changes | {"estimated_on": timezone.localdate(now) if estimated else None}
         changed = update_versioned(person, expected_version=version, changes=changes)
         if {"given_names", "family_name"} & set(changed):
             _refresh_search_keys(person)
@@ -245,7 +246,7 @@ def person_add_address(
     refuse_if(_address_problems(address))
     with transaction.atomic():
         person = _person_for_update(actor, person_id)
-        added = _address_add(person, address, now.date())
+        added = _address_add(person, address, timezone.localdate(now))
         audit_record(
             actor=actor,
             action=AuditAction.UPDATE,

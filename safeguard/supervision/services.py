@@ -117,7 +117,7 @@ def review_record(
     next_review_on: date | None = None,
 ) -> Review:
     """Record a supervisory review: the first after allocation, then periodic ones."""
-    refuse_if(_review_problems(findings, direction, next_review_on, now.date()))
+    refuse_if(_review_problems(findings, direction, next_review_on, timezone.localdate(now)))
     with transaction.atomic():
         case = case_for_update(actor, case_id, Permission.CASE_SUPERVISE)
         if case.allocated_at is None or case.status == "closed":
@@ -165,7 +165,9 @@ def closure_approve(
 ) -> Case:
     """Close the case with a closure review, by a supervisor who did not investigate it and
     only once every subject child's voice is on the record."""
-    refuse_if(_review_problems(findings, direction or "Close the case.", None, now.date()))
+    refuse_if(
+        _review_problems(findings, direction or "Close the case.", None, timezone.localdate(now))
+    )
     with transaction.atomic():
         case = case_for_update(actor, case_id, Permission.CASE_SUPERVISE)
         case_require_version(case, version)

@@ -7,7 +7,7 @@ touched, the audit log and the timeline are the same before and after."""
 import base64
 import json
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -846,3 +846,33 @@ def test_reviews_are_not_case_tables(case):
     """Guard for the counts above: reviews live in supervision and are counted there."""
     assert Review.objects.filter(case=case).count() == 0
     assert Allocation.objects.filter(case=case).count() == 0
+
+
+def test_due_dates_are_days_in_london_not_in_utc(cast, officer, case):
+    """At 00:30 on 11 July in London (23:30 on the 10th in UTC), 10 July is yesterday: an
+    action due then cannot be set, and one already due then is overdue."""
+    just_after_midnight = datetime(2026, 7, 10, 23, 30, tzinfo=UTC)
+    before = counts(*CASE_TABLES)
+    with pytest.raises(DomainError) as refused:
+        action_add(
+            actor=officer,
+            case_id=case.pk,
+            title="Visit",
+            owner_id=cast.officer.pk,
+            due_on=date(2026, 7, 10),
+            now=just_after_midnight,
+        )
+    assert set(refused.value.fields) == {"due_on"}
+    assert counts(*CASE_TABLES) == before
+    action_add(
+        actor=officer,
+        case_id=case.pk,
+        title="Visit",
+        owner_id=cast.officer.pk,
+        due_on=date(2026, 7, 10),
+        now=just_after_midnight - timedelta(hours=2),
+    )
+    overdue = case_list_visible_to(
+        actor=officer, filters=CaseFilters(overdue=True), now=just_after_midnight
+    )
+    assert [c.pk for c in overdue.items] == [case.pk]

@@ -1,7 +1,7 @@
 """People services and selectors against the database: recording after the duplicate check,
 changes with versions, addresses, merge, search and the child's chronology."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -685,3 +685,23 @@ def test_a_merge_that_brings_a_dob_replaces_the_estimated_age(officer):
         now=NOW,
     )
     assert changed.ethnicity == "Mixed"
+
+
+def test_today_is_the_day_in_london_not_in_utc(officer):
+    """At 00:30 on 11 July in London it is still 10 July in UTC: a baby born that night is
+    born today, not in the future."""
+    just_after_midnight = datetime(2026, 7, 10, 23, 30, tzinfo=UTC)
+    baby = person_create(
+        actor=officer,
+        data=PersonInput("Baby", "Hughes", date(2026, 7, 11)),
+        confirm_new=True,
+        now=just_after_midnight,
+    )
+    assert baby.date_of_birth == date(2026, 7, 11)
+    estimated = person_create(
+        actor=officer,
+        data=PersonInput("Unknown", "Girl", estimated_age=4),
+        confirm_new=True,
+        now=just_after_midnight,
+    )
+    assert estimated.estimated_on == date(2026, 7, 11)

@@ -624,3 +624,13 @@ def test_every_supervisory_write_adds_an_audit_entry_and_a_timeline_event(cast, 
             actor=supervisor, case_id=case.pk, version=version(), reason="New info", now=NOW
         ),
     )
+
+
+def test_a_directed_review_date_must_be_after_today_in_london(cast, case, supervisor):
+    case = allocated(cast, case)
+    just_after_midnight = datetime(2026, 7, 10, 23, 30, tzinfo=ZoneInfo("UTC"))  # 00:30 BST
+    before, was = counts(*TABLES), state(case)
+    with pytest.raises(DomainError) as refused:
+        review(supervisor, case, now=just_after_midnight, next_review_on=date(2026, 7, 11))
+    assert refused.value.fields == {"next_review_on": NEXT_REVIEW_PAST}
+    assert (counts(*TABLES), state(case)) == (before, was)
