@@ -27,8 +27,19 @@ from django_tasks_db.models import DBTaskResult
 
 from safeguard.accounts.middleware import AUTH_AT, EPOCH, LAST_SEEN
 from safeguard.accounts.models import ApiToken, RoleGrant, User
-from safeguard.core.models import AuditEntry
+from safeguard.cases.models import (
+    Action,
+    Allocation,
+    Case,
+    Decision,
+    Involvement,
+    Note,
+    VoiceOfChild,
+)
+from safeguard.core.models import AuditEntry, TimelineEvent
 from safeguard.core.permissions import Role
+from safeguard.people.models import Address, Alias, Person, Relationship
+from safeguard.supervision.models import Review, ReviewPolicySetting
 from tests.factories import TEST_PASSWORD
 from tests.helpers import sign_in, totp_now
 from tests.security.battery import WEB_ROUTES, Loc, World, error_body_problem, web_routes
@@ -80,7 +91,31 @@ def state() -> tuple:
         AuditEntry.objects.count(),
         DBTaskResult.objects.count(),
         AccessAttempt.objects.count(),
+        case_core_state(),
     )
+
+
+VERSIONED = (Person, Case, Action, ReviewPolicySetting)
+COUNTED = (
+    Alias,
+    Address,
+    Relationship,
+    Involvement,
+    Allocation,
+    Decision,
+    Note,
+    VoiceOfChild,
+    Review,
+    TimelineEvent,
+)
+
+
+def case_core_state() -> tuple:
+    """Every person, case, action and policy at its version, and the count of each record."""
+    versions = tuple(
+        tuple(model.objects.order_by("pk").values_list("pk", "version")) for model in VERSIONED
+    )
+    return versions, tuple(model.objects.count() for model in COUNTED)
 
 
 def payloads(world: World, actor: User | None) -> list[tuple[str, str, dict]]:
@@ -103,14 +138,19 @@ def payloads(world: World, actor: User | None) -> list[tuple[str, str, dict]]:
     for route in web_routes():
         specs = WEB_ROUTES.get(route.name)
         assert specs, f"{route.name} is not in the route table"
-        _, _, kwargs = world.target(specs[0].target, Loc.OWN, actor)
+        # The POST the route table declares (a GET-only page gets an empty body).
+        spec = next((s for s in specs if s.method == "POST"), specs[0])
+        target, _, kwargs = world.target(spec.target, Loc.OWN, actor, spec.state)
+        body = bodies.get(route.name)
+        if body is None:
+            body = spec.data(world, target) if spec.data else {}
         if route.name == "accounts:password_reset_confirm":
             kwargs = {
                 "uidb64": urlsafe_base64_encode(force_bytes(member.pk)),
                 "token": default_token_generator.make_token(member),
             }
         url = reverse(route.name, kwargs=kwargs or None)
-        requests.append((route.name, url, bodies.get(route.name, {})))
+        requests.append((route.name, url, body))
     return requests
 
 
@@ -304,3 +344,37 @@ def test_the_api_docs_refuse_a_session_an_admin_has_ended(world: World, make_use
         response = session.get(url)
         assert response.status_code == 401, url
         assert error_body_problem(response) is None, url
+
+
+def test_with_the_right_token_case_and_person_posts_go_through(world: World, make_user):
+    """The control for the case core: the same bodies the crawl forges succeed with the token."""
+    inspector = make_user(Role.DUTY_INSPECTOR)
+    client = with_cookie(
+        sign_in(Client(enforce_csrf_checks=True), inspector), reverse("cases:case_list")
+    )
+    token = {"csrfmiddlewaretoken": csrf_cookie(client)}
+    bodies = {name: body for name, _, body in payloads(world, inspector)}
+    case = world.new_case(Loc.OWN, inspector)
+    before = case_core_state()
+    response = client.post(
+        reverse("cases:decision_new", args=[case.pk]), {**bodies["cases:decision_new"], **token}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cases:case_detail", args=[case.pk])
+    assert case.decisions.count() == 1
+    # The header works as well as the form field, on a lifecycle step.
+    received = world.new_case(Loc.OWN, inspector, "received")
+    response = client.post(
+        reverse("cases:triage", args=[received.pk]),
+        {"version": received.version},
+        HTTP_X_CSRFTOKEN=token["csrfmiddlewaretoken"],
+    )
+    assert response.status_code == 302
+    received.refresh_from_db()
+    assert received.status == "triaged"
+    person = world.new_person(world.force.pk)
+    response = client.post(
+        reverse("people:alias_new", args=[person.pk]), {**bodies["people:alias_new"], **token}
+    )
+    assert response.status_code == 302 and person.aliases.count() == 1
+    assert case_core_state() != before

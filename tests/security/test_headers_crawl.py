@@ -139,3 +139,44 @@ def test_hsts_over_https_with_the_production_settings(settings):
     assert not header_problems(response)
     # Never over plain HTTP, where a man in the middle could strip or forge it anyway.
     assert "Strict-Transport-Security" not in client.get("/healthz")
+
+
+def test_the_case_core_api_answers_carry_the_headers_too(world: World, make_user, make_api_client):
+    """Success, not found, conflict, stale and missing preconditions, and an illegal step."""
+    inspector = make_user(Role.DUTY_INSPECTOR)
+    api = make_api_client(inspector)
+    officer_api = make_api_client(make_user(Role.OFFICER))
+    case = world.new_case(Loc.OWN, inspector, "received")
+    foreign_case = world.new_case(Loc.OTHER_FORCE, None)
+    person = world.new_person(world.force.pk)
+    url = f"/api/v1/cases/{case.pk}"
+
+    def patch(body: dict, **headers: str):
+        return api.patch(url, json.dumps(body), content_type="application/json", **headers)
+
+    def post(path: str, body: dict):
+        return api.post(path, json.dumps(body), content_type="application/json")
+
+    responses = {
+        "GET a case (200)": api.get(url),
+        "GET the case list (200)": api.get("/api/v1/cases"),
+        "GET a person (200)": api.get(f"/api/v1/people/{person.pk}"),
+        "GET a chronology (200)": api.get(f"/api/v1/people/{person.pk}/chronology"),
+        "GET another force's case (404)": api.get(f"/api/v1/cases/{foreign_case.pk}"),
+        "GET a case as an officer who does not own it (404)": officer_api.get(url),
+        "GET the policy as an analyst (403)": make_api_client(make_user(Role.ANALYST)).get(
+            "/api/v1/settings/supervision"
+        ),
+        "PATCH with a stale version (409)": patch({"summary": "x", "version": 99}),
+        "PATCH with a stale If-Match (412)": patch({"summary": "x"}, HTTP_IF_MATCH='"v99"'),
+        "PATCH without a version (428)": patch({"summary": "x"}),
+        "PATCH with an unknown field (422)": patch({"status": "closed", "version": 1}),
+        "POST an illegal step (422)": post(
+            f"{url}/transitions", {"transition": "start_investigation", "version": 1}
+        ),
+        "GET a search with no criteria (422)": api.get("/api/v1/people"),
+    }
+    for what, response in responses.items():
+        status = re.search(r"\((\d{3})\)", what)
+        assert status is None or response.status_code == int(status.group(1)), (what, response)
+    assert_headers(responses)
