@@ -363,6 +363,12 @@ def closure_facts(case: Case, *, approver: Actor | None = None) -> ClosureFacts:
         i.person_id: i.person.full_name
         for i in case.involvements.select_related("person").filter(role=Involvement.Role.SUBJECT)
     }
+    # The rule matches children by name: two alike (unnamed twins, 'Baby Hughes') are told
+    # apart by their record number, so hearing one never counts for the other.
+    alike = [name for name in subjects.values() if list(subjects.values()).count(name) > 1]
+    subjects = {
+        pk: f"{name} (record {pk})" if name in alike else name for pk, name in subjects.items()
+    }
     heard = set(case.voices.filter(child_id__in=subjects).values_list("child_id", flat=True))
     investigated = False
     if approver is not None:

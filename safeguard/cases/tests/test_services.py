@@ -876,3 +876,34 @@ def test_due_dates_are_days_in_london_not_in_utc(cast, officer, case):
         actor=officer, filters=CaseFilters(overdue=True), now=just_after_midnight
     )
     assert [c.pk for c in overdue.items] == [case.pk]
+
+
+def test_newborn_twins_with_one_name_each_need_their_own_voice_record(cast, officer, unit):
+    """Unnamed newborns are often recorded alike ('Baby Hughes'): hearing one twin must not
+    count for the other."""
+    twin_1 = a_person(officer, "Baby", "Hughes", date(2026, 3, 1))
+    twin_2 = a_person(officer, "Baby", "Hughes", date(2026, 3, 1))
+    case = case_create(
+        actor=officer,
+        data=case_input(unit, (twin_1.pk, "subject"), (twin_2.pk, "subject")),
+        now=NOW,
+    )
+    case = investigating(cast, case)
+    investigator = cast.actor(cast.investigator)
+    not_seen = VoiceInput(False, None, False, False, "", "", "Newborn on the neonatal unit")
+    voice_record(actor=investigator, case_id=case.pk, child_id=twin_1.pk, voice=not_seen, now=NOW)
+    case.refresh_from_db()
+    with pytest.raises(DomainError) as refused:
+        case_request_closure(
+            actor=investigator, case_id=case.pk, version=case.version, reason="", now=NOW
+        )
+    assert refused.value.code == "voice_required"
+    assert "Baby Hughes" in refused.value.fields["voice"]
+    voice_record(actor=investigator, case_id=case.pk, child_id=twin_2.pk, voice=not_seen, now=NOW)
+    case.refresh_from_db()
+    assert (
+        case_request_closure(
+            actor=investigator, case_id=case.pk, version=case.version, reason="", now=NOW
+        ).status
+        == "awaiting_closure"
+    )
