@@ -33,6 +33,7 @@ from safeguard.cases.selectors import (
     case_get,
     case_list_visible_to,
     case_timeline,
+    child_chronology,
 )
 from safeguard.cases.services import (
     ALREADY_SUPERSEDED,
@@ -907,3 +908,13 @@ def test_newborn_twins_with_one_name_each_need_their_own_voice_record(cast, offi
         ).status
         == "awaiting_closure"
     )
+
+
+@pytest.mark.parametrize("cursor", ["garbage!", _cursor(["yesterday", 3]), _cursor([1, 2, 3])])
+def test_a_garbage_timeline_or_chronology_cursor_is_refused_clearly(officer, case, child, cursor):
+    with pytest.raises(DomainError) as refused:
+        case_timeline(case=case, after=cursor)
+    assert refused.value.code == "invalid_cursor"
+    with pytest.raises(DomainError) as refused:
+        child_chronology(actor=officer, person_id=child.pk, after=cursor)
+    assert refused.value.code == "invalid_cursor"
