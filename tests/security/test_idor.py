@@ -8,7 +8,9 @@ overflow 32- and 64-bit columns, through every page and API operation that takes
 or token id; and every list, with and without filters.
 """
 
+import json
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -17,8 +19,11 @@ from django.utils import timezone
 
 from safeguard.accounts.models import ApiToken, Unit, User
 from safeguard.accounts.services import api_token_create
+from safeguard.cases.models import Action, Case, Involvement, Note
 from safeguard.core.models import AuditEntry
 from safeguard.core.permissions import Permission, Role, scope_for
+from safeguard.core.timeline import timeline_add
+from safeguard.people.models import Person
 from tests.factories import UnitFactory
 from tests.helpers import sign_in
 from tests.security.battery import (
@@ -26,6 +31,7 @@ from tests.security.battery import (
     WEB_ROUTES,
     ActorRef,
     ObjRef,
+    World,
     api_operations,
     error_body_problem,
     visible,
@@ -323,3 +329,341 @@ def test_every_list_answers_exactly_the_scoped_set(role, crowd: Crowd, make_api_
         page = response.context["page"]
         assert page.paginator.count == home.count(), f"audit page {probe}"
         assert {e.force_id for e in page.object_list} <= {crowd.force.pk}
+
+
+# ---------------------------------------------------------------------------------------------
+# The case core: cases, people and actions, in every awkward place
+# ---------------------------------------------------------------------------------------------
+
+CASE_GUESS_PAST_THE_END = 3
+CASE_WORKERS = (Role.OFFICER, Role.INVESTIGATOR, Role.SUPERVISOR)
+
+
+class CaseCrowd:
+    """Cases in the actors' unit, another unit, a third unit and another force; some owned by
+    the actors themselves (OWN scope reaches those, in their force only), some by colleagues,
+    one by nobody. Each case has its subject child and an open action; a few more people
+    stand alone, one merged into another, one in the other force."""
+
+    def __init__(self, crowd: Crowd):
+        self.crowd = crowd
+        colleague, other_investigator, *_ = crowd.others
+        third_supervisor = crowd.others[3]
+        foreigner = crowd.foreign_user
+        placements: list[tuple[Unit, User | None]] = []
+        for role in CASE_WORKERS:
+            actor = crowd.actors[role]
+            placements += [
+                (crowd.unit, actor),
+                (crowd.other_unit, actor),
+                (crowd.foreign_unit, actor),  # owned by a home user, but in another force
+            ]
+        placements += [
+            (crowd.unit, colleague),
+            (crowd.unit, None),
+            (crowd.other_unit, other_investigator),
+            (crowd.third_unit, third_supervisor),
+            (crowd.foreign_unit, foreigner),
+        ]
+        now = timezone.now()
+        self.cases: dict[int, Case] = {}
+        self.actions: dict[int, Action] = {}
+        for number, (unit, owner) in enumerate(placements):
+            child = World.new_person(unit.force_id)
+            case = Case.objects.create(
+                force_id=unit.force_id,
+                reference=f"IDOR-{number:04d}",
+                case_type=Case.Type.MISSING,
+                source=Case.Source.OFFICER,
+                status="investigating",
+                risk_grade=Case.Grade.HIGH,
+                risk_rationale="Missing overnight",
+                unit=unit,
+                owner=owner,
+                received_at=now - timedelta(days=1),
+                allocated_at=now - timedelta(hours=20),
+                next_review_due_at=now - timedelta(hours=1),  # every case is overdue
+                created_at=now,
+                created_by=owner or colleague,
+                updated_at=now,
+            )
+            Involvement.objects.create(
+                force_id=unit.force_id, case=case, person=child, role="subject"
+            )
+            self.cases[case.pk] = case
+            action = Action.objects.create(
+                force_id=unit.force_id,
+                case=case,
+                title="Return home interview",
+                owner=owner or colleague,
+                due_on=now.date() + timedelta(days=2),
+                created_by=owner or colleague,
+                created_at=now,
+            )
+            self.actions[action.pk] = action
+        kept = World.new_person(crowd.force.pk, "Amelia")
+        merged = World.new_person(crowd.force.pk, "Emilia")
+        Person.objects.filter(pk=merged.pk).update(merged_into=kept)
+        World.new_person(crowd.other_force.pk, "Foreign")
+        # One child in two cases of two units: the chronology shows only the visible case's.
+        self.shared_child = World.new_person(crowd.force.pk, "Shared")
+        for case in (self.case_in(crowd.unit, colleague), self.case_in(crowd.other_unit)):
+            Involvement.objects.create(
+                force_id=case.force_id, case=case, person=self.shared_child, role="sibling"
+            )
+            timeline_add(
+                actor=None, force_id=case.force_id, case_id=case.pk, kind="t", title="x", at=now
+            )
+
+    def case_in(self, unit: Unit, owner: User | None = None) -> Case:
+        return next(
+            c
+            for c in self.cases.values()
+            if c.unit_id == unit.pk and (owner is None or c.owner_id == owner.pk)
+        )
+
+    @property
+    def people(self) -> dict[int, Person]:
+        return {p.pk: p for p in Person.objects.all()}
+
+    def objects(self, kind: str) -> dict[int, ObjRef]:
+        if kind == "case":
+            return {pk: ObjRef.of_case(c) for pk, c in self.cases.items()}
+        if kind == "person":
+            return {pk: ObjRef.of_person(p) for pk, p in self.people.items()}
+        raise AssertionError(kind)
+
+    @staticmethod
+    def ids_to_guess(ids: list[int], *, permitted: bool) -> list[int]:
+        if not permitted:
+            return [*sorted(ids)[:2], max(ids) + 1, 2**63]
+        return [
+            *range(max(0, min(ids) - 2), max(ids) + CASE_GUESS_PAST_THE_END + 1),
+            *OVERFLOW_IDS,
+        ]
+
+
+@pytest.fixture
+def case_crowd(crowd: Crowd) -> CaseCrowd:
+    return CaseCrowd(crowd)
+
+
+SHOWN = {"case": ("case",), "person": ("person", "chronology")}
+
+
+def _shown_pk(response, kind: str) -> int | None:
+    for key in SHOWN[kind]:
+        shown = response.context.get(key) if response.context else None
+        if shown is not None:
+            return getattr(shown, "person", shown).pk
+    return None
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value)
+def test_guessed_case_and_person_ids_never_reach_a_record_out_of_scope(
+    role, case_crowd: CaseCrowd, make_api_client
+):
+    user = case_crowd.crowd.actors[role]
+    actor = ActorRef.of(user)
+    page_client = sign_in(Client(), user)
+    api_client = make_api_client(user)
+    leaks = []
+    checked = 0
+    for route in web_routes():
+        for spec in WEB_ROUTES.get(route.name, ()):
+            if spec.method != "GET" or spec.target not in ("case", "person"):
+                continue
+            objects = case_crowd.objects(spec.target)
+            kwarg = f"{spec.target}_id"
+            permitted = scope_for(actor.roles, route.marker) is not None
+            for pk in case_crowd.ids_to_guess(list(objects), permitted=permitted):
+                expected = expected_status(route.marker, actor, objects.get(pk))
+                response = page_client.get(reverse(route.name, kwargs={kwarg: pk}))
+                checked += 1
+                if response.status_code != expected:
+                    leaks.append(
+                        f"GET {route.name} id={pk}: {response.status_code}, expected {expected}"
+                    )
+                elif expected == 200 and _shown_pk(response, spec.target) != pk:
+                    leaks.append(
+                        f"GET {route.name} id={pk}: showed {_shown_pk(response, spec.target)}"
+                    )
+    for op in api_operations():
+        spec = API_OPERATIONS[op.name]
+        if op.method != "GET" or spec.target not in ("case", "person"):
+            continue
+        objects = case_crowd.objects(spec.target)
+        permitted = scope_for(actor.roles, op.marker) is not None
+        for pk in case_crowd.ids_to_guess(list(objects), permitted=permitted):
+            expected = expected_status(op.marker, actor, objects.get(pk))
+            response = api_client.get(op.url({f"{spec.target}_id": pk}))
+            checked += 1
+            if response.status_code != expected:
+                leaks.append(f"GET {op.path} id={pk}: {response.status_code}, expected {expected}")
+            elif expected == 200 and spec.returns_target and response.json()["id"] != pk:
+                leaks.append(f"GET {op.path} id={pk}: returned {response.json()['id']}")
+            elif expected != 200 and error_body_problem(response):
+                leaks.append(f"GET {op.path} id={pk}: {error_body_problem(response)}")
+    assert checked > 20
+    leaks += _write_to_guessed_cases(case_crowd, user, actor, api_client)
+    leaks += _complete_guessed_actions(case_crowd, user, actor, api_client)
+    assert not leaks, f"{len(leaks)} guessed ids answered wrongly as {role.value}:\n" + "\n".join(
+        leaks
+    )
+
+
+def _storable(pk: int) -> bool:
+    """An id a 64-bit column can hold: the test's own look-ups must not overflow either."""
+    return pk < 2**63
+
+
+def _notes(case_id: int) -> int:
+    return Note.objects.filter(case_id=case_id).count() if _storable(case_id) else 0
+
+
+def _write_to_guessed_cases(
+    case_crowd: CaseCrowd, user: User, actor: ActorRef, api_client: Client
+) -> list[str]:
+    """A note on a guessed case id is written only where the table lets the actor work."""
+    problems = []
+    objects = case_crowd.objects("case")
+    permitted = scope_for(actor.roles, Permission.CASE_WORK) is not None
+    for pk in case_crowd.ids_to_guess(list(objects), permitted=permitted):
+        expected = expected_status(Permission.CASE_WORK, actor, objects.get(pk), ok=201)
+        before = _notes(pk)
+        response = api_client.post(
+            f"/api/v1/cases/{pk}/notes",
+            json.dumps({"text": "guessed"}),
+            content_type="application/json",
+        )
+        written = _notes(pk) - before
+        if response.status_code != expected or written != (expected == 201):
+            problems.append(
+                f"POST /api/v1/cases/{pk}/notes: {response.status_code} (written: {written}), "
+                f"expected {expected}"
+            )
+    return problems
+
+
+def _complete_guessed_actions(
+    case_crowd: CaseCrowd, user: User, actor: ActorRef, api_client: Client
+) -> list[str]:
+    """Completing a guessed action id: through its own case, and through a case the actor can
+    work (the action must belong to the case named in the path, or it is not found)."""
+    problems = []
+    permitted = scope_for(actor.roles, Permission.CASE_WORK) is not None
+    workable = [
+        pk
+        for pk, obj in case_crowd.objects("case").items()
+        if visible(Permission.CASE_WORK, actor, obj)
+    ]
+    own_case = workable[0] if workable else min(case_crowd.cases)
+    for pk in case_crowd.ids_to_guess(list(case_crowd.actions), permitted=permitted):
+        action = case_crowd.actions.get(pk)
+        paths = {own_case}
+        if action is not None:
+            paths.add(action.case_id)
+        for case_id in sorted(paths):
+            if _storable(pk):
+                Action.objects.filter(pk=pk).update(completed_at=None)
+            case = case_crowd.cases.get(case_id)
+            on_this_case = action is not None and action.case_id == case_id
+            obj = ObjRef.of_case(case) if case is not None and on_this_case else None
+            expected = expected_status(Permission.CASE_WORK, actor, obj)
+            if expected == 404 and scope_for(actor.roles, Permission.CASE_WORK) is None:
+                expected = 403
+            response = api_client.post(
+                f"/api/v1/cases/{case_id}/actions/{pk}/complete",
+                json.dumps({"version": action.version if action else 1}),
+                content_type="application/json",
+            )
+            done = _storable(pk) and (
+                Action.objects.filter(pk=pk, completed_at__isnull=False).exists()
+            )
+            if response.status_code != expected or done != (expected == 200):
+                problems.append(
+                    f"POST /api/v1/cases/{case_id}/actions/{pk}/complete: "
+                    f"{response.status_code} (completed: {done}), expected {expected}"
+                )
+    return problems
+
+
+def _all_cases(client: Client, **params: object) -> set[int]:
+    ids: set[int] = set()
+    after = None
+    while True:
+        query = {**params, "limit": 100, **({"after": after} if after else {})}
+        response = client.get("/api/v1/cases", query)
+        assert response.status_code == 200, response.content
+        body = response.json()
+        ids |= {item["id"] for item in body["items"]}
+        after = body["next_cursor"]
+        if after is None:
+            return ids
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value)
+def test_every_case_core_list_answers_exactly_the_scoped_set(
+    role, case_crowd: CaseCrowd, make_api_client
+):
+    crowd = case_crowd.crowd
+    user = crowd.actors[role]
+    actor = ActorRef.of(user)
+    page_client = sign_in(Client(), user)
+    api_client = make_api_client(user)
+    cases = case_crowd.objects("case")
+
+    # Cases: the API (every page, with filters) and the page.
+    if scope_for(actor.roles, Permission.CASE_VIEW) is None:
+        assert page_client.get(reverse("cases:case_list")).status_code == 403
+        assert api_client.get("/api/v1/cases").status_code == 403
+    else:
+        scoped = {pk for pk, obj in cases.items() if visible(Permission.CASE_VIEW, actor, obj)}
+        assert _all_cases(api_client) == scoped
+        for unit in (crowd.unit, crowd.other_unit, crowd.foreign_unit):
+            wanted = {pk for pk in scoped if case_crowd.cases[pk].unit_id == unit.pk}
+            assert _all_cases(api_client, unit_id=unit.pk) == wanted, unit.name
+        for owner in (user, crowd.foreign_user, crowd.others[0]):
+            wanted = {pk for pk in scoped if case_crowd.cases[pk].owner_id == owner.pk}
+            assert _all_cases(api_client, owner_id=owner.pk) == wanted, owner.username
+        page = page_client.get(reverse("cases:case_list")).context["page"]
+        assert {c.pk for c in page.items} == scoped  # fewer than a page of them
+        # A reference of a case out of reach is "not found" on the page, not a redirect to it.
+        for pk, case in case_crowd.cases.items():
+            response = page_client.get(reverse("cases:case_list"), {"reference": case.reference})
+            if pk in scoped:
+                assert response["Location"] == reverse("cases:case_detail", args=[pk])
+            else:
+                assert response.status_code == 200, case.reference
+
+    # Reviews due: every crowd case is overdue; the list is what the actor supervises.
+    if scope_for(actor.roles, Permission.CASE_SUPERVISE) is None:
+        assert page_client.get(reverse("supervision:reviews_due")).status_code == 403
+    else:
+        due = {c.pk for c in page_client.get(reverse("supervision:reviews_due")).context["cases"]}
+        assert due == {
+            pk for pk, obj in cases.items() if visible(Permission.CASE_SUPERVISE, actor, obj)
+        }
+
+    # People: a name search answers the force's people with that name, never another force's.
+    if scope_for(actor.roles, Permission.PERSON_VIEW) is None:
+        assert page_client.get(reverse("people:person_search"), {"name": "x"}).status_code == 403
+        assert api_client.get("/api/v1/people", {"name": "x"}).status_code == 403
+        return
+    home = set(
+        Person.objects.filter(
+            force=crowd.force, family_name="Hughes", merged_into__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    found = {p["id"] for p in api_client.get("/api/v1/people", {"name": "Hughes"}).json()}
+    assert found == home
+    response = page_client.get(reverse("people:person_search"), {"name": "Hughes"})
+    assert {p.pk for p in response.context["results"]} == home
+
+    # The chronology of a child in two cases shows only the events of the case in reach.
+    events = api_client.get(f"/api/v1/people/{case_crowd.shared_child.pk}/chronology").json()
+    shown = {e["case_id"] for e in events["items"] if e["case_id"]}
+    involved = Involvement.objects.filter(person=case_crowd.shared_child).values_list(
+        "case_id", flat=True
+    )
+    assert shown == {pk for pk in involved if visible(Permission.CASE_VIEW, actor, cases[pk])}
