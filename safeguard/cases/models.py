@@ -33,7 +33,8 @@ class Case(VersionedModel):
         STANDARD = "standard", "Standard"
 
     force = models.ForeignKey("accounts.Force", on_delete=models.PROTECT)
-    reference = models.CharField(max_length=20, unique=True)
+    # Numbered per force and year (CP-2026-000123); unique within the force.
+    reference = models.CharField(max_length=20)
     case_type = models.CharField(max_length=20, choices=Type.choices)
     source = models.CharField(max_length=20, choices=Source.choices)
     status = models.CharField(
@@ -65,6 +66,9 @@ class Case(VersionedModel):
     updated_at = models.DateTimeField()
 
     class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["force", "reference"], name="case_reference_per_force")
+        ]
         indexes = [
             models.Index(fields=["force", "-received_at", "-id"], name="case_force_received"),
             models.Index(fields=["force", "status", "-received_at", "-id"], name="case_status"),

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 
 from safeguard.core.errors import DomainError
@@ -58,9 +59,15 @@ def keyset_page(
     queryset: QuerySet[M], *, order: Sequence[str], after: str | None, size: int
 ) -> KeysetPage[M]:
     """One page of `queryset` in `order` (non-null fields, the last one unique, e.g. '-id')."""
-    if after:
-        queryset = queryset.filter(_after(order, _decode(after, len(order))))
-    rows = list(queryset.order_by(*order)[: size + 1])
+    try:
+        if after:
+            queryset = queryset.filter(_after(order, _decode(after, len(order))))
+        rows = list(queryset.order_by(*order)[: size + 1])
+    except (ValidationError, ValueError, TypeError, OverflowError):
+        if not after:
+            raise
+        # A well-formed cursor whose values do not fit the fields (a tampered link).
+        raise DomainError("invalid_cursor", INVALID_CURSOR, {"after": INVALID_CURSOR}) from None
     items = rows[:size]
     next_cursor = None
     if len(rows) > size:

@@ -1,5 +1,6 @@
 """Every read of people: scoped to the actor's force, audited, excluding merged-away records."""
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -26,6 +27,8 @@ from safeguard.people.rules.matching import (
 )
 
 SEARCH_LIMIT = 50
+# A full UK postcode without its space (e.g. TS11AA, SW1A1AA); anything else is address words.
+UK_POSTCODE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}")
 SEARCH_NEEDS_INPUT = "Enter a name, a date of birth or an address to search"
 
 
@@ -91,7 +94,7 @@ def _address_filter(people: QuerySet[Person], actor: Actor, address: str) -> Que
     words = name_tokens(address)
     compact = postcode_key(address)
     ids = Address.objects.filter(force_id=actor.force_id)
-    if 5 <= len(compact) <= 7 and any(ch.isdigit() for ch in compact):
+    if UK_POSTCODE.fullmatch(compact):
         ids = ids.filter(match_key__endswith=f"|{compact}")
     else:
         for word in words:
@@ -154,18 +157,26 @@ def person_duplicates(
     new = Candidate(given_names, family_name, date_of_birth, frozenset({key} - {""}))
     seen: dict[int, PossibleDuplicate] = {}
     for pool in pools:
-        for person in pool.prefetch_related("addresses")[:500]:
+        for person in pool.prefetch_related("addresses", "aliases")[:500]:
             if person.pk in seen:
                 continue
-            existing = Candidate(
-                person.given_names,
-                person.family_name,
-                person.date_of_birth,
-                frozenset(a.match_key for a in person.addresses.all()),
-            )
-            match = duplicate_match(new, existing)
-            if match is not None:
-                seen[person.pk] = PossibleDuplicate(person, match)
+            addresses = frozenset(a.match_key for a in person.addresses.all())
+            # Their recorded name or any other name they are known by.
+            names = [(person.given_names, person.family_name)] + [
+                (alias.given_names, alias.family_name) for alias in person.aliases.all()
+            ]
+            matches = [
+                match
+                for given, family in names
+                if (
+                    match := duplicate_match(
+                        new, Candidate(given, family, person.date_of_birth, addresses)
+                    )
+                )
+                is not None
+            ]
+            if matches:
+                seen[person.pk] = PossibleDuplicate(person, max(matches, key=lambda m: m.score))
     found = sorted(seen.values(), key=lambda d: -d.match.score)[:limit]
     if found:
         audit_record(

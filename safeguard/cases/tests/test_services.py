@@ -113,12 +113,6 @@ def test_a_case_gets_a_sequential_reference_per_year(officer, unit, child):
     assert case_find_by_reference(actor=officer, reference=" cp-2026-000002 ").pk == second.pk
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (models): Case.reference is unique across all forces but numbered per force, "
-    "so a second force's first case of a year collides with the first force's "
-    "(IntegrityError). Needs UniqueConstraint(force, reference) in cases/models.py.",
-)
 def test_each_force_numbers_its_own_cases(cast, officer, unit, child):
     foreign = cast.actor(cast.foreign_supervisor)
     mine = a_case(officer, unit, child)
