@@ -11,11 +11,36 @@ from datetime import datetime
 
 import pytest
 from django.db import models
+from django.test import Client
 from django.urls import reverse
 
 from safeguard.accounts.models import RoleGrant, User
-from safeguard.core.permissions import Role
-from tests.security.battery import Loc, World, error_body_problem
+from safeguard.api.api import api
+from safeguard.cases import forms as case_forms
+from safeguard.cases.models import (
+    Action,
+    Allocation,
+    Case,
+    Decision,
+    Involvement,
+    Note,
+    VoiceOfChild,
+)
+from safeguard.core.permissions import Role, scope_for
+from safeguard.people import forms as people_forms
+from safeguard.people.models import Address, Alias, Person
+from safeguard.supervision import forms as supervision_forms
+from safeguard.supervision.models import Review, ReviewPolicySetting
+from tests.helpers import sign_in
+from tests.security.battery import (
+    API_OPERATIONS,
+    WEB_ROUTES,
+    Loc,
+    World,
+    api_operations,
+    error_body_problem,
+)
+from tests.security.test_csrf_crawl import case_core_state
 
 pytestmark = pytest.mark.django_db
 
@@ -161,3 +186,206 @@ def test_the_page_form_changes_only_roles_and_version(world: World, make_client)
     after_row = User.objects.filter(pk=member.pk).values().get()
     changed = {k for k in before_row if before_row[k] != after_row[k]}
     assert changed == {"version", "is_active", "session_epoch"}
+
+
+# ---------------------------------------------------------------------------------------------
+# The case core API: every input refuses every field of the records it writes
+# ---------------------------------------------------------------------------------------------
+
+# The records each operation writes: any of their fields outside the input is an attack.
+WRITES: dict[str, tuple[type[models.Model], ...]] = {
+    "create_person": (Person, Address, Alias),
+    "update_person": (Person,),
+    "merge_person": (Person,),
+    "create_case": (Case, Involvement),
+    "update_case": (Case,),
+    "transition_case": (Case,),
+    "add_case_person": (Involvement, Case),
+    "record_decision": (Decision, Case),
+    "add_note": (Note, Case),
+    "add_action": (Action, Case),
+    "complete_action": (Action, Case),
+    "record_voice": (VoiceOfChild, Case),
+    "allocate_case": (Case, Allocation),
+    "record_review": (Review, Case),
+    "approve_closure": (Case, Review),
+    "return_for_work": (Case,),
+    "reopen_case": (Case,),
+    "set_policy": (ReviewPolicySetting,),
+}
+
+
+def model_field_names(*model_classes: type[models.Model]) -> dict[str, object]:
+    """Every name the models answer to: fields, `<fk>_id` columns, relations both ways."""
+    names: dict[str, object] = {}
+    for model in model_classes:
+        for field in model._meta.get_fields():
+            names.setdefault(field.name, field)
+            attname = getattr(field, "attname", None)
+            if attname and attname != field.name:
+                names.setdefault(attname, field)
+    names.setdefault("pk", None)
+    return names
+
+
+def input_fields(op) -> set[str]:  # type: ignore[no-untyped-def]
+    """The fields the published schema lets a client send to this operation."""
+    schema = api.get_openapi_schema()
+    body = schema["paths"][op.path.removesuffix("/")][op.method.lower()].get("requestBody")
+    if body is None:
+        return set()
+    ref = body["content"]["application/json"]["schema"]
+    while "$ref" in ref:
+        ref = schema["components"]["schemas"][ref["$ref"].rsplit("/", 1)[1]]
+    return set(ref["properties"])
+
+
+def attack(field: object, world: World) -> object:
+    if isinstance(field, models.Field | models.ForeignObjectRel):
+        return attack_value(field, world)
+    return 999
+
+
+def case_core_operations() -> list:  # type: ignore[type-arg]
+    return [op for op in api_operations() if op.name in WRITES]
+
+
+def test_every_case_core_write_is_listed():
+    writes = {
+        op.name
+        for op in api_operations()
+        if op.method in ("POST", "PUT", "PATCH") and API_OPERATIONS[op.name].body is not None
+    }
+    assert writes - {"set_staff_roles"} == set(WRITES)
+
+
+@pytest.mark.parametrize("op", case_core_operations(), ids=lambda op: op.name)
+def test_each_case_core_input_refuses_every_other_field_and_nothing_changes(
+    op, world: World, make_user, make_api_client
+):
+    spec = API_OPERATIONS[op.name]
+    role = next(
+        r
+        for r in (Role.DUTY_INSPECTOR, Role.FORCE_ADMIN)
+        if scope_for(frozenset({r.value}), op.marker) is not None
+    )
+    user = make_user(role)
+    client = make_api_client(user)
+    allowed = input_fields(op)
+    extras = {
+        name: field
+        for name, field in model_field_names(*WRITES[op.name]).items()
+        if name not in allowed
+    }
+    assert {"force_id", "id"} <= set(extras) | allowed, "the attack misses the obvious fields"
+
+    def send(target, body: dict):  # type: ignore[no-untyped-def]
+        _, _, kwargs = target
+        return client.generic(
+            op.method, spec.url(op, kwargs), json.dumps(body), content_type="application/json"
+        )
+
+    target = world.target(spec.target, Loc.OWN, user, spec.state)
+    body = spec.body(world, target[0])
+    problems = []
+    before = (world.snapshot(spec.effect, target[0], user), case_core_state())
+    for name, field in extras.items():
+        response = send(target, {**body, name: attack(field, world)})
+        if response.status_code != 422:
+            problems.append(f"{name}: {response.status_code} {response.content[:120]!r}")
+        elif error_body_problem(response):
+            problems.append(f"{name}: {error_body_problem(response)}")
+        elif name not in response.json()["fields"]:
+            problems.append(f"{name}: 422 without naming it: {response.json()['fields']}")
+    everything = {name: attack(field, world) for name, field in extras.items()}
+    response = send(target, {**body, **everything})
+    if response.status_code != 422 or not set(extras) <= set(response.json()["fields"]):
+        problems.append(f"all at once: {response.status_code} {response.content[:200]!r}")
+    after = (world.snapshot(spec.effect, target[0], user), case_core_state())
+    if after != before:
+        problems.append("a refused request changed something")
+    assert not problems, "\n".join(problems)
+    # The control: the same body without the extra fields goes through.
+    assert send(target, body).status_code == spec.ok_status
+
+
+NESTED = {
+    # create_person: the address is an input of its own
+    ("create_person", "address"): {"line1": "1 High Street", "postcode": "LS1 1AA"},
+}
+
+
+def test_nested_inputs_refuse_unknown_fields_too(world: World, make_user, make_api_client):
+    user = make_user(Role.DUTY_INSPECTOR)
+    client = make_api_client(user)
+    person_body = API_OPERATIONS["create_person"].body(world, None)
+    case_body = API_OPERATIONS["create_case"].body(world, None)
+    before = case_core_state()
+    for name in model_field_names(Address).keys() - {"line1", "line2", "town", "postcode"}:
+        address = {"line1": "1 High Street", "postcode": "LS1 1AA", name: 1}
+        response = client.post(
+            "/api/v1/people",
+            json.dumps({**person_body, "address": address}),
+            content_type="application/json",
+        )
+        if name == "lived_from":
+            continue  # an input of the address: a date is expected, 1 is refused as invalid
+        assert response.status_code == 422, name
+        assert f"address.{name}" in response.json()["fields"], (name, response.json())
+    for name in model_field_names(Involvement).keys() - {"person_id", "role", "person"}:
+        people = [{**case_body["people"][0], name: 1}]
+        response = client.post(
+            "/api/v1/cases",
+            json.dumps({**case_body, "people": people}),
+            content_type="application/json",
+        )
+        assert response.status_code == 422, name
+        assert any(name in key for key in response.json()["fields"]), (name, response.json())
+    assert case_core_state() == before
+
+
+# ---------------------------------------------------------------------------------------------
+# The case core pages: a form changes only its own fields, whatever else is posted
+# ---------------------------------------------------------------------------------------------
+
+PAGE_FORMS = {
+    # route: (target, the form, the columns a successful POST may change)
+    "cases:case_edit": (
+        "case",
+        case_forms.CaseEditForm,
+        {"case_type", "summary", "version", "updated_at"},
+    ),
+    "people:person_edit": (
+        "person",
+        people_forms.PersonEditForm,
+        {"gender", "ethnicity", "version"},
+    ),
+    "supervision:allocate": (
+        "case",
+        supervision_forms.AllocateForm,
+        {"owner_id", "status", "version", "updated_at", "allocated_at", "next_review_due_at"},
+    ),
+}
+
+
+@pytest.mark.parametrize("route", sorted(PAGE_FORMS))
+def test_the_case_core_forms_change_only_their_own_fields(route, world: World, make_user):
+    kind, form_class, may_change = PAGE_FORMS[route]
+    user = make_user(Role.DUTY_INSPECTOR)
+    client = sign_in(Client(), user)
+    spec = next(s for s in WEB_ROUTES[route] if s.method == "POST")
+    target, _, kwargs = world.target(kind, Loc.OWN, user, spec.state)
+    model = Case if kind == "case" else Person
+    before = model.objects.filter(pk=target.pk).values().get()
+    extras = {
+        name: attack(field, world)
+        for name, field in model_field_names(model).items()
+        if name not in form_class.base_fields
+    }
+    form = {k: (json.dumps(v) if isinstance(v, list) else v) for k, v in extras.items()}
+    form.update(spec.data(world, target))
+    response = client.post(reverse(route, kwargs=kwargs), form)
+    assert response.status_code == 302
+    after = model.objects.filter(pk=target.pk).values().get()
+    changed = {k for k in before if before[k] != after[k]}
+    assert changed and changed <= may_change, changed
