@@ -45,7 +45,10 @@ class CaseForm(GovukForm):
     received_at = DateTimeField(label="Referral received")
     unit = forms.TypedChoiceField(label="Unit", coerce=int)
     risk_grade = forms.ChoiceField(
-        label="Risk grade", choices=Case.Grade.choices, widget=forms.RadioSelect
+        label="Risk grade",
+        choices=Case.Grade.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a risk grade"},
     )
     risk_rationale = forms.CharField(
         label="Why this risk grade", widget=forms.Textarea(attrs={"rows": 3}), required=False
@@ -88,7 +91,10 @@ class NewCaseForm(CaseForm, NewPersonForm):
 class CaseEditForm(GovukForm):
     case_type = forms.ChoiceField(label="Type of case", choices=Case.Type.choices)
     risk_grade = forms.ChoiceField(
-        label="Risk grade", choices=Case.Grade.choices, widget=forms.RadioSelect
+        label="Risk grade",
+        choices=Case.Grade.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a risk grade"},
     )
     risk_rationale = forms.CharField(
         label="Why this risk grade", widget=forms.Textarea(attrs={"rows": 3}), required=False
@@ -133,10 +139,12 @@ class ActionForm(GovukForm):
 
 class VoiceForm(GovukForm):
     child = forms.TypedChoiceField(label="Child", coerce=int)
-    seen = yes_no_field("Was the child seen?")
+    seen = yes_no_field("Was the child seen?", "Select yes if the child was seen")
     seen_at = DateTimeField(label="When were they seen?", required=False)
-    spoken_to = yes_no_field("Was the child spoken to?")
-    spoken_to_alone = yes_no_field("Were they spoken to alone?", required=False)
+    spoken_to = yes_no_field("Was the child spoken to?", "Select yes if the child was spoken to")
+    spoken_to_alone = yes_no_field(
+        "Were they spoken to alone?", "Select yes if they were spoken to alone", required=False
+    )
     child_said = forms.CharField(
         label="What did the child say?",
         widget=forms.Textarea(attrs={"rows": 4}),

@@ -19,7 +19,8 @@ from safeguard.core.audit import audit_recent_changes
 from safeguard.core.errors import Conflict, DomainError, PermissionDenied
 from safeguard.core.permissions import Permission
 from safeguard.core.views import requires
-from safeguard.frontend.forms import show_domain_error
+from safeguard.frontend.forms import form_data, show_domain_error
+from safeguard.people.forms import duplicate_choice_missing
 from safeguard.people.selectors import PersonSearch, person_search
 from safeguard.people.services import AddressInput, PersonInput, PossibleDuplicates
 
@@ -133,10 +134,12 @@ def case_create(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     units = selectors.units_for_new_case(actor=actor)
     initial: dict[str, Any] = {"received_at": timezone.localtime().replace(second=0, microsecond=0)}
-    if units:
-        initial["unit"] = units[0].pk
-    form = forms.NewCaseForm(request.POST or None, units=units, initial=initial)
+    own = [unit.pk for unit in units if unit.pk in actor.unit_ids]
+    if own:
+        initial["unit"] = own[0]
+    form = forms.NewCaseForm(form_data(request), units=units, initial=initial)
     candidates = []
+    choice_error = ""
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         now = timezone.now()
@@ -165,6 +168,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
             )
         except PossibleDuplicates as duplicates:
             candidates = duplicates.candidates
+            choice_error = duplicate_choice_missing(request, form)
         except DomainError as error:
             show_domain_error(form, error)
         else:
@@ -173,7 +177,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cases/case_create.html",
-        {"form": form, "candidates": candidates, "today": timezone.localdate()},
+        {"form": form, "candidates": candidates, "choice_error": choice_error},
     )
 
 
@@ -252,7 +256,7 @@ def _case_form_page(
     if not selectors.can_act_on(actor=actor, case=case, permission=permission):
         raise PermissionDenied("You can see this case but not change it.")
     extra = form_kwargs(actor, case) if form_kwargs else {}
-    form = form_class(request.POST or None, initial=initial(case) if initial else None, **extra)
+    form = form_class(form_data(request), initial=initial(case) if initial else None, **extra)
     if request.method == "POST" and form.is_valid():
         try:
             write(actor, case, form.cleaned_data)
@@ -494,7 +498,7 @@ def case_add_person(request: HttpRequest, case_id: int) -> HttpResponse:
     """Find a person already recorded and add them to the case in a role."""
     actor = _actor(request)
     case = selectors.case_get(actor=actor, case_id=case_id)
-    form = forms.AddPersonForm(request.POST or None)
+    form = forms.AddPersonForm(form_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.case_add_person(

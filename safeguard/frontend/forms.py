@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.forms.renderers import TemplatesSetting
+from django.http import HttpRequest, QueryDict
 
 _WIDGET_CLASSES = {
     forms.Textarea: "govuk-textarea",
@@ -45,14 +46,16 @@ class GovukBoundField(forms.BoundField):
 
 class GovukForm(forms.Form):
     bound_field_class = GovukBoundField
-    # Where the error summary links a form-wide error to: the first field.
+    # Where the error summary links a form-wide error to: the first visible field.
     error_anchor = ""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        first = next(iter(self.fields), None)
+        first = next((name for name, f in self.fields.items() if not f.widget.is_hidden), None)
         if first is not None:
-            self.error_anchor = self[first].id_for_label
+            field = self[first]
+            # A radio group's label has no target; its first option does.
+            self.error_anchor = field.id_for_label or f"{field.auto_id}_0"
 
 
 def show_domain_error(form: forms.Form, error: Any) -> None:
@@ -70,13 +73,14 @@ def show_domain_error(form: forms.Form, error: Any) -> None:
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
-def yes_no_field(label: str, **kwargs: Any) -> forms.TypedChoiceField:
+def yes_no_field(label: str, required_message: str, **kwargs: Any) -> forms.TypedChoiceField:
     """A GOV.UK yes/no radios question that cleans to a bool."""
     return forms.TypedChoiceField(
         label=label,
         choices=YES_NO,
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
+        error_messages={"required": required_message},
         **kwargs,
     )
 
@@ -98,3 +102,8 @@ def set_choices(form: forms.Form, name: str, choices: list[tuple[Any, str]]) -> 
     field = form.fields[name]
     assert isinstance(field, forms.ChoiceField)
     field.choices = choices
+
+
+def form_data(request: HttpRequest) -> QueryDict | None:
+    """The data to bind a form to: the POST body on a POST (even an empty one), else None."""
+    return request.POST if request.method == "POST" else None

@@ -1,6 +1,7 @@
 """Forms for people pages: shape only; the rules live in services."""
 
 from django import forms
+from django.http import HttpRequest
 
 from safeguard.frontend.forms import DateField, GovukForm
 from safeguard.people.models import Person, Relationship
@@ -80,3 +81,16 @@ class MergeForm(GovukForm):
     )
     keep_version = forms.IntegerField(widget=forms.HiddenInput)
     merge_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+CHOOSE_A_PERSON = "Select one of these people, or 'No, this is somebody new'"
+
+
+def duplicate_choice_missing(request: HttpRequest, form: GovukForm) -> str:
+    """After the duplicate check was shown, a submission without a choice is an error (GOV.UK:
+    radios are never pre-selected, so nobody links a child to the wrong record by accident)."""
+    if not request.POST.get("duplicates_shown"):
+        return ""
+    form.add_error(None, CHOOSE_A_PERSON)
+    form.error_anchor = "choice"
+    return CHOOSE_A_PERSON

@@ -14,7 +14,7 @@ from safeguard.core.actor import Actor
 from safeguard.core.errors import Conflict, DomainError
 from safeguard.core.permissions import Permission
 from safeguard.core.views import requires
-from safeguard.frontend.forms import show_domain_error
+from safeguard.frontend.forms import form_data, show_domain_error
 from safeguard.people import forms, selectors, services
 from safeguard.people.models import Person
 
@@ -75,8 +75,14 @@ def _person_input(data: dict[str, Any]) -> services.PersonInput:
 def person_new(request: HttpRequest) -> HttpResponse:
     """Record a person: likely duplicates are shown first; the user picks one or confirms."""
     actor = _actor(request)
-    form = forms.NewPersonForm(request.POST or None)
+    form = forms.NewPersonForm(form_data(request))
     candidates: list[selectors.PossibleDuplicate] = []
+    choice_error = ""
+    chosen = request.POST.get("choice", "")
+    if request.method == "POST" and chosen.isdigit():
+        # They are already recorded: go to their record instead of making another.
+        existing = selectors.person_get(actor=actor, person_id=int(chosen), audit=False)
+        return redirect("people:person_detail", person_id=existing.pk)
     if request.method == "POST" and form.is_valid():
         try:
             person = services.person_create(
@@ -87,12 +93,17 @@ def person_new(request: HttpRequest) -> HttpResponse:
             )
         except services.PossibleDuplicates as duplicates:
             candidates = duplicates.candidates
+            choice_error = forms.duplicate_choice_missing(request, form)
         except DomainError as error:
             show_domain_error(form, error)
         else:
             messages.success(request, f"{person.full_name} recorded")
             return redirect("people:person_detail", person_id=person.pk)
-    return render(request, "people/person_new.html", {"form": form, "candidates": candidates})
+    return render(
+        request,
+        "people/person_new.html",
+        {"form": form, "candidates": candidates, "choice_error": choice_error},
+    )
 
 
 @requires(Permission.PERSON_VIEW)
@@ -126,7 +137,7 @@ def _form_page(
 ) -> HttpResponse:
     actor = _actor(request)
     person = selectors.person_get(actor=actor, person_id=person_id, audit=False)
-    form = form_class(request.POST or None, initial=initial(person) if initial else None)
+    form = form_class(form_data(request), initial=initial(person) if initial else None)
     if request.method == "POST" and form.is_valid():
         try:
             write(actor, person, form.cleaned_data)
@@ -241,7 +252,7 @@ def person_merge(request: HttpRequest, person_id: int) -> HttpResponse:
     """Merge another record of the same person into this one, after seeing both."""
     actor = _actor(request)
     keep = selectors.person_get(actor=actor, person_id=person_id, audit=False)
-    form = forms.MergeForm(request.POST or None, initial={"keep_version": keep.version})
+    form = forms.MergeForm(form_data(request), initial={"keep_version": keep.version})
     other = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -8,10 +8,10 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from safeguard.accounts.models import User
 from safeguard.cases.models import Allocation, Case
 from safeguard.cases.rules.lifecycle import Transition
 from safeguard.cases.rules.record_keeping import closure_approval_problems
+from safeguard.cases.selectors import case_assignable_staff
 from safeguard.cases.services import (
     case_apply_transition,
     case_for_update,
@@ -33,7 +33,7 @@ FINDINGS_REQUIRED = "Enter your findings"
 DIRECTION_REQUIRED = "Enter your direction to the investigator"
 NEXT_REVIEW_PAST = "The next review date must be in the future"
 NOT_UNDER_SUPERVISION = "A case is reviewed once it is allocated"
-OWNER_CANNOT_WORK = "Choose an active investigator or officer of this force"
+OWNER_CANNOT_WORK = "Choose an active officer or investigator of the case's unit"
 
 
 def _policy(force_id: int) -> rules.ReviewPolicy:
@@ -78,13 +78,9 @@ def case_allocate(
     with transaction.atomic():
         case = case_for_update(actor, case_id, Permission.CASE_SUPERVISE)
         case_require_version(case, version)
-        owner = User.objects.filter(pk=owner_id, force_id=actor.force_id, is_active=True).first()
-        if (
-            owner is None
-            or not owner.role_grants.filter(
-                role__in=["officer", "investigator", "supervisor", "duty_inspector"]
-            ).exists()
-        ):
+        # The owner works in the case's unit: otherwise their own case is out of their sight.
+        owner = case_assignable_staff(actor=actor, unit_id=case.unit_id).filter(pk=owner_id).first()
+        if owner is None:
             refuse_if([("owner", OWNER_CANNOT_WORK)])
         case_apply_transition(
             actor=actor,

@@ -17,7 +17,7 @@ from safeguard.core.actor import Actor
 from safeguard.core.errors import Conflict, DomainError, PermissionDenied
 from safeguard.core.permissions import Permission
 from safeguard.core.views import requires
-from safeguard.frontend.forms import show_domain_error
+from safeguard.frontend.forms import form_data, show_domain_error
 from safeguard.supervision import forms, rules, selectors, services
 
 
@@ -45,7 +45,7 @@ def _supervise_page(
         raise PermissionDenied("You can see this case but not supervise it.")
     extra = form_kwargs(actor, case) if form_kwargs else {}
     initial = {"version": case.version} if with_version else None
-    form = form_class(request.POST or None, initial=initial, **extra)
+    form = form_class(form_data(request), initial=initial, **extra)
     if request.method == "POST" and form.is_valid():
         try:
             write(actor, case, form.cleaned_data)
@@ -208,7 +208,7 @@ def policy_edit(request: HttpRequest) -> HttpResponse:
     actor = _actor(request, "policy")
     setting = selectors.policy_get(actor=actor)
     form = forms.PolicyForm(
-        request.POST or None,
+        form_data(request),
         initial={
             "initial_review_hours": setting.initial_review_hours,
             "periodic_review_days": setting.periodic_review_days,

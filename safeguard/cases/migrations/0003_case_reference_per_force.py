@@ -5,21 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('cases', '0002_initial'),
+        ("accounts", "0001_initial"),
+        ("cases", "0002_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='case',
-            name='reference',
+            model_name="case",
+            name="reference",
             field=models.CharField(max_length=20),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.UniqueConstraint(fields=('force', 'reference'), name='case_reference_per_force'),
+            model_name="case",
+            constraint=models.UniqueConstraint(
+                fields=("force", "reference"), name="case_reference_per_force"
+            ),
         ),
     ]

@@ -279,3 +279,43 @@ def test_on_postgresql_a_typing_slip_still_finds_the_person(officer, make_user, 
         actor=actor, data=PersonInput("Jonathan", "Smyth", estimated_age=12), now=timezone.now()
     )
     assert "Jonathan Smyth" in officer.get("/people/?name=Jonathan+Smtyh").content.decode()
+
+
+def test_the_duplicate_check_preselects_nothing_and_requires_a_choice(officer, unit):
+    officer.post("/cases/new/", _new_case_form(unit))
+    shown = officer.post("/cases/new/", _new_case_form(unit)).content.decode()
+    assert "checked" not in shown.split('id="possible-duplicates"')[1].split("</fieldset>")[0]
+    no_choice = officer.post("/cases/new/", _new_case_form(unit) | {"duplicates_shown": "1"})
+    page = no_choice.content.decode()
+    assert "Select one of these people, or" in page and 'href="#choice"' in page
+    assert Case.objects.count() == 1
+
+
+def test_radio_errors_link_to_the_first_option(officer, case_for):
+    page = officer.post(f"/cases/{case_for.pk}/voice/new/", {}).content.decode()
+    assert 'href="#id_seen_0">Select yes if the child was seen' in page
+    assert 'id="id_seen_0"' in page
+
+
+def test_allocation_is_to_a_member_of_the_case_unit(make_client, make_user, unit, other_unit):
+    supervisor = make_client("supervisor", units=[unit])
+    elsewhere = make_user("investigator", units=[other_unit])
+    actor = actor_for(make_user("investigator", units=[unit]))
+    now = timezone.now()
+    child = person_create(actor=actor, data=PersonInput("Rory", "Pond", estimated_age=5), now=now)
+    case = case_create(
+        actor=actor,
+        data=CaseInput(
+            "other", "officer", "standard", "r", now, unit.pk, people=((child.pk, "subject"),)
+        ),
+        now=now,
+    )
+    from safeguard.cases.services import case_triage
+
+    case = case_triage(actor=actor, case_id=case.pk, version=case.version, now=now)
+    refused = supervisor.post(
+        f"/cases/{case.pk}/allocate/", {"owner": elsewhere.pk, "version": case.version}
+    )
+    assert refused.status_code == 200
+    case.refresh_from_db()
+    assert case.status == "triaged" and case.owner_id == actor.user_id
