@@ -480,8 +480,16 @@ def test_new_case_goes_through_the_duplicate_check(desks: Desks, watch: JourneyP
     )
     choices = officer.get_by_role("group", name="Is this one of these people?")
     expect(choices.get_by_role("radio")).to_have_count(2)
-    expect(choices.get_by_label(f"(record {first_child})")).to_be_checked()
+    # Nothing is chosen for the user (GOV.UK radios are never pre-selected)...
+    expect(choices.get_by_label(f"(record {first_child})")).not_to_be_checked()
     check(officer, watch, "Record a new case, one possible duplicate [officer]")
+    # ...and going on without choosing says so, in the error summary and at the question.
+    officer.get_by_role("button", name="Continue").click()
+    summary = officer.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Select one of these people, or 'No, this is somebody new'")
+    summary.get_by_role("link").first.click()
+    expect(choices.get_by_role("radio").first).to_be_focused()
+    check(officer, watch, "Record a new case, no choice made [officer]")
     choices.get_by_label("No, this is somebody new").check()
     officer.get_by_role("button", name="Continue").click()
     second_reference = expect_case_recorded(officer, watch, "officer")
