@@ -7,6 +7,17 @@ same data, and the determinism test can run without a database.
 
 Memory stays constant however many cases are asked for: only the current batch, a window of
 recent households (for repeat cases) and the reference counters per year are held.
+
+The case mix, grades, sources, repeat shares and durations come from `volumes` (published
+figures for missing children; the other types are assumptions, documented there). Names are
+Faker's en_GB tables (plus recent ONS children's names), drawn with one seeded `random.Random`;
+addresses are in a fictional Teesside force area with well-formed TS postcodes.
+
+Each case tells a whole story up to `plan.until`: received, triaged (a decision), allocated (an
+allocation and a first supervisory review, then periodic ones), investigating (notes, the voice
+of each subject child), closure requested (a decision) and approved (a closure review), with a
+timeline event at every step and a "person recorded" event for everyone it brings in. The status
+is the last step reached by `until`, so older years are closed and recent weeks are open.
 """
 
 import bisect

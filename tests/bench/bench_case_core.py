@@ -184,9 +184,14 @@ class Sql:
         ") ev WHERE force_id = %(force)s ORDER BY at DESC, id DESC LIMIT 51",
     ]
     REFERENCES = "SELECT id, reference FROM cases_case WHERE id = ANY(%(ids)s)"
+    # As people.selectors does it: sounds like every word (full-text over the phonetic keys),
+    # or is spelt like the whole name (trigram similarity), closest-name ordering in Python.
     SEARCH = (
         "SELECT * FROM people_person WHERE force_id = %(force)s AND merged_into_id IS NULL "
-        "AND to_tsvector('simple', search_keys) @@ to_tsquery('simple', %(query)s) "
+        "AND id IN (SELECT id FROM people_person WHERE force_id = %(force)s "
+        " AND to_tsvector('simple', search_keys) @@ to_tsquery('simple', %(query)s)"
+        " UNION SELECT id FROM people_person WHERE force_id = %(force)s"
+        " AND (given_names || ' ' || family_name) %% %(name)s) "
         "ORDER BY family_name, given_names, id LIMIT 200"
     )
     LIST_FIRST = (
@@ -225,7 +230,8 @@ class Sql:
         from safeguard.people.rules.matching import query_keys
 
         query = " & ".join(query_keys(name))
-        self.conn.execute(self.SEARCH, {"force": self.force, "query": query}).fetchall()
+        params = {"force": self.force, "query": query, "name": name.strip()}
+        self.conn.execute(self.SEARCH, params).fetchall()
 
     def list_first(self) -> None:
         self.conn.execute(self.LIST_FIRST, {"force": self.force}).fetchall()
@@ -280,8 +286,9 @@ def main() -> int:
     from tests.helpers import sign_in
 
     setup_test_environment()
+    load_before = os.getloadavg()
+    call_command("migrate", verbosity=0)  # a reused database may predate the latest migrations
     if not reused:
-        call_command("migrate", verbosity=0)
         load_demo()
         connection.close()
         generation = generate(args.cases, args.seed, env)
@@ -404,9 +411,12 @@ def main() -> int:
         "results": results,
         "python": sys.version.split()[0],
         "cpus": os.cpu_count(),
+        # Other work on the machine skews the page times: the 1-minute load before and after.
+        "load_average": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"case_core-{datetime.now(UTC):%Y-%m-%d}.json"
+    # A re-run over a kept database has no generation figures: it does not overwrite the run's.
+    out = RESULTS / f"case_core-{datetime.now(UTC):%Y-%m-%d}{'-reused' if reused else ''}.json"
     out.write_text(json.dumps(report, indent=2) + "\n")
     print(f"\nwrote {out.relative_to(ROOT)}")
     if generation:
