@@ -158,7 +158,13 @@ def child_chronology(
         person.pk,
         *Person.objects.filter(merged_into=person).values_list("pk", flat=True),
     ]
-    case_ids = cases_visible_to(actor).filter(involvements__person_id=person.pk).values("pk")
+    # A list, not a subquery: "person_id IN (...) OR case_id IN (subquery)" makes PostgreSQL
+    # read the whole timeline; with literal ids it combines the two indexes.
+    case_ids = list(
+        cases_visible_to(actor)
+        .filter(involvements__person_id=person.pk)
+        .values_list("pk", flat=True)
+    )
     events = TimelineEvent.objects.filter(force_id=actor.force_id).filter(
         Q(person_id__in=person_ids) | Q(case_id__in=case_ids)
     )

@@ -73,15 +73,24 @@ def _name_filter(people: QuerySet[Person], actor: Actor, name: str) -> QuerySet[
     if not keys:
         return people.none()
     if connection.vendor == "postgresql":
-        # Full-text over the phonetic tokens (person_search_keys_fts), or, for a typing slip
-        # that changes how a name sounds ('Smtih'), trigram similarity (person_full_name_trgm).
+        # Full-text over the phonetic tokens (person_search_keys_fts index).
+        sounds_like = people.filter(
+            pk__in=RawSQL(
+                "SELECT id FROM people_person WHERE force_id = %s AND "
+                "to_tsvector('simple', search_keys) @@ to_tsquery('simple', %s)",
+                [actor.force_id, " & ".join(keys)],
+            )
+        )
+        if sounds_like.exists():
+            return sounds_like
+        # Nothing sounds alike: perhaps a typing slip that changes the sound ('Smtih'), so
+        # trigram similarity on the full name (person_full_name_trgm index). Only then, since
+        # a common name matches a great many people by trigrams.
         return people.filter(
             pk__in=RawSQL(
                 "SELECT id FROM people_person WHERE force_id = %s AND "
-                "to_tsvector('simple', search_keys) @@ to_tsquery('simple', %s) "
-                "UNION SELECT id FROM people_person WHERE force_id = %s AND "
                 "(given_names || ' ' || family_name) %% %s",
-                [actor.force_id, " & ".join(keys), actor.force_id, name.strip()],
+                [actor.force_id, name.strip()],
             )
         )
     for key in keys:

@@ -184,14 +184,16 @@ class Sql:
         ") ev WHERE force_id = %(force)s ORDER BY at DESC, id DESC LIMIT 51",
     ]
     REFERENCES = "SELECT id, reference FROM cases_case WHERE id = ANY(%(ids)s)"
-    # As people.selectors does it: sounds like every word (full-text over the phonetic keys),
-    # or is spelt like the whole name (trigram similarity), closest-name ordering in Python.
+    # As people.selectors does it: people who sound like every word (full-text over the
+    # phonetic keys); only when nobody does, people spelt like the whole name (trigrams).
     SEARCH = (
         "SELECT * FROM people_person WHERE force_id = %(force)s AND merged_into_id IS NULL "
-        "AND id IN (SELECT id FROM people_person WHERE force_id = %(force)s "
-        " AND to_tsvector('simple', search_keys) @@ to_tsquery('simple', %(query)s)"
-        " UNION SELECT id FROM people_person WHERE force_id = %(force)s"
-        " AND (given_names || ' ' || family_name) %% %(name)s) "
+        "AND to_tsvector('simple', search_keys) @@ to_tsquery('simple', %(query)s) "
+        "ORDER BY family_name, given_names, id LIMIT 200"
+    )
+    SEARCH_SPELT_LIKE = (
+        "SELECT * FROM people_person WHERE force_id = %(force)s AND merged_into_id IS NULL "
+        "AND (given_names || ' ' || family_name) %% %(name)s "
         "ORDER BY family_name, given_names, id LIMIT 200"
     )
     LIST_FIRST = (
@@ -231,7 +233,8 @@ class Sql:
 
         query = " & ".join(query_keys(name))
         params = {"force": self.force, "query": query, "name": name.strip()}
-        self.conn.execute(self.SEARCH, params).fetchall()
+        if not self.conn.execute(self.SEARCH, params).fetchall():
+            self.conn.execute(self.SEARCH_SPELT_LIKE, params).fetchall()
 
     def list_first(self) -> None:
         self.conn.execute(self.LIST_FIRST, {"force": self.force}).fetchall()
