@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from safeguard.accounts.models import ApiToken, Unit, User
 from safeguard.accounts.services import api_token_create
-from safeguard.cases.models import Action, Case, Involvement, Note
+from safeguard.cases.models import Action, Case, Decision, Involvement, Note
 from safeguard.core.models import AuditEntry
 from safeguard.core.permissions import Permission, Role, scope_for
 from safeguard.core.timeline import timeline_add
@@ -30,6 +30,7 @@ from tests.security.battery import (
     API_OPERATIONS,
     WEB_ROUTES,
     ActorRef,
+    Loc,
     ObjRef,
     World,
     api_operations,
@@ -37,6 +38,7 @@ from tests.security.battery import (
     visible,
     web_routes,
 )
+from tests.security.test_csrf_crawl import case_core_state
 
 pytestmark = pytest.mark.django_db
 
@@ -679,3 +681,126 @@ def test_every_case_core_list_answers_exactly_the_scoped_set(
         "case_id", flat=True
     )
     assert shown == {pk for pk in involved if visible(Permission.CASE_VIEW, actor, cases[pk])}
+
+
+# ---------------------------------------------------------------------------------------------
+# Ids inside a body: a record of another force (or another case) is refused exactly as an id
+# that does not exist, and nothing changes
+# ---------------------------------------------------------------------------------------------
+
+
+def test_ids_in_a_body_that_point_out_of_reach_answer_as_unknown_ids(
+    world: World, make_user, make_api_client
+):
+    inspector = make_user(Role.DUTY_INSPECTOR)  # works every case of the home force
+    client = make_api_client(inspector)
+    case = world.new_case(Loc.OWN, inspector)
+    triaged = world.new_case(Loc.OWN, inspector, "triaged")
+    elsewhere = world.new_case(Loc.SAME_FORCE, None)
+    foreign = world.new_case(Loc.OTHER_FORCE, None)
+    keep = world.new_person(world.force.pk)
+    foreign_person = World.subject_of(foreign)
+    home_child_not_in_case = World.subject_of(elsewhere)
+    other_decision = Decision.objects.create(
+        force_id=elsewhere.force_id,
+        case=elsewhere,
+        decision="Strategy discussion",
+        rationale="Injuries",
+        decided_by=world.staff[Loc.SAME_FORCE],
+        decided_at=timezone.now(),
+    )
+    foreign_officer = world.staff[Loc.OTHER_FORCE]
+    unknown = 2**31 - 1
+    due = (timezone.localdate() + timedelta(days=3)).isoformat()
+    # (what, url, body with the id out of reach, the same body with an unknown id)
+    probes = [
+        (
+            "a decision superseding another case's decision",
+            f"/api/v1/cases/{case.pk}/decisions",
+            {"decision": "d", "rationale": "r", "supersedes_id": other_decision.pk},
+            {"decision": "d", "rationale": "r", "supersedes_id": unknown},
+        ),
+        (
+            "an action for another force's officer",
+            f"/api/v1/cases/{case.pk}/actions",
+            {"title": "t", "owner_id": foreign_officer.pk, "due_on": due},
+            {"title": "t", "owner_id": unknown, "due_on": due},
+        ),
+        (
+            "allocating to another force's officer",
+            f"/api/v1/cases/{triaged.pk}/allocate",
+            {"owner_id": foreign_officer.pk, "version": triaged.version},
+            {"owner_id": unknown, "version": triaged.version},
+        ),
+        (
+            "adding another force's person to a case",
+            f"/api/v1/cases/{case.pk}/people",
+            {"person_id": foreign_person.pk, "role": "sibling"},
+            {"person_id": unknown, "role": "sibling"},
+        ),
+        (
+            "the voice of a child of another force",
+            f"/api/v1/cases/{case.pk}/voice",
+            {
+                "child_id": foreign_person.pk,
+                "seen": False,
+                "spoken_to": False,
+                "not_seen_reason": "x",
+            },
+            {"child_id": unknown, "seen": False, "spoken_to": False, "not_seen_reason": "x"},
+        ),
+        (
+            "the voice of a child who is not in the case",
+            f"/api/v1/cases/{case.pk}/voice",
+            {
+                "child_id": home_child_not_in_case.pk,
+                "seen": False,
+                "spoken_to": False,
+                "not_seen_reason": "x",
+            },
+            {"child_id": unknown, "seen": False, "spoken_to": False, "not_seen_reason": "x"},
+        ),
+        (
+            "merging another force's person",
+            f"/api/v1/people/{keep.pk}/merge",
+            {"merge_id": foreign_person.pk, "merge_version": 1, "keep_version": keep.version},
+            {"merge_id": unknown, "merge_version": 1, "keep_version": keep.version},
+        ),
+        (
+            "a new case about another force's child",
+            "/api/v1/cases",
+            {
+                **API_OPERATIONS["create_case"].body(world, None),
+                "people": [{"person_id": foreign_person.pk, "role": "subject"}],
+            },
+            {
+                **API_OPERATIONS["create_case"].body(world, None),
+                "people": [{"person_id": unknown, "role": "subject"}],
+            },
+        ),
+        (
+            "a new case in another force's unit",
+            "/api/v1/cases",
+            {**API_OPERATIONS["create_case"].body(world, None), "unit_id": world.foreign_unit.pk},
+            {**API_OPERATIONS["create_case"].body(world, None), "unit_id": unknown},
+        ),
+    ]
+    before = case_core_state()
+    problems = []
+    for what, url, out_of_reach, not_there in probes:
+        answers = [
+            client.post(url, json.dumps(body), content_type="application/json")
+            for body in (out_of_reach, not_there)
+        ]
+        if answers[0].status_code not in (404, 422):
+            problems.append(f"{what}: {answers[0].status_code} {answers[0].content[:160]!r}")
+        elif (answers[0].status_code, answers[0].json()) != (
+            answers[1].status_code,
+            answers[1].json(),
+        ):
+            problems.append(
+                f"{what}: {answers[0].status_code} {answers[0].json()} differs from an unknown "
+                f"id's {answers[1].status_code} {answers[1].json()}"
+            )
+    assert not problems, "\n".join(problems)
+    assert case_core_state() == before, "a refused request changed something"
