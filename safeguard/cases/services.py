@@ -472,14 +472,15 @@ def _name_of(user: User | None) -> str:
 def action_add(
     *, actor: Actor, case_id: int, title: str, owner_id: int, due_on: date, now: datetime
 ) -> Action:
-    problems = [] if title.strip() else [("title", "Enter what needs to be done")]
-    problems += action_problems(due_on=due_on, today=timezone.localdate(now))
-    owner = _active_colleague(actor, owner_id)
-    if owner is None:
-        problems.append(("owner", OWNER_INVALID))
-    refuse_if(problems)
     with transaction.atomic():
+        # The case first: one out of reach is not found, whatever else is wrong.
         case = _open_case_for_work(actor, case_id)
+        problems = [] if title.strip() else [("title", "Enter what needs to be done")]
+        problems += action_problems(due_on=due_on, today=timezone.localdate(now))
+        owner = _active_colleague(actor, owner_id)
+        if owner is None:
+            problems.append(("owner", OWNER_INVALID))
+        refuse_if(problems)
         action = Action.objects.create(
             force_id=case.force_id,
             case=case,
