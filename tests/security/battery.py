@@ -835,16 +835,10 @@ class KnownDefect:
     why: str
 
 
-# (method and API path or route name, location) -> the wrong answer the code gives now
-KNOWN_DEFECTS: dict[tuple[str, str], KnownDefect] = {
-    ("POST /api/v1/cases/{case_id}/actions", Loc.OTHER_FORCE.value): KnownDefect(
-        404,
-        422,
-        "action_add validates the owner against the actor's force before it looks the case "
-        "up in the actor's scope: another force's case answers 422 'Choose an active officer "
-        "of this force' instead of 404",
-    ),
-}
+# (method and API path or route name, location) -> the wrong answer the code gives now.
+# Empty: the last one (setting an action on another force's case answered 422, validating the
+# owner before looking the case up, instead of 404) was fixed, and its xfail turned XPASS.
+KNOWN_DEFECTS: dict[tuple[str, str], KnownDefect] = {}
 
 
 def known_defect(cell: str, loc: Loc | None, expected: Outcome, actual: Outcome) -> bool:
