@@ -4,7 +4,9 @@
   find must be declared in `WEB_ROUTES` / `API_OPERATIONS` below, or a test fails: a new route
   cannot slip past the battery unexamined.
 - `World` puts one object of each kind in each location (the actor's own unit, another unit of
-  the same force, another force) and builds the URL parameters for it.
+  the same force, another force) and builds the URL parameters for it. Tokens, people, cases
+  and actions are made fresh for each request, a case at the lifecycle status its route needs
+  (`RouteSpec.state`), so one cell's write never decides another cell's answer.
 - `expected_*` derive the answer a request must get from the one permission table
   (`safeguard.core.permissions`), never from the code under test.
 """

@@ -6,6 +6,12 @@ foreign user attached to a home unit, a home user attached to a foreign unit, no
 then, as each role: every id from below the smallest to 20 past the largest, plus ids that
 overflow 32- and 64-bit columns, through every page and API operation that takes a staff, unit
 or token id; and every list, with and without filters.
+
+The same for the case core: cases owned by the actors in their unit, another unit and another
+force, cases of colleagues and of nobody, people merged and foreign; guessed case and person
+ids through every page and API read, notes written and actions completed on guessed ids, the
+case lists, reviews due, the person search and a child's chronology; and ids inside bodies
+that point out of reach, which must answer exactly as ids that do not exist.
 """
 
 import json

@@ -4,6 +4,11 @@ The API's role change accepts `roles` and `version` only: every other field of t
 (from `_meta`, so a new field is covered the day it is added), sent alone or all together, is
 refused with 422 naming the field, and nothing in the row, its roles or its units changes.
 The page's form ignores unknown fields: only the roles and the version may change.
+
+The same for every write of the case core API: each field of the records an operation writes
+(`WRITES`, from `_meta`) that its published input does not list is refused, alone and all
+together, nested inputs too; and the case, person and allocation forms change only their own
+columns whatever else is posted.
 """
 
 import json
