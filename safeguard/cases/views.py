@@ -15,14 +15,14 @@ from safeguard.cases.models import Case, Involvement
 from safeguard.cases.rules.lifecycle import STATUS_LABELS, Status, allowed_transitions
 from safeguard.cases.rules.record_keeping import VoiceInput
 from safeguard.core.actor import Actor
-from safeguard.core.audit import audit_recent_changes
-from safeguard.core.errors import Conflict, DomainError, PermissionDenied
+from safeguard.core.errors import DomainError, PermissionDenied
 from safeguard.core.permissions import Permission
 from safeguard.core.views import requires
 from safeguard.frontend.forms import form_data, show_domain_error
-from safeguard.people.forms import duplicate_choice_missing
+from safeguard.frontend.pages import conflict_message, submit_form
+from safeguard.people.forms import duplicate_choice_missing, person_input
 from safeguard.people.selectors import PersonSearch, person_search
-from safeguard.people.services import AddressInput, PersonInput, PossibleDuplicates
+from safeguard.people.services import PossibleDuplicates
 
 NAV = "cases"
 
@@ -30,24 +30,6 @@ NAV = "cases"
 def _actor(request: HttpRequest) -> Actor:
     request.nav_section = NAV  # type: ignore[attr-defined]
     return request.actor  # type: ignore[attr-defined,no-any-return]
-
-
-def _conflict_message(
-    actor: Actor, error: Conflict, object_type: str, object_id: int, read: int
-) -> str:
-    """A stale edit: say who changed what since the page was opened."""
-    current = error.fields.get("current_version")
-    if not isinstance(current, int):
-        return error.message
-    changes = audit_recent_changes(
-        force_id=actor.force_id, object_type=object_type, object_id=object_id, count=current - read
-    )
-    said = "; ".join(
-        f"{c.username} changed {', '.join(f.replace('_', ' ') for f in c.fields) or 'it'} "
-        f"at {timezone.localtime(c.at):%H:%M on %d %B}"
-        for c in changes
-    )
-    return f"{error.message} Since you opened it: {said}." if said else error.message
 
 
 # ---------------------------------------------------------------------------------------------
@@ -108,26 +90,6 @@ def case_list(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------------------------------------
 
 
-def _person_input(data: dict[str, Any]) -> PersonInput:
-    address = None
-    if data.get("line1") or data.get("postcode"):
-        address = AddressInput(
-            line1=data.get("line1", ""),
-            postcode=data.get("postcode", ""),
-            town=data.get("town", ""),
-        )
-    return PersonInput(
-        given_names=data["given_names"],
-        family_name=data["family_name"],
-        date_of_birth=data["date_of_birth"],
-        estimated_age=data["estimated_age"],
-        gender=data["gender"],
-        ethnicity=data["ethnicity"],
-        school_urn=data["school_urn"],
-        address=address,
-    )
-
-
 @requires(Permission.CASE_CREATE)
 @require_http_methods(["GET", "POST"])
 def case_create(request: HttpRequest) -> HttpResponse:
@@ -153,7 +115,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
             case = services.create_case_for_child(
                 actor=actor,
                 child_id=child_id,
-                child=_person_input(data),
+                child=person_input(data),
                 confirm_new=data["confirm_new"],
                 case=services.CaseInput(
                     case_type=data["case_type"],
@@ -236,7 +198,7 @@ def case_timeline(request: HttpRequest, case_id: int) -> HttpResponse:
     return render(request, "cases/case_timeline.html", {"case": case, "page": page})
 
 
-def _case_form_page(
+def case_form_page(
     request: HttpRequest,
     case_id: int,
     *,
@@ -250,31 +212,29 @@ def _case_form_page(
     intro: str = "",
     permission: Permission = Permission.CASE_WORK,
 ) -> HttpResponse:
-    """A page with one form that changes a case: GET shows it, POST writes through a service."""
+    """A page with one form that changes a case (its work, or its supervision with
+    CASE_SUPERVISE): GET shows it, POST writes through a service."""
     actor = _actor(request)
     case = selectors.case_get(actor=actor, case_id=case_id)
     if not selectors.can_act_on(actor=actor, case=case, permission=permission):
         raise PermissionDenied("You can see this case but not change it.")
     extra = form_kwargs(actor, case) if form_kwargs else {}
     form = form_class(form_data(request), initial=initial(case) if initial else None, **extra)
-    if request.method == "POST" and form.is_valid():
-        try:
-            write(actor, case, form.cleaned_data)
-        except Conflict as error:
-            form.add_error(
-                None,
-                _conflict_message(
-                    actor, error, "case", case.pk, form.cleaned_data.get("version") or case.version
-                ),
-            )
-        except DomainError as error:
-            if error.status == 404:
-                raise
-            show_domain_error(form, error)
-        else:
-            messages.success(request, success)
-            return redirect("cases:case_detail", case_id=case.pk)
-    return render(
+    done = submit_form(
+        request,
+        form,
+        write=lambda data: write(actor, case, data),
+        success=success,
+        done_url=reverse("cases:case_detail", kwargs={"case_id": case.pk}),
+        on_conflict=lambda error, data: conflict_message(
+            actor,
+            error,
+            object_type="case",
+            object_id=case.pk,
+            read_version=data.get("version") or case.version,
+        ),
+    )
+    return done or render(
         request,
         "cases/case_form.html",
         {"case": case, "form": form, "title": title, "submit": submit, "intro": intro},
@@ -284,7 +244,7 @@ def _case_form_page(
 @requires(Permission.CASE_WORK)
 @require_http_methods(["GET", "POST"])
 def case_edit(request: HttpRequest, case_id: int) -> HttpResponse:
-    return _case_form_page(
+    return case_form_page(
         request,
         case_id,
         form_class=forms.CaseEditForm,
@@ -312,7 +272,7 @@ def case_edit(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def decision_new(request: HttpRequest, case_id: int) -> HttpResponse:
     supersedes = request.GET.get("supersedes", "")
-    return _case_form_page(
+    return case_form_page(
         request,
         case_id,
         form_class=forms.DecisionForm,
@@ -340,7 +300,7 @@ def decision_new(request: HttpRequest, case_id: int) -> HttpResponse:
 @requires(Permission.CASE_WORK)
 @require_http_methods(["GET", "POST"])
 def note_new(request: HttpRequest, case_id: int) -> HttpResponse:
-    return _case_form_page(
+    return case_form_page(
         request,
         case_id,
         form_class=forms.NoteForm,
@@ -356,7 +316,7 @@ def note_new(request: HttpRequest, case_id: int) -> HttpResponse:
 @requires(Permission.CASE_WORK)
 @require_http_methods(["GET", "POST"])
 def action_new(request: HttpRequest, case_id: int) -> HttpResponse:
-    return _case_form_page(
+    return case_form_page(
         request,
         case_id,
         form_class=forms.ActionForm,
@@ -412,7 +372,7 @@ def _children(case: Case) -> list[Any]:
 @requires(Permission.CASE_WORK)
 @require_http_methods(["GET", "POST"])
 def voice_new(request: HttpRequest, case_id: int) -> HttpResponse:
-    return _case_form_page(
+    return case_form_page(
         request,
         case_id,
         form_class=forms.VoiceForm,
@@ -443,7 +403,7 @@ def voice_new(request: HttpRequest, case_id: int) -> HttpResponse:
 @requires(Permission.CASE_WORK)
 @require_http_methods(["GET", "POST"])
 def request_closure(request: HttpRequest, case_id: int) -> HttpResponse:
-    return _case_form_page(
+    return case_form_page(
         request,
         case_id,
         form_class=forms.ReasonForm,

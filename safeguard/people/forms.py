@@ -1,10 +1,13 @@
 """Forms for people pages: shape only; the rules live in services."""
 
+from typing import Any
+
 from django import forms
 from django.http import HttpRequest
 
 from safeguard.frontend.forms import DateField, GovukForm
 from safeguard.people.models import Person, Relationship
+from safeguard.people.services import AddressInput, PersonInput
 
 
 class PersonSearchForm(GovukForm):
@@ -94,3 +97,22 @@ def duplicate_choice_missing(request: HttpRequest, form: GovukForm) -> str:
     form.add_error(None, CHOOSE_A_PERSON)
     form.error_anchor = "choice"
     return CHOOSE_A_PERSON
+
+
+def person_input(data: dict[str, Any]) -> PersonInput:
+    """The service's input from a NewPersonForm's cleaned data (the address only if given)."""
+    address = None
+    if data.get("line1") or data.get("postcode"):
+        address = AddressInput(
+            line1=data["line1"], postcode=data["postcode"], town=data.get("town", "")
+        )
+    return PersonInput(
+        given_names=data["given_names"],
+        family_name=data["family_name"],
+        date_of_birth=data["date_of_birth"],
+        estimated_age=data["estimated_age"],
+        gender=data["gender"],
+        ethnicity=data["ethnicity"],
+        school_urn=data["school_urn"],
+        address=address,
+    )

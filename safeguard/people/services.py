@@ -101,6 +101,22 @@ def _address_problems(address: AddressInput) -> list[tuple[str, str]]:
     return problems
 
 
+def _record_change(
+    actor: Actor, person: Person, fields: list[str], kind: str, title: str, now: datetime
+) -> None:
+    """Every change to a person: an audit entry naming the fields, and a chronology event."""
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type="person",
+        object_id=person.pk,
+        changed_fields=fields,
+    )
+    timeline_add(
+        actor=actor, force_id=person.force_id, person_id=person.pk, kind=kind, title=title, at=now
+    )
+
+
 def _refresh_search_keys(person: Person) -> None:
     names = [person.given_names, person.family_name]
     for alias in person.aliases.all():
@@ -200,20 +216,13 @@ def person_update(
         if {"given_names", "family_name"} & set(changed):
             _refresh_search_keys(person)
         if changed:
-            audit_record(
-                actor=actor,
-                action=AuditAction.UPDATE,
-                object_type="person",
-                object_id=person.pk,
-                changed_fields=changed,
-            )
-            timeline_add(
-                actor=actor,
-                force_id=actor.force_id,
-                person_id=person.pk,
-                kind="person.changed",
-                title="Details changed: " + ", ".join(f.replace("_", " ") for f in changed),
-                at=now,
+            _record_change(
+                actor,
+                person,
+                changed,
+                "person.changed",
+                "Details changed: " + ", ".join(f.replace("_", " ") for f in changed),
+                now,
             )
         person.refresh_from_db()
     return person
@@ -247,21 +256,7 @@ def person_add_address(
     with transaction.atomic():
         person = _person_for_update(actor, person_id)
         added = _address_add(person, address, timezone.localdate(now))
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            object_type="person",
-            object_id=person.pk,
-            changed_fields=["addresses"],
-        )
-        timeline_add(
-            actor=actor,
-            force_id=actor.force_id,
-            person_id=person.pk,
-            kind="person.address",
-            title="Address added",
-            at=now,
-        )
+        _record_change(actor, person, ["addresses"], "person.address", "Address added", now)
     return added
 
 
@@ -276,21 +271,7 @@ def person_add_alias(
             person=person, given_names=given_names.strip(), family_name=family_name.strip()
         )
         _refresh_search_keys(person)
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            object_type="person",
-            object_id=person.pk,
-            changed_fields=["aliases"],
-        )
-        timeline_add(
-            actor=actor,
-            force_id=actor.force_id,
-            person_id=person.pk,
-            kind="person.alias",
-            title="Other name added",
-            at=now,
-        )
+        _record_change(actor, person, ["aliases"], "person.alias", "Other name added", now)
     return alias
 
 
@@ -311,21 +292,14 @@ def person_relate(
             force_id=actor.force_id, person=person, other=other, kind=kind
         )
         if created:
-            audit_record(
-                actor=actor,
-                action=AuditAction.UPDATE,
-                object_type="person",
-                object_id=person.pk,
-                changed_fields=["relationships"],
-            )
-            timeline_add(
-                actor=actor,
-                force_id=actor.force_id,
-                person_id=person.pk,
-                kind="person.relationship",
-                title=f"Relationship recorded: {Relationship.Kind(kind).label.lower()} "
+            _record_change(
+                actor,
+                person,
+                ["relationships"],
+                "person.relationship",
+                f"Relationship recorded: {Relationship.Kind(kind).label.lower()} "
                 f"{other.full_name if other else ''}",
-                at=now,
+                now,
             )
     return relationship
 

@@ -7,14 +7,16 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from safeguard.core.actor import Actor
-from safeguard.core.errors import Conflict, DomainError
+from safeguard.core.errors import DomainError
 from safeguard.core.permissions import Permission
 from safeguard.core.views import requires
 from safeguard.frontend.forms import form_data, show_domain_error
+from safeguard.frontend.pages import conflict_message, submit_form
 from safeguard.people import forms, selectors, services
 from safeguard.people.models import Person
 
@@ -52,24 +54,6 @@ def person_search(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _person_input(data: dict[str, Any]) -> services.PersonInput:
-    address = None
-    if data.get("line1") or data.get("postcode"):
-        address = services.AddressInput(
-            line1=data["line1"], postcode=data["postcode"], town=data.get("town", "")
-        )
-    return services.PersonInput(
-        given_names=data["given_names"],
-        family_name=data["family_name"],
-        date_of_birth=data["date_of_birth"],
-        estimated_age=data["estimated_age"],
-        gender=data["gender"],
-        ethnicity=data["ethnicity"],
-        school_urn=data["school_urn"],
-        address=address,
-    )
-
-
 @requires(Permission.PERSON_MANAGE)
 @require_http_methods(["GET", "POST"])
 def person_new(request: HttpRequest) -> HttpResponse:
@@ -87,7 +71,7 @@ def person_new(request: HttpRequest) -> HttpResponse:
         try:
             person = services.person_create(
                 actor=actor,
-                data=_person_input(form.cleaned_data),
+                data=forms.person_input(form.cleaned_data),
                 confirm_new=form.cleaned_data["confirm_new"] or request.POST.get("choice") == "new",
                 now=timezone.now(),
             )
@@ -138,18 +122,22 @@ def _form_page(
     actor = _actor(request)
     person = selectors.person_get(actor=actor, person_id=person_id, audit=False)
     form = form_class(form_data(request), initial=initial(person) if initial else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            write(actor, person, form.cleaned_data)
-        except Conflict as error:
-            form.add_error(None, error.message)
-        except DomainError as error:
-            if error.status == 404:
-                raise
-            show_domain_error(form, error)
-        else:
-            messages.success(request, success)
-            return redirect("people:person_detail", person_id=person.pk)
+    done = submit_form(
+        request,
+        form,
+        write=lambda data: write(actor, person, data),
+        success=success,
+        done_url=reverse("people:person_detail", kwargs={"person_id": person.pk}),
+        on_conflict=lambda error, data: conflict_message(
+            actor,
+            error,
+            object_type="person",
+            object_id=person.pk,
+            read_version=data.get("version"),
+        ),
+    )
+    if done:
+        return done
     return render(
         request,
         "people/person_form.html",

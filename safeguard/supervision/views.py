@@ -1,23 +1,22 @@
 """Supervision pages (thin): allocate, review, approve closure, return, reopen; reviews due;
 and the force's review intervals."""
 
-from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from safeguard.cases import selectors as case_selectors
 from safeguard.cases.forms import ReasonForm
-from safeguard.cases.models import Case
+from safeguard.cases.views import case_form_page
 from safeguard.core.actor import Actor
-from safeguard.core.errors import Conflict, DomainError, PermissionDenied
 from safeguard.core.permissions import Permission
 from safeguard.core.views import requires
-from safeguard.frontend.forms import form_data, show_domain_error
+from safeguard.frontend.forms import form_data
+from safeguard.frontend.pages import submit_form
 from safeguard.supervision import forms, rules, selectors, services
 
 
@@ -26,47 +25,10 @@ def _actor(request: HttpRequest, section: str = "supervision") -> Actor:
     return request.actor  # type: ignore[attr-defined,no-any-return]
 
 
-def _supervise_page(
-    request: HttpRequest,
-    case_id: int,
-    *,
-    form_class: type,
-    title: str,
-    submit: str,
-    write: Callable[[Actor, Case, dict[str, Any]], object],
-    success: str,
-    intro: str = "",
-    form_kwargs: Callable[[Actor, Case], dict[str, Any]] | None = None,
-    with_version: bool = True,
-) -> HttpResponse:
-    actor = _actor(request, "cases")
-    case = case_selectors.case_get(actor=actor, case_id=case_id)
-    if not case_selectors.can_act_on(actor=actor, case=case, permission=Permission.CASE_SUPERVISE):
-        raise PermissionDenied("You can see this case but not supervise it.")
-    extra = form_kwargs(actor, case) if form_kwargs else {}
-    initial = {"version": case.version} if with_version else None
-    form = form_class(form_data(request), initial=initial, **extra)
-    if request.method == "POST" and form.is_valid():
-        try:
-            write(actor, case, form.cleaned_data)
-        except Conflict:
-            form.add_error(
-                None,
-                "Somebody changed this case after you opened it. "
-                "Check the case page for their changes, then try again.",
-            )
-        except DomainError as error:
-            if error.status == 404:
-                raise
-            show_domain_error(form, error)
-        else:
-            messages.success(request, success)
-            return redirect("cases:case_detail", case_id=case.pk)
-    return render(
-        request,
-        "cases/case_form.html",
-        {"case": case, "form": form, "title": title, "submit": submit, "intro": intro},
-    )
+def _supervise_page(request: HttpRequest, case_id: int, **page: Any) -> HttpResponse:
+    """A supervisory form on a case: the case page's form handling, under CASE_SUPERVISE."""
+    page.setdefault("initial", lambda case: {"version": case.version})
+    return case_form_page(request, case_id, permission=Permission.CASE_SUPERVISE, **page)
 
 
 @requires(Permission.CASE_SUPERVISE)
@@ -102,7 +64,7 @@ def review_new(request: HttpRequest, case_id: int) -> HttpResponse:
         form_class=forms.ReviewForm,
         title="Record a supervisory review",
         submit="Record review",
-        with_version=False,
+        initial=None,
         write=lambda actor, case, data: services.review_record(
             actor=actor,
             case_id=case.pk,
@@ -215,23 +177,20 @@ def policy_edit(request: HttpRequest) -> HttpResponse:
             "version": setting.version,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.policy_update(
-                actor=actor,
-                version=data["version"],
-                data=services.PolicyInput(
-                    initial_review_hours=data["initial_review_hours"],
-                    periodic_review_days=data["periodic_review_days"],
-                ),
-                now=timezone.now(),
-            )
-        except Conflict:
-            form.add_error(None, "Somebody changed these settings after you opened them.")
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            messages.success(request, "Supervision intervals saved")
-            return redirect("supervision:policy")
-    return render(request, "supervision/policy_edit.html", {"form": form})
+    done = submit_form(
+        request,
+        form,
+        write=lambda data: services.policy_update(
+            actor=actor,
+            version=data["version"],
+            data=services.PolicyInput(
+                initial_review_hours=data["initial_review_hours"],
+                periodic_review_days=data["periodic_review_days"],
+            ),
+            now=timezone.now(),
+        ),
+        success="Supervision intervals saved",
+        done_url=reverse("supervision:policy"),
+        on_conflict=lambda error, data: "Somebody changed these settings after you opened them.",
+    )
+    return done or render(request, "supervision/policy_edit.html", {"form": form})
