@@ -118,3 +118,115 @@ class TimelineEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class ClockState(models.Model):
+    """One statutory or policy clock on one record, as last derived from its stored events.
+
+    Never counted: `core.clocks` recomputes every field from the record's timestamps and the
+    clock's rule whenever the record changes, so a row can be rebuilt from scratch at any time.
+    It is kept so the sweeper can find what is due with one indexed query.
+    """
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        MET = "met", "Met"
+        MET_LATE = "met_late", "Met late"
+        BREACHED = "breached", "Breached"
+        PAUSED = "paused", "Paused"
+        CANCELLED = "cancelled", "Cancelled"
+
+    force_id = models.BigIntegerField()
+    object_type = models.CharField(max_length=40)
+    object_id = models.BigIntegerField()
+    name = models.CharField(max_length=60)  # dotted and stable: "case.child_seen"
+    started_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    met_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    # Who the ladder starts with, and the record's risk, copied at derivation time.
+    owner_id = models.BigIntegerField(null=True)
+    unit_id = models.BigIntegerField(null=True)
+    high_risk = models.BooleanField(default=False)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["object_type", "object_id", "name"], name="clock_once_per_record"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="clock_status_due"),
+            models.Index(fields=["force_id", "owner_id", "status", "due_at"], name="clock_owner"),
+            models.Index(fields=["force_id", "unit_id", "status", "due_at"], name="clock_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} on {self.object_type}:{self.object_id}"
+
+
+class Escalation(models.Model):
+    """One rung of a clock's escalation ladder, done once: the unique key makes a second sweep
+    a no-op, and its outbox messages commit in the same transaction."""
+
+    clock = models.ForeignKey(ClockState, on_delete=models.CASCADE, related_name="escalations")
+    rung = models.CharField(max_length=40)  # "owner.before", "supervisor.after", ...
+    # The due time the rung was for: a clock re-derived to a new due time escalates afresh.
+    due_at = models.DateTimeField()
+    escalated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["clock", "rung", "due_at"], name="escalation_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rung} for {self.clock_id}"
+
+
+class OutboxMessage(models.Model):
+    """A message to send, written in the same transaction as the change that causes it and
+    delivered by the worker: at least once, with one Message-ID, so never twice as far as a
+    receiving server can tell (SECURITY.md 6)."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        ALERT = "alert", "In-app alert"
+        PARTNER = "partner", "Partner notification"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED_RETRYING = "failed_retrying", "Failed, retrying"
+        DEAD = "dead", "Dead"
+
+    force_id = models.BigIntegerField(null=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    recipient_user_id = models.BigIntegerField(null=True)
+    to_address = models.CharField(max_length=254, blank=True)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    link = models.CharField(max_length=200, blank=True)
+    # The idempotency key: the same for every attempt at this message.
+    message_id = models.CharField(max_length=200, unique=True)
+    # Set by callers that must not enqueue the same message twice (e.g. a clock's rung).
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)  # in-app alerts
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due"),
+            models.Index(fields=["recipient_user_id", "channel", "read_at"], name="outbox_alerts"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.message_id} ({self.status})"
