@@ -48,6 +48,7 @@ class Permission(models.TextChoices):
     CASE_SUPERVISE = "case.supervise", "Supervise: allocate, review, approve closure, reopen"
     POLICY_VIEW = "policy.view", "See force policy settings"
     POLICY_MANAGE = "policy.manage", "Change force policy settings"
+    OUTBOX_MANAGE = "outbox.manage", "See and retry undelivered messages"
 
 
 P = Permission
@@ -110,6 +111,7 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         P.AUDIT_SEARCH: S.FORCE,
         # Administers the force; reads no child's record.
         P.POLICY_MANAGE: S.FORCE,
+        P.OUTBOX_MANAGE: S.FORCE,
     },
 }
 
