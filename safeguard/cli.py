@@ -1,12 +1,17 @@
-"""The `safeguard` command: serve the demo with its worker, run the worker, verify the audit log,
-generate synthetic cases."""
+"""The `safeguard` command: serve the demo with its worker, run the worker, sweep the clocks,
+verify the audit log, generate synthetic cases."""
 
 import argparse
+import importlib
+import logging
 import os
 import signal
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -15,19 +20,101 @@ def _manage(*args: str) -> list[str]:
     return [sys.executable, str(ROOT / "manage.py"), *args]
 
 
+def _sweeper() -> Callable[..., Any] | None:
+    """The clocks' sweep, once the clock engine provides one."""
+    try:
+        clocks = importlib.import_module("safeguard.core.clocks")
+    except ImportError:
+        return None
+    return getattr(clocks, "clocks_sweep", None)
+
+
+def sweep() -> int:
+    import django
+
+    django.setup()
+    from django.utils import timezone
+
+    sweep_fn = _sweeper()
+    if sweep_fn is None:
+        print("No clock sweep is available yet: nothing to do.")
+        return 0
+    result = sweep_fn(now=timezone.now())
+    print(f"Swept: {result}" if result is not None else "Swept.")
+    return 0
+
+
+def worker(*, interval: float, sweep_every: float, tasks: bool, batch: int) -> int:
+    """Deliver due outbox messages every `interval` seconds and sweep the clocks every
+    `sweep_every` seconds, beside the django-tasks database worker (queued tasks), until
+    SIGTERM or Ctrl-C. A crash loses nothing: every message waits in the outbox table."""
+    import django
+
+    django.setup()
+    from django.db import close_old_connections
+    from django.utils import timezone
+
+    from safeguard.core.outbox import outbox_deliver_due
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    log = logging.getLogger("safeguard.worker")
+    stopping = False
+
+    def stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    task_worker = None
+    if tasks:
+        task_worker = subprocess.Popen(_manage("db_worker", "--interval", "1"))  # noqa: S603
+    sweep_fn = _sweeper()
+    next_sweep = time.monotonic()
+    log.info("worker started (sweep %s)", "on" if sweep_fn else "not available yet")
+    try:
+        while not stopping:
+            close_old_connections()
+            try:
+                while not stopping:
+                    report = outbox_deliver_due(now=timezone.now(), batch=batch)
+                    if report.attempted:
+                        log.info("outbox: %s", report)
+                    if report.attempted < batch or report.retrying:
+                        break
+                if sweep_fn is not None and time.monotonic() >= next_sweep:
+                    next_sweep = time.monotonic() + sweep_every
+                    sweep_fn(now=timezone.now())
+            except Exception:
+                # The database may be restarting: log it and try again on the next tick.
+                log.exception("worker tick failed")
+            deadline = time.monotonic() + interval
+            while not stopping and time.monotonic() < deadline:
+                time.sleep(min(0.1, interval))
+    finally:
+        if task_worker is not None:
+            task_worker.send_signal(signal.SIGTERM)
+            try:
+                task_worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                task_worker.kill()
+    return 0
+
+
 def serve(address: str) -> int:
     """Run the web server and the background worker together until interrupted."""
-    worker = subprocess.Popen(_manage("db_worker", "--interval", "1"))  # noqa: S603
+    # The worker delivers the outbox, sweeps the clocks and runs the django-tasks queue.
+    background = subprocess.Popen([sys.executable, "-m", "safeguard.cli", "worker"], cwd=ROOT)
     try:
         return subprocess.call(_manage("runserver", address, "--noreload"))  # noqa: S603
     except KeyboardInterrupt:
         return 0
     finally:
-        worker.send_signal(signal.SIGTERM)
+        background.send_signal(signal.SIGTERM)
         try:
-            worker.wait(timeout=10)
+            background.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            worker.kill()
+            background.kill()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,7 +124,16 @@ def main(argv: list[str] | None = None) -> int:
     serve_cmd = commands.add_parser("serve", help="web server and worker together")
     serve_cmd.add_argument("--address", default="127.0.0.1:8000")
     commands.add_parser("demo", help="migrate, load the demo force and print its logins")
-    commands.add_parser("worker", help="run the background worker")
+    worker_cmd = commands.add_parser(
+        "worker", help="run the background worker: outbox deliveries, clock sweeps, tasks"
+    )
+    worker_cmd.add_argument("--interval", type=float, default=2.0, help="seconds between runs")
+    worker_cmd.add_argument("--sweep-every", type=float, default=60.0, help="seconds")
+    worker_cmd.add_argument("--batch", type=int, default=50, help="messages per SMTP connection")
+    worker_cmd.add_argument(
+        "--no-tasks", action="store_true", help="do not start the django-tasks database worker"
+    )
+    commands.add_parser("sweep", help="sweep the clocks once: breaches and escalations")
     commands.add_parser("verify-audit", help="verify the audit hash chain")
     commands.add_parser(
         "generate",
@@ -58,7 +154,14 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
         return 0
     if args.command == "worker":
-        return subprocess.call(_manage("db_worker"))  # noqa: S603
+        return worker(
+            interval=args.interval,
+            sweep_every=args.sweep_every,
+            tasks=not args.no_tasks,
+            batch=args.batch,
+        )
+    if args.command == "sweep":
+        return sweep()
     return subprocess.call(_manage("verify_audit"))  # noqa: S603
 
 
