@@ -9,8 +9,9 @@ from django.utils import timezone
 from safeguard.accounts.models import ApiToken, RoleGrant, Unit, User
 from safeguard.core.actor import Actor
 from safeguard.core.audit import audit_record
+from safeguard.core.clocks import Recipient
 from safeguard.core.errors import NotFound
-from safeguard.core.models import AuditAction, AuditEntry
+from safeguard.core.models import AuditAction, AuditEntry, ClockState
 from safeguard.core.permissions import Permission
 from safeguard.core.scoping import scope_queryset
 
@@ -137,3 +138,21 @@ def audit_search(*, actor: Actor, filters: AuditFilters) -> QuerySet[AuditEntry]
         reason_code="audit_search",
     )
     return entries.order_by("-seq")
+
+
+ESCALATION_ROLES = {"supervisor": "supervisor", "duty_inspector": "duty_inspector"}
+
+
+def escalation_recipients(clock: ClockState, who: str) -> list[Recipient]:
+    """Who a rung of a clock's ladder tells: the record's owner, the supervisors of its unit,
+    or the force's duty inspectors. Only active staff of the clock's force."""
+    staff = User.objects.filter(force_id=clock.force_id, is_active=True)
+    if who == "owner":
+        staff = staff.filter(pk=clock.owner_id) if clock.owner_id else staff.none()
+    elif who == "supervisor" and clock.unit_id is not None:
+        staff = staff.filter(role_grants__role="supervisor", units__id=clock.unit_id)
+    elif who == "duty_inspector":
+        staff = staff.filter(role_grants__role="duty_inspector")
+    else:
+        return []
+    return [Recipient(user_id=u.pk, email=u.email) for u in staff.distinct().order_by("pk")]

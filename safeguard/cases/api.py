@@ -17,6 +17,7 @@ from safeguard.cases.models import Action, Case, Decision, Involvement, Note, Vo
 from safeguard.cases.rules.lifecycle import Status as CaseStatus
 from safeguard.cases.rules.lifecycle import allowed_transitions
 from safeguard.cases.rules.record_keeping import VoiceInput
+from safeguard.core.clocks import ClockView, clocks_for, clocks_for_many
 from safeguard.core.errors import DomainError
 from safeguard.core.pagination import KeysetPage
 from safeguard.core.permissions import Permission
@@ -28,6 +29,13 @@ class PersonInCase(Schema):
     person_id: int
     name: str
     role: str
+
+
+class ClockOut(Schema):
+    name: str
+    due_at: datetime
+    met_at: datetime | None
+    status: str
 
 
 class CaseOut(Schema):
@@ -48,10 +56,13 @@ class CaseOut(Schema):
     closed_at: datetime | None
     version: int
     allowed_transitions: list[str]
+    clocks: list[ClockOut]
     people: list[PersonInCase] | None = None
 
     @staticmethod
-    def of(case: Case, *, with_people: bool = False) -> "CaseOut":
+    def of(
+        case: Case, *, with_people: bool = False, clocks: list[ClockView] | None = None
+    ) -> "CaseOut":
         people = None
         if with_people:
             people = [
@@ -76,6 +87,14 @@ class CaseOut(Schema):
             closed_at=case.closed_at,
             version=case.version,
             allowed_transitions=[str(t) for t in allowed_transitions(case.status_enum)],
+            clocks=[
+                ClockOut(name=c.name, due_at=c.due_at, met_at=c.met_at, status=c.status)
+                for c in (
+                    clocks
+                    if clocks is not None
+                    else clocks_for(object_type="case", object_id=case.pk, now=timezone.now())
+                )
+            ],
             people=people,
         )
 
@@ -233,7 +252,13 @@ def list_cases(request: HttpRequest, filters: Query[CaseQuery]) -> CasePage:
         after=filters.after,
         size=filters.limit,
     )
-    return CasePage(items=[CaseOut.of(c) for c in page.items], next_cursor=page.next_cursor)
+    clocks = clocks_for_many(
+        object_type="case", object_ids=[c.pk for c in page.items], now=timezone.now()
+    )
+    return CasePage(
+        items=[CaseOut.of(c, clocks=clocks.get(c.pk, [])) for c in page.items],
+        next_cursor=page.next_cursor,
+    )
 
 
 @router.post("/cases", response={201: CaseOut})

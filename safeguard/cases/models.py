@@ -52,6 +52,7 @@ class Case(VersionedModel):
         related_name="cases_owned",
     )
     received_at = models.DateTimeField()
+    triaged_at = models.DateTimeField(null=True, blank=True)
     allocated_at = models.DateTimeField(null=True, blank=True)
     # The earliest time a subject child was seen: drives the child-seen clock (issue 4).
     child_first_seen_at = models.DateTimeField(null=True, blank=True)

@@ -35,6 +35,7 @@ from safeguard.cases.rules.record_keeping import (
 from safeguard.cases.selectors import cases_visible_to
 from safeguard.core.actor import Actor
 from safeguard.core.audit import audit_record
+from safeguard.core.clocks import ClockSubject, clocks_rederive
 from safeguard.core.concurrency import update_versioned
 from safeguard.core.errors import Conflict, DomainError, NotFound, refuse_if
 from safeguard.core.models import AuditAction
@@ -158,6 +159,7 @@ def case_create(*, actor: Actor, data: CaseInput, now: datetime) -> Case:
             now,
             f"Risk graded {case.get_risk_grade_display().lower()}: {case.risk_rationale}",
         )
+        case_clocks_rederive(case, now)
     return case
 
 
@@ -178,6 +180,23 @@ def create_case_for_child(
             child_id = person_create(actor=actor, data=child, confirm_new=confirm_new, now=now).pk
         data = CaseInput(**{**vars(case), "people": ((child_id, Involvement.Role.SUBJECT),)})
         return case_create(actor=actor, data=data, now=now)
+
+
+def case_clocks_rederive(case: Case, now: datetime) -> None:
+    """After any change to a case: derive its clocks afresh from its stored times."""
+    case.refresh_from_db()
+    clocks_rederive(
+        record=case,
+        subject=ClockSubject(
+            object_type="case",
+            object_id=case.pk,
+            force_id=case.force_id,
+            owner_id=case.owner_id,
+            unit_id=case.unit_id,
+            high_risk=case.risk_grade == Case.Grade.HIGH,
+        ),
+        now=now,
+    )
 
 
 def case_for_update(actor: Actor, case_id: int, permission: Permission) -> Case:
@@ -250,6 +269,7 @@ def case_update(
                     "Case details changed: " + ", ".join(n.replace("_", " ") for n in changed),
                     now,
                 )
+            case_clocks_rederive(case, now)
     return case
 
 
@@ -340,9 +360,16 @@ def case_apply_transition(
 def case_triage(*, actor: Actor, case_id: int, version: int, now: datetime) -> Case:
     with transaction.atomic():
         case = _open_case_for_work(actor, case_id)
-        return case_apply_transition(
-            actor=actor, case=case, transition=Transition.TRIAGE, version=version, now=now
+        case_apply_transition(
+            actor=actor,
+            case=case,
+            transition=Transition.TRIAGE,
+            version=version,
+            now=now,
+            changes={"triaged_at": now},
         )
+        case_clocks_rederive(case, now)
+        return case
 
 
 def case_start_investigation(*, actor: Actor, case_id: int, version: int, now: datetime) -> Case:
@@ -563,4 +590,5 @@ def voice_record(
         else:
             title = "Child not seen"
         _event(actor, case, "case.voice", title, now)
+        case_clocks_rederive(case, now)
     return record

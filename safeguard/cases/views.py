@@ -15,6 +15,7 @@ from safeguard.cases.models import Case, Involvement
 from safeguard.cases.rules.lifecycle import STATUS_LABELS, Status, allowed_transitions
 from safeguard.cases.rules.record_keeping import VoiceInput
 from safeguard.core.actor import Actor
+from safeguard.core.clocks import clocks_for
 from safeguard.core.errors import DomainError, PermissionDenied
 from safeguard.core.permissions import Permission
 from safeguard.core.views import requires
@@ -163,6 +164,10 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     )
     transitions = {str(t) for t in allowed_transitions(case.status_enum)}
     now = timezone.now()
+    clocks = [
+        (clock, *clock.tag(now))
+        for clock in clocks_for(object_type="case", object_id=case.pk, now=now)
+    ]
     return render(
         request,
         "cases/case_detail.html",
@@ -176,6 +181,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "notes": list(case.notes.select_related("author")[:20]),
             "reviews": list(case.reviews.select_related("reviewer")),
             "events": timeline.items,
+            "clocks": clocks,
             "can_work": can_work and case.status != Status.CLOSED,
             "can_supervise": can_supervise,
             "transitions": transitions,

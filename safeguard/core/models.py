@@ -148,6 +148,9 @@ class ClockState(models.Model):
     owner_id = models.BigIntegerField(null=True)
     unit_id = models.BigIntegerField(null=True)
     high_risk = models.BooleanField(default=False)
+    # When the next rung of its ladder falls due (None: none left), from the due time and the
+    # rungs already done, so the sweeper reads only the clocks with something to do.
+    next_escalation_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField()
 
     class Meta:
@@ -158,6 +161,7 @@ class ClockState(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "due_at"], name="clock_status_due"),
+            models.Index(fields=["next_escalation_at"], name="clock_next_escalation"),
             models.Index(fields=["force_id", "owner_id", "status", "due_at"], name="clock_owner"),
             models.Index(fields=["force_id", "unit_id", "status", "due_at"], name="clock_unit"),
         ]

@@ -54,6 +54,9 @@ class ReasonIn(InputSchema):
 class PolicyOut(Schema):
     initial_review_hours: int
     periodic_review_days: int
+    child_seen_high_hours: int
+    child_seen_medium_days: int
+    child_seen_standard_days: int
     version: int
     updated_at: datetime | None
 
@@ -61,6 +64,9 @@ class PolicyOut(Schema):
 class PolicyIn(InputSchema):
     initial_review_hours: int
     periodic_review_days: int
+    child_seen_high_hours: int = 24
+    child_seen_medium_days: int = 3
+    child_seen_standard_days: int = 5
     version: int | None = None
 
 
@@ -178,10 +184,7 @@ def set_policy(
         lambda version: services.policy_update(
             actor=actor,
             version=version,
-            data=services.PolicyInput(
-                initial_review_hours=payload.initial_review_hours,
-                periodic_review_days=payload.periodic_review_days,
-            ),
+            data=services.PolicyInput(**payload.model_dump(exclude={"version"})),
             now=timezone.now(),
         ),
     )

@@ -49,4 +49,15 @@ class PolicyForm(GovukForm):
     periodic_review_days = forms.IntegerField(
         label="Then a review at least every (days)", help_text="Default 28; 1 to 90"
     )
+    child_seen_high_hours = forms.IntegerField(
+        label="A high-risk child is seen within (hours of the referral)",
+        help_text="Default 24; 1 to 72",
+    )
+    child_seen_medium_days = forms.IntegerField(
+        label="A medium-risk child is seen within (working days)", help_text="Default 3; 1 to 20"
+    )
+    child_seen_standard_days = forms.IntegerField(
+        label="A standard-risk child is seen within (working days)",
+        help_text="Default 5; 1 to 20",
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)

@@ -4,7 +4,13 @@ from django.conf import settings
 from django.db import models
 
 from safeguard.core.models import VersionedModel
-from safeguard.supervision.rules import DEFAULT_INITIAL_REVIEW_HOURS, DEFAULT_PERIODIC_REVIEW_DAYS
+from safeguard.supervision.rules import (
+    DEFAULT_CHILD_SEEN_HIGH_HOURS,
+    DEFAULT_CHILD_SEEN_MEDIUM_DAYS,
+    DEFAULT_CHILD_SEEN_STANDARD_DAYS,
+    DEFAULT_INITIAL_REVIEW_HOURS,
+    DEFAULT_PERIODIC_REVIEW_DAYS,
+)
 
 
 class ReviewPolicySetting(VersionedModel):
@@ -13,6 +19,14 @@ class ReviewPolicySetting(VersionedModel):
     force = models.OneToOneField("accounts.Force", on_delete=models.PROTECT)
     initial_review_hours = models.PositiveSmallIntegerField(default=DEFAULT_INITIAL_REVIEW_HOURS)
     periodic_review_days = models.PositiveSmallIntegerField(default=DEFAULT_PERIODIC_REVIEW_DAYS)
+    # How soon the child must be seen, by the case's risk grade (case.child_seen clock).
+    child_seen_high_hours = models.PositiveSmallIntegerField(default=DEFAULT_CHILD_SEEN_HIGH_HOURS)
+    child_seen_medium_days = models.PositiveSmallIntegerField(
+        default=DEFAULT_CHILD_SEEN_MEDIUM_DAYS
+    )
+    child_seen_standard_days = models.PositiveSmallIntegerField(
+        default=DEFAULT_CHILD_SEEN_STANDARD_DAYS
+    )
     updated_at = models.DateTimeField(null=True, blank=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -14,6 +14,7 @@ from safeguard.cases.rules.record_keeping import closure_approval_problems
 from safeguard.cases.selectors import case_assignable_staff
 from safeguard.cases.services import (
     case_apply_transition,
+    case_clocks_rederive,
     case_for_update,
     case_require_version,
     closure_facts,
@@ -99,7 +100,7 @@ def case_allocate(
             allocated_at=now,
         )
         Case.objects.filter(pk=case.pk).update(next_review_due_at=review_due_at(case))
-        case.refresh_from_db()
+        case_clocks_rederive(case, now)
     return case
 
 
@@ -131,6 +132,7 @@ def review_record(
         )
         Case.objects.filter(pk=case.pk).update(next_review_due_at=review_due_at(case))
         _audit_and_event(actor, case, "review", review.get_kind_display(), now, review.direction)
+        case_clocks_rederive(case, now)
     return review
 
 
@@ -186,6 +188,7 @@ def closure_approve(
             now=now,
             changes={"closed_at": now, "next_review_due_at": None},
         )
+        case_clocks_rederive(case, now)
     return case
 
 
@@ -194,7 +197,7 @@ def case_return_for_work(
 ) -> Case:
     with transaction.atomic():
         case = case_for_update(actor, case_id, Permission.CASE_SUPERVISE)
-        return case_apply_transition(
+        case_apply_transition(
             actor=actor,
             case=case,
             transition=Transition.RETURN_FOR_WORK,
@@ -202,6 +205,8 @@ def case_return_for_work(
             now=now,
             reason=reason,
         )
+        case_clocks_rederive(case, now)
+        return case
 
 
 def case_reopen(*, actor: Actor, case_id: int, version: int, reason: str, now: datetime) -> Case:
@@ -218,7 +223,7 @@ def case_reopen(*, actor: Actor, case_id: int, version: int, reason: str, now: d
             changes={"closed_at": None, "allocated_at": now},
         )
         Case.objects.filter(pk=case.pk).update(next_review_due_at=review_due_at(case))
-        case.refresh_from_db()
+        case_clocks_rederive(case, now)
     return case
 
 
@@ -226,6 +231,9 @@ def case_reopen(*, actor: Actor, case_id: int, version: int, reason: str, now: d
 class PolicyInput:
     initial_review_hours: int
     periodic_review_days: int
+    child_seen_high_hours: int = rules.DEFAULT_CHILD_SEEN_HIGH_HOURS
+    child_seen_medium_days: int = rules.DEFAULT_CHILD_SEEN_MEDIUM_DAYS
+    child_seen_standard_days: int = rules.DEFAULT_CHILD_SEEN_STANDARD_DAYS
 
 
 def policy_update(

@@ -1,6 +1,7 @@
 """Supervision pages (thin): allocate, review, approve closure, return, reopen; reviews due;
 and the force's review intervals."""
 
+from dataclasses import fields
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -164,6 +165,9 @@ def policy(request: HttpRequest) -> HttpResponse:
     )
 
 
+POLICY_FIELDS = [field.name for field in fields(services.PolicyInput)]
+
+
 @requires(Permission.POLICY_MANAGE)
 @require_http_methods(["GET", "POST"])
 def policy_edit(request: HttpRequest) -> HttpResponse:
@@ -171,11 +175,8 @@ def policy_edit(request: HttpRequest) -> HttpResponse:
     setting = selectors.policy_get(actor=actor)
     form = forms.PolicyForm(
         form_data(request),
-        initial={
-            "initial_review_hours": setting.initial_review_hours,
-            "periodic_review_days": setting.periodic_review_days,
-            "version": setting.version,
-        },
+        initial={name: getattr(setting, name) for name in POLICY_FIELDS}
+        | {"version": setting.version},
     )
     done = submit_form(
         request,
@@ -183,10 +184,7 @@ def policy_edit(request: HttpRequest) -> HttpResponse:
         write=lambda data: services.policy_update(
             actor=actor,
             version=data["version"],
-            data=services.PolicyInput(
-                initial_review_hours=data["initial_review_hours"],
-                periodic_review_days=data["periodic_review_days"],
-            ),
+            data=services.PolicyInput(**{name: data[name] for name in POLICY_FIELDS}),
             now=timezone.now(),
         ),
         success="Supervision intervals saved",

@@ -252,18 +252,27 @@ def test_people_search_tolerates_spelling_and_order(officer, make_user, unit):
     assert "Nobody matches this search" in empty
 
 
+POLICY = {
+    "initial_review_hours": 24,
+    "periodic_review_days": 28,
+    "child_seen_high_hours": 24,
+    "child_seen_medium_days": 3,
+    "child_seen_standard_days": 5,
+}
+
+
 def test_supervision_settings_show_defaults_and_refuse_out_of_range(make_client):
     admin = make_client("force_admin")
     page = admin.get("/settings/supervision/").content.decode()
     assert "Within 24 hours of allocation" in page and "every 28 days" in page
     refused = admin.post(
         "/settings/supervision/change/",
-        {"initial_review_hours": 500, "periodic_review_days": 28, "version": 1},
+        POLICY | {"initial_review_hours": 500, "version": 1},
     )
     assert "The first review must be due within 1 to 168 hours" in refused.content.decode()
     saved = admin.post(
         "/settings/supervision/change/",
-        {"initial_review_hours": 48, "periodic_review_days": 14, "version": 1},
+        POLICY | {"initial_review_hours": 48, "periodic_review_days": 14, "version": 1},
     )
     assert saved.status_code == 302
     assert "Within 48 hours of allocation" in admin.get("/settings/supervision/").content.decode()

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from safeguard.core.calendars import add_working_days
+
 # Defaults for force policy. RULES.md gives no national interval for case supervision, so
 # these are [local] practice, configurable per force (RULES.md: "encode it as force policy"):
 # - the first review within 1 working day of allocation, mirroring Working Together 2023's
@@ -13,12 +15,23 @@ DEFAULT_INITIAL_REVIEW_HOURS = 24
 DEFAULT_PERIODIC_REVIEW_DAYS = 28
 INITIAL_HOURS_RANGE = (1, 168)
 PERIODIC_DAYS_RANGE = (1, 90)
+# How soon a child is seen and spoken to after a referral, by risk grade. [local] defaults:
+# HMICFRS found a child not spoken to for five weeks (issue 3); no national figure exists, so
+# each force sets its own: high 24 hours, medium 3 working days, standard 5 working days.
+DEFAULT_CHILD_SEEN_HIGH_HOURS = 24
+DEFAULT_CHILD_SEEN_MEDIUM_DAYS = 3
+DEFAULT_CHILD_SEEN_STANDARD_DAYS = 5
+CHILD_SEEN_HOURS_RANGE = (1, 72)
+CHILD_SEEN_DAYS_RANGE = (1, 20)
 
 
 @dataclass(frozen=True)
 class ReviewPolicy:
     initial_review_hours: int = DEFAULT_INITIAL_REVIEW_HOURS
     periodic_review_days: int = DEFAULT_PERIODIC_REVIEW_DAYS
+    child_seen_high_hours: int = DEFAULT_CHILD_SEEN_HIGH_HOURS
+    child_seen_medium_days: int = DEFAULT_CHILD_SEEN_MEDIUM_DAYS
+    child_seen_standard_days: int = DEFAULT_CHILD_SEEN_STANDARD_DAYS
 
 
 def policy_problems(policy: ReviewPolicy) -> list[tuple[str, str]]:
@@ -55,3 +68,13 @@ def next_review_due(
     if directed_next_review is not None:
         return min(periodic, directed_next_review)
     return periodic
+
+
+def child_seen_due(*, received_at: datetime, risk_grade: str, policy: ReviewPolicy) -> datetime:
+    """When the child must have been seen and spoken to, from the referral and its grade."""
+    if risk_grade == "high":
+        return received_at + timedelta(hours=policy.child_seen_high_hours)
+    days = (
+        policy.child_seen_medium_days if risk_grade == "medium" else policy.child_seen_standard_days
+    )
+    return add_working_days(received_at, days)
