@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "safeguard.people",
     "safeguard.cases",
     "safeguard.supervision",
+    "safeguard.notifications",
     "safeguard.partners",
     "safeguard.synthetic",
     "safeguard.frontend",

@@ -361,3 +361,49 @@ def clocks_sweep(
             report.rungs.append(f"{row.name}:{row.object_id}:{rung.name}")
         _schedule(row)
     return report
+
+
+OPEN = (Status.RUNNING, Status.BREACHED)
+DUE_SOON = timedelta(hours=24)
+
+
+def clocks_owned_by(
+    *, force_id: int, user_id: int, now: datetime, limit: int = 50
+) -> list["ClockRow"]:
+    """A person's open clocks, soonest due first (My work)."""
+    rows = ClockState.objects.filter(force_id=force_id, owner_id=user_id, status__in=OPEN)
+    return [view_row(row, now) for row in rows.order_by("due_at")[:limit]]
+
+
+def clocks_of_units(
+    *, force_id: int, unit_ids: Iterable[int], now: datetime, limit: int = 100
+) -> list["ClockRow"]:
+    """A team's open clocks that are overdue or due within a day, soonest first (Team)."""
+    rows = ClockState.objects.filter(
+        force_id=force_id, unit_id__in=list(unit_ids), status__in=OPEN, due_at__lt=now + DUE_SOON
+    )
+    return [view_row(row, now) for row in rows.order_by("due_at")[:limit]]
+
+
+def clocks_high_risk(*, force_id: int, now: datetime, limit: int = 200) -> list["ClockRow"]:
+    """Every open clock on a high-risk record in the force, overdue first (duty inspector)."""
+    rows = ClockState.objects.filter(force_id=force_id, high_risk=True, status__in=OPEN)
+    return [view_row(row, now) for row in rows.order_by("due_at")[:limit]]
+
+
+@dataclass(frozen=True)
+class ClockRow:
+    """A clock in a list: which record, and its tag."""
+
+    clock: ClockView
+    object_type: str
+    object_id: int
+    link: str
+    tag_text: str
+    tag_colour: str
+
+
+def view_row(row: ClockState, now: datetime) -> ClockRow:
+    clock = view_of(row, now)
+    text, colour = clock.tag(now)
+    return ClockRow(clock, row.object_type, row.object_id, _link(row), text, colour)

@@ -46,6 +46,8 @@ class Permission(models.TextChoices):
     CASE_CREATE = "case.create", "Record a new case"
     CASE_WORK = "case.work", "Work a case: decisions, notes, actions, voice of the child"
     CASE_SUPERVISE = "case.supervise", "Supervise: allocate, review, approve closure, reopen"
+    TEAM_VIEW = "team.view", "See overdue and due-soon work of my units"
+    DUTY_VIEW = "duty.view", "See every high-risk deadline in the force (duty inspector)"
     POLICY_VIEW = "policy.view", "See force policy settings"
     POLICY_MANAGE = "policy.manage", "Change force policy settings"
     OUTBOX_MANAGE = "outbox.manage", "See and retry undelivered messages"
@@ -81,6 +83,7 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         **_INVESTIGATION,
         P.STAFF_VIEW: S.UNIT,
         P.CASE_SUPERVISE: S.UNIT,
+        P.TEAM_VIEW: S.UNIT,
     },
     Role.DUTY_INSPECTOR: {
         **_EVERY_STAFF_ROLE,
@@ -89,6 +92,8 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         P.CASE_VIEW: S.FORCE,
         P.CASE_WORK: S.FORCE,
         P.CASE_SUPERVISE: S.FORCE,
+        P.TEAM_VIEW: S.UNIT,
+        P.DUTY_VIEW: S.FORCE,
     },
     # Assurance reads everything in the force and changes nothing.
     Role.AUDITOR: {

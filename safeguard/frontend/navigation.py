@@ -19,6 +19,8 @@ class NavItem:
 NAVIGATION = (
     NavItem("My work", "frontend:my_work", Permission.MY_WORK_VIEW, "my_work"),
     NavItem("Shared with you", "frontend:shared_with_me", Permission.DISCLOSURE_VIEW, "shared"),
+    NavItem("Team", "frontend:team", Permission.TEAM_VIEW, "team"),
+    NavItem("Duty inspector", "frontend:duty", Permission.DUTY_VIEW, "duty"),
     NavItem("Cases", "cases:case_list", Permission.CASE_VIEW, "cases"),
     NavItem("People", "people:person_search", Permission.PERSON_VIEW, "people"),
     NavItem("Reviews due", "supervision:reviews_due", Permission.CASE_SUPERVISE, "supervision"),
@@ -28,6 +30,13 @@ NAVIGATION = (
     NavItem("Roles and permissions", "accounts:permissions", Permission.PERMISSIONS_VIEW, "roles"),
     NavItem("API tokens", "accounts:api_tokens", Permission.API_TOKEN_MANAGE, "tokens"),
     NavItem("Settings", "supervision:policy", Permission.POLICY_VIEW, "policy"),
+    NavItem("Alerts", "notifications:alerts", Permission.MY_WORK_VIEW, "alerts"),
+    NavItem(
+        "Undelivered messages",
+        "notifications:undelivered",
+        Permission.OUTBOX_MANAGE,
+        "undelivered",
+    ),
 )
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from safeguard.accounts.services import auth_event_record
 from safeguard.cases.selectors import my_open_actions, my_open_cases
 from safeguard.core.audit import audit_record
+from safeguard.core.clocks import clocks_high_risk, clocks_of_units, clocks_owned_by
 from safeguard.core.disclosures import disclosure_list_received
 from safeguard.core.models import AuditAction
 from safeguard.core.permissions import Permission
@@ -18,16 +19,40 @@ from safeguard.core.views import requires
 def my_work(request: HttpRequest) -> HttpResponse:
     request.nav_section = "my_work"  # type: ignore[attr-defined]
     actor = request.actor  # type: ignore[attr-defined]
+    now = timezone.now()
+    clocks = clocks_owned_by(force_id=actor.force_id, user_id=actor.user_id, now=now)
+    if request.GET.get("fragment") == "clocks":
+        # live.js asks for this every 30 s, so new and newly overdue work shows unasked.
+        return render(request, "frontend/includes/clock_rows.html", {"rows": clocks})
     return render(
         request,
         "frontend/my_work.html",
         {
+            "clocks": clocks,
             "cases": my_open_cases(actor=actor),
             "actions": my_open_actions(actor=actor),
-            "now": timezone.now(),
+            "now": now,
             "today": timezone.localdate(),
         },
     )
+
+
+@requires(Permission.TEAM_VIEW)
+def team(request: HttpRequest) -> HttpResponse:
+    """My units' clocks that are overdue or due within a day."""
+    request.nav_section = "team"  # type: ignore[attr-defined]
+    actor = request.actor  # type: ignore[attr-defined]
+    rows = clocks_of_units(force_id=actor.force_id, unit_ids=actor.unit_ids, now=timezone.now())
+    return render(request, "frontend/team.html", {"rows": rows})
+
+
+@requires(Permission.DUTY_VIEW)
+def duty(request: HttpRequest) -> HttpResponse:
+    """Every open clock on a high-risk record in the force, overdue first."""
+    request.nav_section = "duty"  # type: ignore[attr-defined]
+    actor = request.actor  # type: ignore[attr-defined]
+    rows = clocks_high_risk(force_id=actor.force_id, now=timezone.now())
+    return render(request, "frontend/duty.html", {"rows": rows})
 
 
 @requires(Permission.DISCLOSURE_VIEW)

@@ -43,7 +43,7 @@ from safeguard.cases.models import (
     Note,
     VoiceOfChild,
 )
-from safeguard.core.models import AuditEntry
+from safeguard.core.models import AuditEntry, OutboxMessage
 from safeguard.core.permissions import Permission, Role, Scope, scope_for
 from safeguard.core.views import PUBLIC, SIGNED_IN
 from safeguard.people.models import Address, Alias, Person, Relationship
@@ -66,7 +66,7 @@ class Loc(Enum):
 
 LOCATIONS = tuple(Loc)
 # Kinds of object that exist in every location; other targets (None, "reset") have no location.
-LOCATED = frozenset({"staff", "unit", "token", "case", "person", "action"})
+LOCATED = frozenset({"staff", "unit", "token", "case", "person", "action", "outbox", "alert"})
 URL_KWARGS = {
     "staff": {"user_id"},
     "unit": {"unit_id"},
@@ -75,6 +75,8 @@ URL_KWARGS = {
     "case": {"case_id"},
     "person": {"person_id"},
     "action": {"case_id", "action_id"},
+    "outbox": {"message_id"},  # an undelivered (dead) email of the location's force
+    "alert": {"message_id"},  # an in-app alert to the location's officer (OWN: the actor)
 }
 
 
@@ -126,6 +128,16 @@ class ObjRef:
     def of_case(cls, case: Case) -> ObjRef:
         """A case sits in its force and its unit, and is the owner's (scoping.py: unit, owner)."""
         return cls(case.force_id, frozenset({case.unit_id}), case.owner_id)
+
+    @classmethod
+    def of_outbox(cls, message: OutboxMessage) -> ObjRef:
+        """An outbound message belongs to its force; only FORCE scope reaches it."""
+        return cls(message.force_id)
+
+    @classmethod
+    def of_alert(cls, alert: OutboxMessage, recipient: User) -> ObjRef:
+        """An in-app alert is its recipient's own."""
+        return cls(alert.force_id, frozenset(), recipient.pk)
 
     @classmethod
     def of_person(cls, person: Person) -> ObjRef:
@@ -540,6 +552,23 @@ WEB_ROUTES: dict[str, tuple[RouteSpec, ...]] = {
         ),
     ),
     "frontend:my_work": (RouteSpec(),),
+    # Notifications: a force admin's undelivered messages; everybody's own in-app alerts.
+    "notifications:undelivered": (RouteSpec(),),
+    "notifications:retry": (
+        RouteSpec(
+            target="outbox",
+            method="POST",
+            ok_status=302,
+            ok_location="/admin/undelivered-messages/",
+            effect="outbox",
+        ),
+    ),
+    "notifications:alerts": (RouteSpec(),),
+    "notifications:alert_read": (
+        RouteSpec(
+            target="alert", method="POST", ok_status=302, ok_location="/alerts/", effect="alert"
+        ),
+    ),
     # People: one index per force (PERSON_VIEW / PERSON_MANAGE at FORCE scope).
     "people:person_search": (RouteSpec(),),
     "people:person_new": (
@@ -1033,10 +1062,36 @@ class World:
             owner = actor_user if loc is Loc.OWN and actor_user else self.staff[loc]  # type: ignore[index]
             token = self.new_token(owner)
             return token, ObjRef.of_token(token), {"token_id": token.pk}
+        if kind == "outbox":
+            message = self.new_outbox_message(self.units[loc].force_id)  # type: ignore[index]
+            return message, ObjRef.of_outbox(message), {"message_id": message.pk}
+        if kind == "alert":
+            recipient = actor_user if loc is Loc.OWN and actor_user else self.staff[loc]  # type: ignore[index]
+            alert = self.new_outbox_message(recipient.force_id, recipient)
+            return alert, ObjRef.of_alert(alert, recipient), {"message_id": alert.pk}
         if kind == "reset":
             uid = urlsafe_base64_encode(force_bytes(self.staff[Loc.OWN].pk))
             return None, None, {"uidb64": uid, "token": "not-a-valid-token"}
         raise AssertionError(f"unknown target kind {kind!r}")
+
+    @staticmethod
+    def new_outbox_message(force_id: int, alert_to: User | None = None) -> OutboxMessage:
+        """A dead email of the force, or (with `alert_to`) an unread in-app alert to them."""
+        now = timezone.now()
+        return OutboxMessage.objects.create(
+            force_id=force_id,
+            channel=OutboxMessage.Channel.ALERT if alert_to else OutboxMessage.Channel.EMAIL,
+            recipient_user_id=alert_to.pk if alert_to else None,
+            to_address="" if alert_to else "dsl@school.example",
+            subject="Case overdue for triage",
+            body="Overdue by 40 minutes",
+            message_id=f"<matrix-{next(_REFERENCES)}@safeguard.local>",
+            status=OutboxMessage.Status.SENT if alert_to else OutboxMessage.Status.DEAD,
+            attempts=0 if alert_to else 1,
+            last_error="" if alert_to else "Recipient refused: 550 No such mailbox",
+            next_attempt_at=now,
+            created_at=now,
+        )
 
     @staticmethod
     def version_of(user: User) -> int:
@@ -1070,6 +1125,12 @@ class World:
             return (row, case_fingerprint(target.case_id))
         if effect == "person":
             return person_fingerprint(target.pk)
+        if effect == "outbox":
+            return OutboxMessage.objects.values_list("status", "attempts", "next_attempt_at").get(
+                pk=target.pk
+            )
+        if effect == "alert":
+            return OutboxMessage.objects.values_list("read_at", flat=True).get(pk=target.pk)
         if effect == "people_created":
             return Person.objects.count()
         if effect == "cases_created":

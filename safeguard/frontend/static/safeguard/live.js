@@ -1,0 +1,22 @@
+// Live lists: a table body with data-live-src is fetched again every 30 seconds, so new and
+// newly overdue work appears without a manual refresh. The body is an aria-live region, and
+// it is replaced only when its content changed, so screen readers hear changes, not polling.
+const PERIOD_MS = 30000
+
+async function refresh (body) {
+  try {
+    const response = await fetch(body.dataset.liveSrc, {
+      credentials: 'same-origin',
+      headers: { Accept: 'text/html' }
+    })
+    if (!response.ok) return
+    const html = (await response.text()).trim()
+    if (html && html !== body.innerHTML.trim()) body.innerHTML = html
+  } catch (error) {
+    // Offline or signed out: keep what is shown and try again next time.
+  }
+}
+
+for (const body of document.querySelectorAll('tbody[data-live-src]')) {
+  window.setInterval(() => refresh(body), PERIOD_MS)
+}
