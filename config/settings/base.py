@@ -205,3 +205,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# How often live lists (My work's deadlines) fetch themselves again, in seconds.
+LIVE_REFRESH_SECONDS = env_int("LIVE_REFRESH_SECONDS", 30)

@@ -1,5 +1,6 @@
 """The shell's own pages: My work, and the error pages."""
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -29,6 +30,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
         "frontend/my_work.html",
         {
             "clocks": clocks,
+            "live_seconds": settings.LIVE_REFRESH_SECONDS,
             "cases": my_open_cases(actor=actor),
             "actions": my_open_actions(actor=actor),
             "now": now,

@@ -1,7 +1,7 @@
 // Live lists: a table body with data-live-src is fetched again every 30 seconds, so new and
 // newly overdue work appears without a manual refresh. The body is an aria-live region, and
 // it is replaced only when its content changed, so screen readers hear changes, not polling.
-const PERIOD_MS = 30000
+const DEFAULT_SECONDS = 30
 
 async function refresh (body) {
   try {
@@ -18,5 +18,6 @@ async function refresh (body) {
 }
 
 for (const body of document.querySelectorAll('tbody[data-live-src]')) {
-  window.setInterval(() => refresh(body), PERIOD_MS)
+  const seconds = Number(body.dataset.liveSeconds) || DEFAULT_SECONDS
+  window.setInterval(() => refresh(body), seconds * 1000)
 }
