@@ -56,11 +56,13 @@ test: install chromium check
 
 # Benchmarks, never timed tests: 100k-entry audit chain verification (< 10 s), sign-in
 # timing for unknown users vs wrong passwords (< 25% apart), and the case core at a million
-# cases on PostgreSQL (BENCH_CASES=20000 for a quick run; writes bench/results/).
+# cases on PostgreSQL (BENCH_CASES=20000 for a quick run; writes bench/results/), and outbox
+# throughput in messages/s to a local SMTP server (BENCH_OUTBOX_MESSAGES, default 2,000).
 bench: install
 	env -u DATABASE_URL $(PY) tests/bench/bench_audit_verify.py
 	env -u DATABASE_URL $(PY) tests/bench/bench_sign_in_timing.py
 	env -u DATABASE_URL $(PY) tests/bench/bench_case_core.py
+	env -u DATABASE_URL $(PY) tests/bench/bench_outbox.py
 
 clean:
 	rm -rf $(VENV) node_modules var safeguard/frontend/static/vendor

@@ -208,7 +208,7 @@ def _mark_sent(message: OutboxMessage, now: datetime) -> None:
         OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(
             status=Status.SENT, sent_at=now, claimed_until=None, last_error=""
         )
-    logger.info("outbox message %s sent", message.pk)
+    logger.debug("outbox message %s sent", message.pk)
 
 
 def _mark_dead(message: OutboxMessage, reason: str) -> None:
