@@ -27,7 +27,7 @@ from safeguard.core.calendars import (
     repeating_due,
 )
 
-EXAMPLES = settings(max_examples=300, deadline=None)
+EXAMPLES = settings(max_examples=200, deadline=None)
 
 
 def london(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
