@@ -376,6 +376,9 @@ def _policy_body(world: World, target: Any) -> dict[str, Any]:
     return {
         "initial_review_hours": 48,
         "periodic_review_days": 21,
+        "child_seen_high_hours": 12,
+        "child_seen_medium_days": 2,
+        "child_seen_standard_days": 4,
         "version": _policy_version(world),
     }
 
@@ -552,6 +555,9 @@ WEB_ROUTES: dict[str, tuple[RouteSpec, ...]] = {
         ),
     ),
     "frontend:my_work": (RouteSpec(),),
+    # Lists of deadlines: Team (TEAM_VIEW) and the duty inspector's (DUTY_VIEW).
+    "frontend:team": (RouteSpec(),),
+    "frontend:duty": (RouteSpec(),),
     # Notifications: a force admin's undelivered messages; everybody's own in-app alerts.
     "notifications:undelivered": (RouteSpec(),),
     "notifications:retry": (
@@ -1138,7 +1144,13 @@ class World:
         if effect == "policy":
             return tuple(
                 ReviewPolicySetting.objects.order_by("force_id").values_list(
-                    "force_id", "version", "initial_review_hours", "periodic_review_days"
+                    "force_id",
+                    "version",
+                    "initial_review_hours",
+                    "periodic_review_days",
+                    "child_seen_high_hours",
+                    "child_seen_medium_days",
+                    "child_seen_standard_days",
                 )
             )
         raise AssertionError(f"unknown effect {effect!r}")
