@@ -62,6 +62,7 @@ bench: install
 	env -u DATABASE_URL $(PY) tests/bench/bench_audit_verify.py
 	env -u DATABASE_URL $(PY) tests/bench/bench_sign_in_timing.py
 	env -u DATABASE_URL $(PY) tests/bench/bench_case_core.py
+	env -u DATABASE_URL $(PY) tests/bench/bench_sweep.py
 	env -u DATABASE_URL $(PY) tests/bench/bench_outbox.py
 
 clean:
