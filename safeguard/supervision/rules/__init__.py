@@ -44,6 +44,23 @@ def policy_problems(policy: ReviewPolicy) -> list[tuple[str, str]]:
     low, high = PERIODIC_DAYS_RANGE
     if not low <= policy.periodic_review_days <= high:
         problems.append(("periodic_review_days", f"Reviews must be due every {low} to {high} days"))
+    low, high = CHILD_SEEN_HOURS_RANGE
+    if not low <= policy.child_seen_high_hours <= high:
+        problems.append(
+            (
+                "child_seen_high_hours",
+                f"A high-risk child must be seen within {low} to {high} hours",
+            )
+        )
+    low, high = CHILD_SEEN_DAYS_RANGE
+    for name, grade in (
+        ("child_seen_medium_days", "medium"),
+        ("child_seen_standard_days", "standard"),
+    ):
+        if not low <= getattr(policy, name) <= high:
+            problems.append(
+                (name, f"A {grade}-risk child must be seen within {low} to {high} working days")
+            )
     return problems
 
 

@@ -105,3 +105,17 @@ def test_policy_messages_name_the_range():
     assert hours == "The first review must be due within 1 to 168 hours"
     [(_, days)] = policy_problems(ReviewPolicy(24, 91))
     assert days == "Reviews must be due every 1 to 90 days"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"child_seen_high_hours": 0}, "child_seen_high_hours"),
+        ({"child_seen_high_hours": 73}, "child_seen_high_hours"),
+        ({"child_seen_medium_days": 21}, "child_seen_medium_days"),
+        ({"child_seen_standard_days": 0}, "child_seen_standard_days"),
+    ],
+)
+def test_child_seen_intervals_outside_their_range_are_refused(changes, field):
+    problems = policy_problems(ReviewPolicy(**changes))
+    assert [name for name, _ in problems] == [field]
