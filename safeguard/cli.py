@@ -2,16 +2,13 @@
 verify the audit log, generate synthetic cases."""
 
 import argparse
-import importlib
 import logging
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,27 +17,19 @@ def _manage(*args: str) -> list[str]:
     return [sys.executable, str(ROOT / "manage.py"), *args]
 
 
-def _sweeper() -> Callable[..., Any] | None:
-    """The clocks' sweep, once the clock engine provides one."""
-    try:
-        clocks = importlib.import_module("safeguard.core.clocks")
-    except ImportError:
-        return None
-    return getattr(clocks, "clocks_sweep", None)
-
-
 def sweep() -> int:
     import django
 
     django.setup()
     from django.utils import timezone
 
-    sweep_fn = _sweeper()
-    if sweep_fn is None:
-        print("No clock sweep is available yet: nothing to do.")
-        return 0
-    result = sweep_fn(now=timezone.now())
-    print(f"Swept: {result}" if result is not None else "Swept.")
+    from safeguard.core.clocks import clocks_sweep
+
+    report = clocks_sweep(now=timezone.now())
+    print(
+        f"Swept: {report.breached} newly breached, {report.escalations} escalations, "
+        f"{report.messages} messages queued."
+    )
     return 0
 
 
@@ -54,6 +43,7 @@ def worker(*, interval: float, sweep_every: float, tasks: bool, batch: int) -> i
     from django.db import close_old_connections
     from django.utils import timezone
 
+    from safeguard.core.clocks import clocks_sweep
     from safeguard.core.outbox import outbox_deliver_due
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -69,9 +59,8 @@ def worker(*, interval: float, sweep_every: float, tasks: bool, batch: int) -> i
     task_worker = None
     if tasks:
         task_worker = subprocess.Popen(_manage("db_worker", "--interval", "1"))  # noqa: S603
-    sweep_fn = _sweeper()
     next_sweep = time.monotonic()
-    log.info("worker started (sweep %s)", "on" if sweep_fn else "not available yet")
+    log.info("worker started: outbox every %ss, clock sweep every %ss", interval, sweep_every)
     try:
         while not stopping:
             close_old_connections()
@@ -82,9 +71,13 @@ def worker(*, interval: float, sweep_every: float, tasks: bool, batch: int) -> i
                         log.info("outbox: %s", report)
                     if report.attempted < batch or report.retrying:
                         break
-                if sweep_fn is not None and time.monotonic() >= next_sweep:
+                if time.monotonic() >= next_sweep:
                     next_sweep = time.monotonic() + sweep_every
-                    sweep_fn(now=timezone.now())
+                    swept = clocks_sweep(now=timezone.now())
+                    if swept.escalations or swept.breached:
+                        log.info(
+                            "sweep: %s breached, %s escalations", swept.breached, swept.escalations
+                        )
             except Exception:
                 # The database may be restarting: log it and try again on the next tick.
                 log.exception("worker tick failed")
