@@ -189,9 +189,11 @@ def e2e_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2EServer]:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        # The background worker, as `make demo` runs it: it sends the queued email.
+        # The background worker, as `safeguard serve` runs it: it delivers the outbox (the
+        # reset email) over SMTP and runs django-tasks' db_worker beside it. On SIGTERM it
+        # stops its db_worker before it exits.
         worker = subprocess.Popen(
-            [sys.executable, str(MANAGE), "db_worker", "--interval", "0.2", "--no-startup-delay"],
+            [sys.executable, "-m", "safeguard.cli", "worker", "--interval", "0.5"],
             cwd=BASE_DIR,
             env=env,
             stdout=log,

@@ -1,4 +1,5 @@
-"""Password reset end to end: the page queues the email, the worker process sends it over SMTP."""
+"""Password reset end to end: the page writes the email to the outbox, and the worker process
+(`python -m safeguard.cli worker`) delivers it over SMTP."""
 
 import re
 import time

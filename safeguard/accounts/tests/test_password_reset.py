@@ -1,39 +1,25 @@
-"""Password reset by email: queued in the request, sent by the worker over real SMTP."""
+"""Password reset by email: written to the outbox in the request, sent by the worker over SMTP."""
 
 import re
 
 import pytest
 from django.test import Client
-from django_tasks_db.management.commands.db_worker import Worker
-from django_tasks_db.models import DBTaskResult
+from django.utils import timezone
 
 from safeguard.accounts.models import User
+from safeguard.core.models import OutboxMessage
+from safeguard.core.outbox import outbox_deliver_due
 
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "a-brand-new-and-long-passphrase"
 
 
-def run_worker() -> None:
-    """Run queued tasks with the real worker, in the test's own transaction.
-
-    `db_worker --batch` calls close_old_connections(), which closes a connection that is
-    inside a transaction, so the test claims and runs each task with the worker's run_task.
-    """
-    worker = Worker(
-        queue_names=["*"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="test-worker",
-        excluded_queue_names=[],
-    )
-    for result in DBTaskResult.objects.ready():
-        result.claim(worker.worker_id)
-        worker.run_task(result)
-    assert not DBTaskResult.objects.exclude(status="SUCCESSFUL").exists()
+def deliver() -> None:
+    """Deliver the due outbox rows as the worker does, over the real local SMTP server."""
+    report = outbox_deliver_due(now=timezone.now())
+    assert report.retrying == 0
+    assert report.dead == 0
 
 
 def test_reset_link_arrives_by_smtp_and_sets_a_new_password(make_user, smtp_server):
@@ -42,11 +28,23 @@ def test_reset_link_arrives_by_smtp_and_sets_a_new_password(make_user, smtp_serv
     response = client.post("/password-reset/", {"email": "reset.me@police.example"})
     assert response["Location"] == "/password-reset/sent/"
     assert smtp_server.messages == []  # nothing is sent inside the request
-    assert DBTaskResult.objects.count() == 1
-    run_worker()
+    row = OutboxMessage.objects.get()
+    assert row.channel == OutboxMessage.Channel.EMAIL
+    assert row.status == OutboxMessage.Status.QUEUED
+    assert row.to_address == "reset.me@police.example"
+    assert row.recipient_user_id == user.pk
+    assert user.force_id is not None
+    assert row.force_id == user.force_id
+    deliver()
     assert len(smtp_server.messages) == 1
     message = smtp_server.messages[0]
     assert message["To"] == "reset.me@police.example"
+    assert message["Message-ID"] == row.message_id
+    row.refresh_from_db()
+    assert row.status == OutboxMessage.Status.SENT
+    # Nothing is due any more: the email arrives once.
+    deliver()
+    assert len(smtp_server.messages) == 1
     assert message["Subject"] == "Reset your Safeguard password"
     link = re.search(r"http://testserver(/password-reset/\S+/\S+/)", message.get_payload()).group(1)
     form_page = client.get(link, follow=True)
@@ -66,7 +64,8 @@ def test_reset_link_arrives_by_smtp_and_sets_a_new_password(make_user, smtp_serv
 def test_unknown_address_gets_the_same_answer_and_no_email(smtp_server):
     response = Client().post("/password-reset/", {"email": "nobody@police.example"})
     assert response["Location"] == "/password-reset/sent/"
-    run_worker()
+    assert not OutboxMessage.objects.exists()
+    deliver()
     assert smtp_server.messages == []
 
 
@@ -81,7 +80,7 @@ def test_weak_new_password_is_refused_and_the_old_one_kept(make_user, smtp_serve
     user = make_user("officer", email="weak@police.example")
     client = Client()
     client.post("/password-reset/", {"email": "weak@police.example"})
-    run_worker()
+    deliver()
     link = re.search(
         r"http://testserver(/password-reset/\S+/\S+/)", smtp_server.messages[0].get_payload()
     ).group(1)
