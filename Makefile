@@ -64,6 +64,7 @@ bench: install
 	env -u DATABASE_URL $(PY) tests/bench/bench_case_core.py
 	env -u DATABASE_URL $(PY) tests/bench/bench_sweep.py
 	env -u DATABASE_URL $(PY) tests/bench/bench_outbox.py
+	env -u DATABASE_URL $(PY) tests/bench/bench_escalation_latency.py
 
 clean:
 	rm -rf $(VENV) node_modules var safeguard/frontend/static/vendor
