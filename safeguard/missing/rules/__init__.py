@@ -1,0 +1,1 @@
+"""Pure rules for missing-child episodes: APP risk grading, dates, repeats. No ORM, no clock."""
