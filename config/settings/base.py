@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "safeguard.supervision",
     "safeguard.notifications",
     "safeguard.partners",
+    "safeguard.missing",
     "safeguard.synthetic",
     "safeguard.frontend",
     "safeguard.api",

@@ -86,6 +86,15 @@ DEMO_USERS = [
         organisation="Demo Primary School",
     ),
     DemoUser(
+        "rhi",
+        Role.PARTNER,
+        "Lena",
+        "Lawson",
+        "Partner Agencies",
+        "Return Home Interview Coordinator",
+        organisation="Demo County Council",
+    ),
+    DemoUser(
         "admin", Role.FORCE_ADMIN, "Alex", "Ainsworth", "Audit and Assurance", "Force Administrator"
     ),
 ]

@@ -51,6 +51,11 @@ class Permission(models.TextChoices):
     POLICY_VIEW = "policy.view", "See force policy settings"
     POLICY_MANAGE = "policy.manage", "Change force policy settings"
     OUTBOX_MANAGE = "outbox.manage", "See and retry undelivered messages"
+    MISSING_FIGURES_VIEW = "missing_figures.view", "See missing children figures (aggregates only)"
+    RETURN_INTERVIEW_RECORD = (
+        "return_interview.record",
+        "Record return home interviews disclosed to me (local authority)",
+    )
 
 
 P = Permission
@@ -84,6 +89,7 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         P.STAFF_VIEW: S.UNIT,
         P.CASE_SUPERVISE: S.UNIT,
         P.TEAM_VIEW: S.UNIT,
+        P.MISSING_FIGURES_VIEW: S.FORCE,
     },
     Role.DUTY_INSPECTOR: {
         **_EVERY_STAFF_ROLE,
@@ -94,6 +100,7 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         P.CASE_SUPERVISE: S.FORCE,
         P.TEAM_VIEW: S.UNIT,
         P.DUTY_VIEW: S.FORCE,
+        P.MISSING_FIGURES_VIEW: S.FORCE,
     },
     # Assurance reads everything in the force and changes nothing.
     Role.AUDITOR: {
@@ -103,11 +110,20 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         P.STAFF_VIEW: S.FORCE,
         P.AUDIT_SEARCH: S.FORCE,
         P.PERMISSIONS_VIEW: S.FORCE,
+        P.MISSING_FIGURES_VIEW: S.FORCE,
     },
     # The PCC's office: aggregates only, never an individual's record.
-    Role.ANALYST: {P.MY_WORK_VIEW: S.OWN, P.API_TOKEN_MANAGE: S.OWN},
+    Role.ANALYST: {
+        P.MY_WORK_VIEW: S.OWN,
+        P.API_TOKEN_MANAGE: S.OWN,
+        P.MISSING_FIGURES_VIEW: S.FORCE,
+    },
     # A school DSL or local-authority user: only what was disclosed to them.
-    Role.PARTNER: {P.MY_WORK_VIEW: S.OWN, P.DISCLOSURE_VIEW: S.DISCLOSED},
+    Role.PARTNER: {
+        P.MY_WORK_VIEW: S.OWN,
+        P.DISCLOSURE_VIEW: S.DISCLOSED,
+        P.RETURN_INTERVIEW_RECORD: S.DISCLOSED,
+    },
     Role.FORCE_ADMIN: {
         **_EVERY_STAFF_ROLE,
         P.STAFF_VIEW: S.FORCE,

@@ -59,3 +59,23 @@ class Term(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.first_day} to {self.last_day})"
+
+
+class LocalAuthority(models.Model):
+    """A local authority the force works with: responsible for children in its care and for
+    return home interviews (RULES.md 1.3). Its members are the partner users who act for it."""
+
+    force = models.ForeignKey("accounts.Force", on_delete=models.PROTECT)
+    code = models.CharField("local authority code", max_length=12)
+    name = models.CharField(max_length=120)
+    members = models.ManyToManyField("accounts.User", related_name="local_authorities", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "local authorities"
+        constraints = [
+            models.UniqueConstraint(fields=["force", "code"], name="partners_la_code_per_force")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -145,3 +145,21 @@ def grade_problems(
     if chosen.rank < suggested.rank and not supervisor_agreed:
         problems.append(("grade", LOWER_NEEDS_SUPERVISOR.format(suggested=suggested.label.lower())))
     return problems
+
+
+# Photos of a missing child: what an upload must be (checked in services with Pillow).
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+PHOTO_NOT_IMAGE = "The photo must be a JPEG, PNG or WebP image"
+PHOTO_TOO_LARGE = "The photo must be smaller than 5 MB"
+PHOTO_EMPTY = "The selected photo is empty"
+
+
+def photo_problems(*, size: int, image_format: str | None) -> list[tuple[str, str]]:
+    if size == 0:
+        return [("photo", PHOTO_EMPTY)]
+    if size > PHOTO_MAX_BYTES:
+        return [("photo", PHOTO_TOO_LARGE)]
+    if image_format not in PHOTO_FORMATS:
+        return [("photo", PHOTO_NOT_IMAGE)]
+    return []

@@ -2,7 +2,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from safeguard.accounts.demo import load_demo
+from safeguard.accounts.demo import demo_force, load_demo
+from safeguard.partners.demo import load_demo_partners
 
 
 class Command(BaseCommand):
@@ -10,6 +11,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         logins = load_demo()
+        force = demo_force()
+        assert force is not None
+        load_demo_partners(force)
         self.stdout.write("Demo Constabulary is ready. Sign in at http://127.0.0.1:8000/sign-in/")
         self.stdout.write("Each user needs the password and a code from an authenticator app")
         self.stdout.write("set up with the TOTP secret shown (or: oathtool --totp -b SECRET).\n")
