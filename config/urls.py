@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("safeguard.people.urls")),
     path("", include("safeguard.cases.urls")),
     path("", include("safeguard.supervision.urls")),
+    path("", include("safeguard.missing.urls")),
     path("", include("safeguard.notifications.urls")),
     path("", include("safeguard.frontend.urls")),
 ]

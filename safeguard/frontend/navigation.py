@@ -23,6 +23,16 @@ NAVIGATION = (
     NavItem("Duty inspector", "frontend:duty", Permission.DUTY_VIEW, "duty"),
     NavItem("Cases", "cases:case_list", Permission.CASE_VIEW, "cases"),
     NavItem("People", "people:person_search", Permission.PERSON_VIEW, "people"),
+    NavItem("Missing children", "missing:board", Permission.CASE_VIEW, "missing"),
+    NavItem(
+        "Missing figures", "missing:figures", Permission.MISSING_FIGURES_VIEW, "missing_figures"
+    ),
+    NavItem(
+        "Return interviews",
+        "missing:interview_list",
+        Permission.RETURN_INTERVIEW_RECORD,
+        "interviews",
+    ),
     NavItem("Reviews due", "supervision:reviews_due", Permission.CASE_SUPERVISE, "supervision"),
     NavItem("Units", "accounts:unit_list", Permission.UNIT_VIEW, "units"),
     NavItem("Staff", "accounts:staff_list", Permission.STAFF_VIEW, "staff"),

@@ -6,162 +6,339 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('cases', '0004_case_triaged_at'),
-        ('people', '0002_search_indexes'),
+        ("accounts", "0001_initial"),
+        ("cases", "0004_case_triaged_at"),
+        ("people", "0002_search_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='GradeChange',
+            name="GradeChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('grade', models.CharField(choices=[('no_apparent_risk', 'No apparent risk (absent)'), ('low', 'Low'), ('medium', 'Medium'), ('high', 'High')], max_length=20)),
-                ('suggested_grade', models.CharField(choices=[('no_apparent_risk', 'No apparent risk (absent)'), ('low', 'Low'), ('medium', 'Medium'), ('high', 'High')], max_length=20)),
-                ('rationale', models.TextField()),
-                ('changed_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "grade",
+                    models.CharField(
+                        choices=[
+                            ("no_apparent_risk", "No apparent risk (absent)"),
+                            ("low", "Low"),
+                            ("medium", "Medium"),
+                            ("high", "High"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "suggested_grade",
+                    models.CharField(
+                        choices=[
+                            ("no_apparent_risk", "No apparent risk (absent)"),
+                            ("low", "Low"),
+                            ("medium", "Medium"),
+                            ("high", "High"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("rationale", models.TextField()),
+                ("changed_at", models.DateTimeField()),
             ],
             options={
-                'ordering': ['changed_at', 'id'],
+                "ordering": ["changed_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='MissingPolicySetting',
+            name="MissingPolicySetting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('attend_high_minutes', models.PositiveIntegerField(default=60)),
-                ('attend_medium_minutes', models.PositiveIntegerField(default=240)),
-                ('attend_low_minutes', models.PositiveIntegerField(default=1440)),
-                ('supervisor_review_high_minutes', models.PositiveIntegerField(default=60)),
-                ('supervisor_review_minutes', models.PositiveIntegerField(default=240)),
-                ('inspector_informed_minutes', models.PositiveIntegerField(default=60)),
-                ('risk_review_high_hours', models.PositiveIntegerField(default=4)),
-                ('risk_review_medium_hours', models.PositiveIntegerField(default=8)),
-                ('risk_review_low_hours', models.PositiveIntegerField(default=24)),
-                ('prevention_interview_hours', models.PositiveIntegerField(default=72)),
-                ('repeat_threshold', models.PositiveIntegerField(default=3)),
-                ('repeat_window_days', models.PositiveIntegerField(default=90)),
-                ('updated_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("attend_high_minutes", models.PositiveIntegerField(default=60)),
+                ("attend_medium_minutes", models.PositiveIntegerField(default=240)),
+                ("attend_low_minutes", models.PositiveIntegerField(default=1440)),
+                ("supervisor_review_high_minutes", models.PositiveIntegerField(default=60)),
+                ("supervisor_review_minutes", models.PositiveIntegerField(default=240)),
+                ("inspector_informed_minutes", models.PositiveIntegerField(default=60)),
+                ("risk_review_high_hours", models.PositiveIntegerField(default=4)),
+                ("risk_review_medium_hours", models.PositiveIntegerField(default=8)),
+                ("risk_review_low_hours", models.PositiveIntegerField(default=24)),
+                ("prevention_interview_hours", models.PositiveIntegerField(default=72)),
+                ("repeat_threshold", models.PositiveIntegerField(default=3)),
+                ("repeat_window_days", models.PositiveIntegerField(default=90)),
+                ("updated_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Photo',
+            name="Photo",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_type', models.CharField(max_length=20)),
-                ('data', models.BinaryField()),
-                ('size', models.PositiveIntegerField()),
-                ('uploaded_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("content_type", models.CharField(max_length=20)),
+                ("data", models.BinaryField()),
+                ("size", models.PositiveIntegerField()),
+                ("uploaded_at", models.DateTimeField()),
             ],
             options={
-                'ordering': ['-uploaded_at', '-id'],
+                "ordering": ["-uploaded_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PreventionInterview',
+            name="PreventionInterview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('conducted_at', models.DateTimeField()),
-                ('spoken_to_alone', models.BooleanField(default=False)),
-                ('harm_suffered', models.TextField()),
-                ('offences', models.TextField(blank=True)),
-                ('why_went', models.TextField()),
-                ('indicators', models.JSONField(default=list)),
-                ('notes', models.TextField(blank=True)),
-                ('recorded_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("conducted_at", models.DateTimeField()),
+                ("spoken_to_alone", models.BooleanField(default=False)),
+                ("harm_suffered", models.TextField()),
+                ("offences", models.TextField(blank=True)),
+                ("why_went", models.TextField()),
+                ("indicators", models.JSONField(default=list)),
+                ("notes", models.TextField(blank=True)),
+                ("recorded_at", models.DateTimeField()),
             ],
         ),
         migrations.CreateModel(
-            name='ReturnInterview',
+            name="ReturnInterview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('returned_at', models.DateTimeField()),
-                ('due_at', models.DateTimeField()),
-                ('offered_at', models.DateTimeField(blank=True, null=True)),
-                ('interview_at', models.DateTimeField(blank=True, null=True)),
-                ('outcome', models.CharField(blank=True, choices=[('completed', 'Interview completed'), ('declined', 'Offered, and the child declined'), ('not_possible', 'Could not be offered')], max_length=20)),
-                ('interviewer', models.CharField(blank=True, max_length=160)),
-                ('summary', models.TextField(blank=True)),
-                ('recorded_on_behalf', models.BooleanField(default=False)),
-                ('recorded_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("returned_at", models.DateTimeField()),
+                ("due_at", models.DateTimeField()),
+                ("offered_at", models.DateTimeField(blank=True, null=True)),
+                ("interview_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("completed", "Interview completed"),
+                            ("declined", "Offered, and the child declined"),
+                            ("not_possible", "Could not be offered"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("interviewer", models.CharField(blank=True, max_length=160)),
+                ("summary", models.TextField(blank=True)),
+                ("recorded_on_behalf", models.BooleanField(default=False)),
+                ("recorded_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField()),
             ],
         ),
         migrations.CreateModel(
-            name='RiskReview',
+            name="RiskReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('officer', 'Risk review'), ('supervisor', "Supervisor's review of the grade")], max_length=12)),
-                ('grade', models.CharField(choices=[('no_apparent_risk', 'No apparent risk (absent)'), ('low', 'Low'), ('medium', 'Medium'), ('high', 'High')], max_length=20)),
-                ('note', models.TextField()),
-                ('reviewed_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("officer", "Risk review"),
+                            ("supervisor", "Supervisor's review of the grade"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "grade",
+                    models.CharField(
+                        choices=[
+                            ("no_apparent_risk", "No apparent risk (absent)"),
+                            ("low", "Low"),
+                            ("medium", "Medium"),
+                            ("high", "High"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("note", models.TextField()),
+                ("reviewed_at", models.DateTimeField()),
             ],
             options={
-                'ordering': ['reviewed_at', 'id'],
+                "ordering": ["reviewed_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Trigger',
+            name="Trigger",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('repeat', 'Repeat missing'), ('indicators', 'Exploitation indicators')], max_length=12)),
-                ('reason', models.TextField()),
-                ('raised_new_case', models.BooleanField()),
-                ('fired_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("repeat", "Repeat missing"),
+                            ("indicators", "Exploitation indicators"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("reason", models.TextField()),
+                ("raised_new_case", models.BooleanField()),
+                ("fired_at", models.DateTimeField()),
             ],
             options={
-                'ordering': ['-fired_at', '-id'],
+                "ordering": ["-fired_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Episode',
+            name="Episode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('status', models.CharField(choices=[('missing', 'Missing'), ('found', 'Found or returned')], default='missing', max_length=10)),
-                ('reported_at', models.DateTimeField()),
-                ('reported_by', models.CharField(max_length=160, verbose_name='reported by')),
-                ('reporter_relationship', models.CharField(blank=True, max_length=80)),
-                ('missing_from', models.CharField(choices=[('home', 'Home'), ('care', 'A care placement'), ('school', 'School'), ('hospital', 'Hospital'), ('elsewhere', 'Somewhere else')], max_length=10)),
-                ('placement_name', models.CharField(blank=True, max_length=160)),
-                ('last_seen_at', models.DateTimeField()),
-                ('last_seen_place', models.CharField(max_length=200)),
-                ('circumstances', models.TextField()),
-                ('description', models.TextField(blank=True)),
-                ('age_years', models.PositiveSmallIntegerField()),
-                ('health_needs', models.TextField(blank=True)),
-                ('medication', models.TextField(blank=True)),
-                ('self_harm_risk', models.BooleanField(default=False)),
-                ('urgent_health_need', models.BooleanField(default=False)),
-                ('suspected_crime', models.BooleanField(default=False)),
-                ('out_of_character', models.BooleanField(default=False)),
-                ('indicators', models.JSONField(default=list)),
-                ('suggested_grade', models.CharField(choices=[('no_apparent_risk', 'No apparent risk (absent)'), ('low', 'Low'), ('medium', 'Medium'), ('high', 'High')], max_length=20)),
-                ('grade', models.CharField(choices=[('no_apparent_risk', 'No apparent risk (absent)'), ('low', 'Low'), ('medium', 'Medium'), ('high', 'High')], max_length=20)),
-                ('grade_rationale', models.TextField()),
-                ('first_attended_at', models.DateTimeField(blank=True, null=True)),
-                ('inspector_informed_at', models.DateTimeField(blank=True, null=True)),
-                ('found_at', models.DateTimeField(blank=True, null=True)),
-                ('found_place', models.CharField(blank=True, max_length=200)),
-                ('found_by', models.CharField(blank=True, max_length=160)),
-                ('condition', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField()),
-                ('updated_at', models.DateTimeField()),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='missing_episode', to='cases.case')),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.person')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('force', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='accounts.force')),
-                ('inspector_informed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("missing", "Missing"), ("found", "Found or returned")],
+                        default="missing",
+                        max_length=10,
+                    ),
+                ),
+                ("reported_at", models.DateTimeField()),
+                ("reported_by", models.CharField(max_length=160, verbose_name="reported by")),
+                ("reporter_relationship", models.CharField(blank=True, max_length=80)),
+                (
+                    "missing_from",
+                    models.CharField(
+                        choices=[
+                            ("home", "Home"),
+                            ("care", "A care placement"),
+                            ("school", "School"),
+                            ("hospital", "Hospital"),
+                            ("elsewhere", "Somewhere else"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("placement_name", models.CharField(blank=True, max_length=160)),
+                ("last_seen_at", models.DateTimeField()),
+                ("last_seen_place", models.CharField(max_length=200)),
+                ("circumstances", models.TextField()),
+                ("description", models.TextField(blank=True)),
+                ("age_years", models.PositiveSmallIntegerField()),
+                ("health_needs", models.TextField(blank=True)),
+                ("medication", models.TextField(blank=True)),
+                ("self_harm_risk", models.BooleanField(default=False)),
+                ("urgent_health_need", models.BooleanField(default=False)),
+                ("suspected_crime", models.BooleanField(default=False)),
+                ("out_of_character", models.BooleanField(default=False)),
+                ("indicators", models.JSONField(default=list)),
+                (
+                    "suggested_grade",
+                    models.CharField(
+                        choices=[
+                            ("no_apparent_risk", "No apparent risk (absent)"),
+                            ("low", "Low"),
+                            ("medium", "Medium"),
+                            ("high", "High"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "grade",
+                    models.CharField(
+                        choices=[
+                            ("no_apparent_risk", "No apparent risk (absent)"),
+                            ("low", "Low"),
+                            ("medium", "Medium"),
+                            ("high", "High"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("grade_rationale", models.TextField()),
+                ("first_attended_at", models.DateTimeField(blank=True, null=True)),
+                ("inspector_informed_at", models.DateTimeField(blank=True, null=True)),
+                ("found_at", models.DateTimeField(blank=True, null=True)),
+                ("found_place", models.CharField(blank=True, max_length=200)),
+                ("found_by", models.CharField(blank=True, max_length=160)),
+                ("condition", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField()),
+                ("updated_at", models.DateTimeField()),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="missing_episode",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "force",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="accounts.force"
+                    ),
+                ),
+                (
+                    "inspector_informed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
     ]

@@ -6,157 +6,244 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('cases', '0004_case_triaged_at'),
-        ('missing', '0001_initial'),
-        ('partners', '0002_localauthority'),
-        ('people', '0002_search_indexes'),
+        ("accounts", "0001_initial"),
+        ("cases", "0004_case_triaged_at"),
+        ("missing", "0001_initial"),
+        ("partners", "0002_localauthority"),
+        ("people", "0002_search_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='episode',
-            name='local_authority',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='partners.localauthority'),
+            model_name="episode",
+            name="local_authority",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="partners.localauthority",
+            ),
         ),
         migrations.AddField(
-            model_name='gradechange',
-            name='agreed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="gradechange",
+            name="agreed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='gradechange',
-            name='changed_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="gradechange",
+            name="changed_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='gradechange',
-            name='episode',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='gradings', to='missing.episode'),
+            model_name="gradechange",
+            name="episode",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="gradings",
+                to="missing.episode",
+            ),
         ),
         migrations.AddField(
-            model_name='gradechange',
-            name='force',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='accounts.force'),
+            model_name="gradechange",
+            name="force",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, to="accounts.force"
+            ),
         ),
         migrations.AddField(
-            model_name='missingpolicysetting',
-            name='force',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, to='accounts.force'),
+            model_name="missingpolicysetting",
+            name="force",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.PROTECT, to="accounts.force"
+            ),
         ),
         migrations.AddField(
-            model_name='missingpolicysetting',
-            name='updated_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="missingpolicysetting",
+            name="updated_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='photo',
-            name='episode',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='missing.episode'),
+            model_name="photo",
+            name="episode",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="photos",
+                to="missing.episode",
+            ),
         ),
         migrations.AddField(
-            model_name='photo',
-            name='force',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='accounts.force'),
+            model_name="photo",
+            name="force",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, to="accounts.force"
+            ),
         ),
         migrations.AddField(
-            model_name='photo',
-            name='uploaded_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="photo",
+            name="uploaded_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='preventioninterview',
-            name='conducted_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="preventioninterview",
+            name="conducted_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='preventioninterview',
-            name='episode',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='prevention_interview', to='missing.episode'),
+            model_name="preventioninterview",
+            name="episode",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="prevention_interview",
+                to="missing.episode",
+            ),
         ),
         migrations.AddField(
-            model_name='preventioninterview',
-            name='force',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='accounts.force'),
+            model_name="preventioninterview",
+            name="force",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, to="accounts.force"
+            ),
         ),
         migrations.AddField(
-            model_name='returninterview',
-            name='episode',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='return_interview', to='missing.episode'),
+            model_name="returninterview",
+            name="episode",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="return_interview",
+                to="missing.episode",
+            ),
         ),
         migrations.AddField(
-            model_name='returninterview',
-            name='force',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='accounts.force'),
+            model_name="returninterview",
+            name="force",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, to="accounts.force"
+            ),
         ),
         migrations.AddField(
-            model_name='returninterview',
-            name='local_authority',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='return_interviews', to='partners.localauthority'),
+            model_name="returninterview",
+            name="local_authority",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="return_interviews",
+                to="partners.localauthority",
+            ),
         ),
         migrations.AddField(
-            model_name='returninterview',
-            name='recorded_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="returninterview",
+            name="recorded_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='riskreview',
-            name='episode',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviews', to='missing.episode'),
+            model_name="riskreview",
+            name="episode",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="reviews",
+                to="missing.episode",
+            ),
         ),
         migrations.AddField(
-            model_name='riskreview',
-            name='force',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='accounts.force'),
+            model_name="riskreview",
+            name="force",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, to="accounts.force"
+            ),
         ),
         migrations.AddField(
-            model_name='riskreview',
-            name='reviewed_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="riskreview",
+            name="reviewed_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='trigger',
-            name='child',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.person'),
+            model_name="trigger",
+            name="child",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="people.person"
+            ),
         ),
         migrations.AddField(
-            model_name='trigger',
-            name='episode',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='triggers', to='missing.episode'),
+            model_name="trigger",
+            name="episode",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="triggers",
+                to="missing.episode",
+            ),
         ),
         migrations.AddField(
-            model_name='trigger',
-            name='force',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='accounts.force'),
+            model_name="trigger",
+            name="force",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, to="accounts.force"
+            ),
         ),
         migrations.AddField(
-            model_name='trigger',
-            name='raised_case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='raised_by_triggers', to='cases.case'),
+            model_name="trigger",
+            name="raised_case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="raised_by_triggers",
+                to="cases.case",
+            ),
         ),
         migrations.AddIndex(
-            model_name='episode',
-            index=models.Index(fields=['force', 'status', 'last_seen_at'], name='missing_board'),
+            model_name="episode",
+            index=models.Index(fields=["force", "status", "last_seen_at"], name="missing_board"),
         ),
         migrations.AddIndex(
-            model_name='episode',
-            index=models.Index(fields=['force', 'reported_at'], name='missing_month'),
+            model_name="episode",
+            index=models.Index(fields=["force", "reported_at"], name="missing_month"),
         ),
         migrations.AddIndex(
-            model_name='episode',
-            index=models.Index(fields=['child', 'last_seen_at'], name='missing_child_history'),
+            model_name="episode",
+            index=models.Index(fields=["child", "last_seen_at"], name="missing_child_history"),
         ),
         migrations.AddIndex(
-            model_name='returninterview',
-            index=models.Index(fields=['local_authority', 'outcome', 'due_at'], name='rhi_tasks'),
+            model_name="returninterview",
+            index=models.Index(fields=["local_authority", "outcome", "due_at"], name="rhi_tasks"),
         ),
         migrations.AddConstraint(
-            model_name='trigger',
-            constraint=models.UniqueConstraint(fields=('episode', 'kind'), name='missing_trigger_once'),
+            model_name="trigger",
+            constraint=models.UniqueConstraint(
+                fields=("episode", "kind"), name="missing_trigger_once"
+            ),
         ),
     ]
