@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import call_command
 
+from safeguard.accounts.demo import DEMO_USERS
 from safeguard.accounts.models import ApiToken, RoleGrant, User
 from safeguard.accounts.services import api_token_authenticate
 from safeguard.core.models import AuditEntry
@@ -176,9 +177,11 @@ def test_load_demo_twice_is_safe(capsys):
     first = capsys.readouterr().out
     call_command("load_demo")
     assert capsys.readouterr().out == first
-    assert User.objects.filter(force__code="demo").count() == len(Role)
+    assert User.objects.filter(force__code="demo").count() == len(DEMO_USERS)
+    assert {user.role for user in DEMO_USERS} == set(Role)
     for role in Role:
-        assert RoleGrant.objects.filter(role=role, user__force__code="demo").count() == 1
+        expected = sum(1 for user in DEMO_USERS if user.role == role)
+        assert RoleGrant.objects.filter(role=role, user__force__code="demo").count() == expected
     assert "TOTP secret" in first
 
 

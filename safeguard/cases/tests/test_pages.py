@@ -231,7 +231,7 @@ def test_the_child_chronology_spans_every_case_newest_first(make_client, make_us
         )
     page = supervisor.get(f"/people/{child.pk}/chronology/").content.decode()
     positions = [
-        page.index(label)
+        page.index(f"Referral received: {label}")
         for label in (
             "Online child sexual exploitation",
             "Domestic abuse involving children",
