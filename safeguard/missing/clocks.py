@@ -6,7 +6,7 @@ the team view, the duty inspector's view and the escalation ladder treat them li
 from datetime import datetime, timedelta
 
 from safeguard.cases.models import Case
-from safeguard.core.clocks import ClockDefinition, Derived, clock_register
+from safeguard.core.clocks import ClockDefinition, Derived, Rung, clock_register
 from safeguard.missing.models import Episode, GradeChange, RiskReview
 from safeguard.missing.rules import response
 from safeguard.missing.rules.episodes import return_interview_due
@@ -43,6 +43,13 @@ INSPECTOR_INFORMED = clock_register(
         stops="the duty inspector acknowledges it",
         rule="60 minutes",
         source="APP: for high risk a senior manager is involved (RULES.md 1.2)",
+        # The system tells the duty inspectors itself, at once; then again, with the
+        # supervisor, when the hour is up unacknowledged.
+        ladder=(
+            Rung("duty_inspector", -timedelta(hours=24)),
+            Rung("duty_inspector", timedelta(0)),
+            Rung("supervisor", timedelta(0)),
+        ),
     )
 )
 RISK_REVIEW = clock_register(

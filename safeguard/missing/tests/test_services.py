@@ -485,3 +485,16 @@ def test_monthly_figures(cast, child):
     assert august.month.month == 8 and august.episodes == 1
     assert august.by_grade["low"] == 1 and august.median_minutes_to_attend == 50.0
     assert august.returns == 1 and august.rhi_percent == 100.0
+
+
+def test_a_high_grade_alerts_the_duty_inspectors_at_once(cast, child):
+    from safeguard.core.clocks import clocks_sweep
+
+    episode = reported(cast, child, by=cast.supervisor, self_harm_risk=True, grade="high")
+    clocks_sweep(now=FRIDAY_NIGHT + 6 * M)
+    alert = OutboxMessage.objects.get(
+        recipient_user_id=cast.inspector.pk,
+        channel="alert",
+        subject="Due soon: Duty inspector informed (high risk)",
+    )
+    assert alert.link == f"/cases/{episode.case_id}/"
