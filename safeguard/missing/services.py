@@ -8,18 +8,20 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
 from safeguard.accounts.models import Unit, User
 from safeguard.cases.models import Case, Involvement
+from safeguard.cases.rules.lifecycle import Transition
 from safeguard.cases.rules.record_keeping import VoiceInput
 from safeguard.cases.selectors import can_act_on, cases_visible_to
 from safeguard.cases.services import (
     CaseInput,
     action_add,
+    case_apply_transition,
     case_clocks_rederive,
     case_create,
-    case_triage,
     voice_record,
 )
 from safeguard.core.actor import Actor
@@ -297,7 +299,17 @@ def episode_report(
             now=now,
         )
         # The grading is the decision on the report: the case is triaged as it is recorded.
-        case_triage(actor=actor, case_id=case.pk, version=case.version, now=now)
+        # Not through case_triage: that needs CASE_WORK on the case, and a reporter outside
+        # the missing persons unit (an investigator, a supervisor) has it only for their own
+        # unit. The case was made in this transaction, so nobody else can hold it.
+        case_apply_transition(
+            actor=actor,
+            case=case,
+            transition=Transition.TRIAGE,
+            version=case.version,
+            now=now,
+            changes={"triaged_at": now},
+        )
         episode = Episode.objects.create(
             force_id=actor.force_id,
             case=case,
@@ -650,7 +662,7 @@ def episode_found(
                     body=(
                         "A child has returned after being missing. Sign in to Safeguard to see "
                         f"the return home interview task. It must be offered by "
-                        f"{task.due_at:%d %b %Y %H:%M} UTC."
+                        f"{timezone.localtime(task.due_at):%H:%M on %d %b %Y} (UK time)."
                     ),
                     now=now,
                     force_id=episode.force_id,
