@@ -103,6 +103,8 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "cases": selectors.person_case_roles(actor=actor, person=person),
             "today": timezone.localdate(),
             "can_manage": actor.can(Permission.PERSON_MANAGE) and person.merged_into_id is None,
+            "can_report_missing": actor.can(Permission.CASE_CREATE)
+            and person.merged_into_id is None,
         },
     )
 

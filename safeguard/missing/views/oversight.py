@@ -1,0 +1,286 @@
+"""Oversight pages (thin): the duty inspector's board of children missing now, the monthly
+figures, a child's missing history, the force's response times, and a local authority's
+return home interview tasks."""
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from safeguard.core.actor import Actor
+from safeguard.core.clocks import ClockView
+from safeguard.core.models import ClockState
+from safeguard.core.permissions import Permission
+from safeguard.core.views import requires
+from safeguard.frontend.charts import BarChart, Series, bar_chart
+from safeguard.frontend.forms import form_data
+from safeguard.frontend.pages import submit_form
+from safeguard.missing import selectors, services
+from safeguard.missing.forms import ReturnInterviewForm
+from safeguard.missing.oversight_forms import DEFAULT_MONTHS, FiguresForm, MissingPolicyForm
+from safeguard.missing.rules import response
+from safeguard.missing.rules.grading import Grade
+
+
+def _actor(request: HttpRequest, section: str) -> Actor:
+    request.nav_section = section  # type: ignore[attr-defined]
+    return request.actor  # type: ignore[attr-defined,no-any-return]
+
+
+# The board -----------------------------------------------------------------------------------
+
+# Highest first, as the board sorts and the inspector reads.
+GRADES_DOWN = sorted(Grade, key=lambda g: -g.rank)
+_OPEN = (ClockState.Status.BREACHED, ClockState.Status.RUNNING)
+
+
+@dataclass(frozen=True)
+class BoardLine:
+    """A board row as the page shows it: the deadline most in need of attention, and its tag."""
+
+    row: selectors.BoardRow
+    clock: ClockView | None
+    tag_text: str
+    tag_colour: str
+    acknowledge: bool
+
+
+def _board_line(row: selectors.BoardRow, now: datetime, can_acknowledge: bool) -> BoardLine:
+    # The most overdue deadline, else the next one due (an overdue one is always due earlier).
+    clock = min((c for c in row.clocks if c.status in _OPEN), key=lambda c: c.due_at, default=None)
+    text, colour = clock.tag(now) if clock else ("", "")
+    episode = row.episode
+    waiting = episode.grade == Grade.HIGH and episode.inspector_informed_at is None
+    return BoardLine(row, clock, text, colour, can_acknowledge and waiting)
+
+
+def _board_context(actor: Actor) -> dict[str, object]:
+    now = timezone.now()
+    can_acknowledge = actor.can(Permission.DUTY_VIEW)
+    lines = [
+        _board_line(row, now, can_acknowledge)
+        for row in selectors.active_board(actor=actor, now=now)
+    ]
+    counts = Counter(line.row.episode.grade for line in lines)
+    return {
+        "lines": lines,
+        "by_grade": [(grade.value, grade.label, counts[grade.value]) for grade in GRADES_DOWN],
+        "overdue": sum(1 for line in lines if line.row.overdue),
+        "can_acknowledge": can_acknowledge,
+    }
+
+
+@requires(Permission.CASE_VIEW)
+def board(request: HttpRequest) -> HttpResponse:
+    """Every child missing now that the user can see, overdue deadlines first."""
+    actor = _actor(request, "missing")
+    context = _board_context(actor)
+    if request.GET.get("fragment") == "board":
+        # live.js asks for this every LIVE_REFRESH_SECONDS, so the board keeps itself current.
+        return render(request, "missing/includes/board.html", context)
+    return render(
+        request,
+        "missing/board.html",
+        context
+        | {
+            "live_seconds": settings.LIVE_REFRESH_SECONDS,
+            "can_report": actor.can(Permission.CASE_CREATE),
+        },
+    )
+
+
+# Figures -------------------------------------------------------------------------------------
+
+GRADE_CSS = {
+    Grade.HIGH: "high",
+    Grade.MEDIUM: "medium",
+    Grade.LOW: "low",
+    Grade.NO_APPARENT_RISK: "none",
+}
+
+
+def _charts(months: list[selectors.MonthFigures], threshold: int) -> list[BarChart]:
+    labels = [f"{m.month:%b %Y}" for m in months]
+    long_labels = [f"{m.month:%B %Y}" for m in months]
+
+    def single(
+        chart_id: str,
+        title: str,
+        values: list[float | None],
+        unit: str = "",
+        maximum: float | None = None,
+    ) -> BarChart:
+        return bar_chart(
+            chart_id=chart_id,
+            title=title,
+            labels=labels,
+            long_labels=long_labels,
+            series=[Series(title, "value", values)],
+            unit=unit,
+            maximum=maximum,
+        )
+
+    return [
+        bar_chart(
+            chart_id="chart-episodes",
+            title="Episodes by risk grade",
+            labels=labels,
+            long_labels=long_labels,
+            series=[
+                Series(g.label, GRADE_CSS[g], [m.by_grade.get(g.value, 0) for m in months])
+                for g in GRADES_DOWN
+            ],
+        ),
+        single(
+            "chart-attendance",
+            "Median minutes from report to first attendance",
+            [m.median_minutes_to_attend for m in months],
+        ),
+        single(
+            "chart-interviews",
+            "Return home interviews offered within 72 hours",
+            [m.rhi_percent for m in months],
+            unit="%",
+            maximum=100,
+        ),
+        single(
+            "chart-repeat",
+            f"Children missing {threshold} or more times in the month",
+            [m.repeat_children for m in months],
+        ),
+    ]
+
+
+@requires(Permission.MISSING_FIGURES_VIEW)
+def figures(request: HttpRequest) -> HttpResponse:
+    """Aggregates only: no child is named, so analysts may see it."""
+    actor = _actor(request, "missing_figures")
+    form = FiguresForm(request.GET if "months" in request.GET else {"months": DEFAULT_MONTHS})
+    rows = (
+        selectors.monthly_figures(
+            actor=actor, months=form.cleaned_data["months"], now=timezone.now()
+        )
+        if form.is_valid()
+        else []
+    )
+    threshold = selectors.missing_policy_for(actor.force_id).repeat_threshold
+    return render(
+        request,
+        "missing/figures.html",
+        {
+            "form": form,
+            "table": [(m, [m.by_grade.get(g.value, 0) for g in GRADES_DOWN]) for m in rows],
+            "charts": _charts(rows, threshold) if rows else [],
+            "grades": [(g.value, g.label) for g in GRADES_DOWN],
+            "threshold": threshold,
+        },
+    )
+
+
+# A child's missing history -------------------------------------------------------------------
+
+
+@requires(Permission.PERSON_VIEW)
+def child_profile(request: HttpRequest, person_id: int) -> HttpResponse:
+    actor = _actor(request, "people")
+    now = timezone.now()
+    return render(
+        request,
+        "missing/child_profile.html",
+        {
+            "profile": selectors.child_profile(actor=actor, person_id=person_id, now=now),
+            "now": now,
+            "can_report": actor.can(Permission.CASE_CREATE),
+        },
+    )
+
+
+# Force policy --------------------------------------------------------------------------------
+
+POLICY_FIELDS = list(response.POLICY_RANGES)
+
+
+@requires(Permission.POLICY_VIEW)
+def policy(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request, "policy")
+    return render(
+        request,
+        "missing/policy.html",
+        {
+            "setting": selectors.missing_policy_get(actor=actor),
+            "defaults": response.ResponsePolicy(),
+            "can_manage": actor.can(Permission.POLICY_MANAGE),
+        },
+    )
+
+
+@requires(Permission.POLICY_MANAGE)
+@require_http_methods(["GET", "POST"])
+def policy_edit(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request, "policy")
+    setting = selectors.missing_policy_get(actor=actor)
+    form = MissingPolicyForm(
+        form_data(request),
+        initial={name: getattr(setting, name) for name in POLICY_FIELDS}
+        | {"version": setting.version},
+    )
+    done = submit_form(
+        request,
+        form,
+        write=lambda data: services.missing_policy_update(
+            actor=actor,
+            version=data["version"],
+            data=response.ResponsePolicy(**{name: data[name] for name in POLICY_FIELDS}),
+            now=timezone.now(),
+        ),
+        success="Missing children response times saved",
+        done_url=reverse("missing:policy"),
+        on_conflict=lambda error, data: "Somebody changed these settings after you opened them.",
+    )
+    return done or render(request, "missing/policy_edit.html", {"form": form})
+
+
+# A local authority's return home interviews --------------------------------------------------
+
+
+@requires(Permission.RETURN_INTERVIEW_RECORD)
+def interview_list(request: HttpRequest) -> HttpResponse:
+    """The tasks disclosed to this local authority user, soonest due first."""
+    actor = _actor(request, "interviews")
+    tasks = selectors.return_interviews_disclosed_to(actor=actor, open_only=False)
+    return render(request, "missing/interview_list.html", {"tasks": tasks, "now": timezone.now()})
+
+
+@requires(Permission.RETURN_INTERVIEW_RECORD)
+@require_http_methods(["GET", "POST"])
+def interview_record(request: HttpRequest, interview_id: int) -> HttpResponse:
+    actor = _actor(request, "interviews")
+    task = selectors.return_interview_disclosed(actor=actor, interview_id=interview_id)
+    form = ReturnInterviewForm(form_data(request), initial={"version": task.version})
+    done = submit_form(
+        request,
+        form,
+        write=lambda data: services.return_interview_record(
+            actor=actor,
+            interview_id=task.pk,
+            version=data["version"],
+            data=services.ReturnInterviewInput(
+                offered_at=data["offered_at"],
+                outcome=data["outcome"],
+                interview_at=data["interview_at"],
+                interviewer=data["interviewer"],
+                summary=data["summary"],
+            ),
+            now=timezone.now(),
+        ),
+        success="Return home interview recorded",
+        done_url=reverse("missing:interview_list"),
+        on_conflict=lambda error, data: "Somebody recorded this interview after you opened it.",
+    )
+    return done or render(request, "missing/interview_record.html", {"task": task, "form": form})
