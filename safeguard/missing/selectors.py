@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from statistics import median
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from safeguard.cases.selectors import cases_visible_to
 from safeguard.core.actor import Actor
@@ -198,7 +199,9 @@ class MonthFigures:
 
 
 def _month_start(moment: datetime) -> date:
-    return date(moment.year, moment.month, 1)
+    # Months are the force's: an episode at 00:30 BST on the 1st belongs to that month.
+    local = timezone.localtime(moment)
+    return date(local.year, local.month, 1)
 
 
 def _add_months(day: date, months: int) -> date:
@@ -212,7 +215,7 @@ def monthly_figures(*, actor: Actor, months: int, now: datetime) -> list[MonthFi
     children with 3 or more episodes (the force's threshold) in the month."""
     actor.require(Permission.MISSING_FIGURES_VIEW)
     first = _add_months(_month_start(now), -(months - 1))
-    start = datetime(first.year, first.month, 1, tzinfo=now.tzinfo)
+    start = timezone.make_aware(datetime(first.year, first.month, 1))
     policy = missing_policy_for(actor.force_id)
     rows = Episode.objects.filter(force_id=actor.force_id, reported_at__gte=start).values_list(
         "reported_at", "grade", "first_attended_at", "found_at", "child_id"

@@ -85,6 +85,7 @@ IN_FUTURE = "The time must be now or in the past"
 INTERVIEW_BEFORE_FOUND = "The prevention interview must be after the child was found"
 ALREADY_INTERVIEWED = "A prevention interview is already recorded"
 NEVER_HIGH = "Only a high-risk episode needs the duty inspector"
+ALREADY_RECORDED = "This return home interview is already recorded"
 OUTCOME_REQUIRED = "Select the outcome of the return home interview"
 INTERVIEW_DATE_REQUIRED = "Enter when the interview took place"
 PLAN_KINDS = {
@@ -810,6 +811,8 @@ def return_interview_record(
             _episode_for_update(actor, task.episode_id)
             on_behalf = True
         task = ReturnInterview.objects.select_for_update().get(pk=task.pk)
+        if task.recorded_at is not None:
+            raise DomainError("invalid", ALREADY_RECORDED)
         refuse_if(_return_interview_problems(task, data, now))
         update_versioned(
             task,

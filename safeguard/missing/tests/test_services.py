@@ -498,3 +498,39 @@ def test_a_high_grade_alerts_the_duty_inspectors_at_once(cast, child):
         subject="Due soon: Duty inspector informed (high risk)",
     )
     assert alert.link == f"/cases/{episode.case_id}/"
+
+
+def test_a_recorded_return_interview_cannot_be_overwritten(cast, child):
+    episode = reported(cast, child)
+    back = FRIDAY_NIGHT + 3 * H
+    found(cast, episode, back)
+    task = ReturnInterview.objects.get(episode=episode)
+    record = services.ReturnInterviewInput(offered_at=back + H, outcome="declined")
+    task = services.return_interview_record(
+        actor=cast.actor(cast.la_user),
+        interview_id=task.pk,
+        version=task.version,
+        data=record,
+        now=back + 2 * H,
+    )
+    with pytest.raises(DomainError) as refused:
+        services.return_interview_record(
+            actor=cast.actor(cast.la_user),
+            interview_id=task.pk,
+            version=task.version,
+            data=services.ReturnInterviewInput(offered_at=back + H, outcome="not_possible"),
+            now=back + 3 * H,
+        )
+    assert refused.value.message == "This return home interview is already recorded"
+    task.refresh_from_db()
+    assert task.outcome == "declined"
+
+
+def test_months_are_uk_months(cast, child):
+    # 00:30 BST on 1 September is 23:30 UTC on 31 August: it counts in September.
+    from datetime import UTC, datetime
+
+    at = datetime(2026, 8, 31, 23, 30, tzinfo=UTC)
+    reported(cast, child, at)
+    figures = selectors.monthly_figures(actor=cast.actor(cast.analyst), months=2, now=at + H)
+    assert [(f.month.month, f.episodes) for f in figures] == [(8, 0), (9, 1)]
