@@ -357,9 +357,14 @@ def test_missing_child_from_report_to_return_home_interview(
     )
     officer.get_by_role("button", name="Record interview").click()
     expect(success_banner(officer)).to_contain_text("Prevention interview recorded")
-    expect(summary_value(officer, "#episode-found", "Prevention interview")).to_have_text(
-        f"{shown(interviewed)}, spoken to alone. Why they went: I had an argument with staff "
-        "and wanted to be with my friend. Harm: None"
+    expect(
+        summary_value(officer, "#episode-found", "Prevention interview").locator("li")
+    ).to_have_text(
+        [
+            f"{shown(interviewed)}, spoken to alone",
+            "Why they went: I had an argument with staff and wanted to be with my friend",
+            "Harm: None",
+        ]
     )
     expect(episode_action(officer, "Record the prevention interview")).to_have_count(0)
     check(officer, watch, "Missing episode, prevention interview recorded [officer]")
