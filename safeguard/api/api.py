@@ -13,6 +13,7 @@ from safeguard.accounts.services import user_is_verified
 from safeguard.api.auth import TokenAuth
 from safeguard.api.errors import install_error_handlers
 from safeguard.cases.api import router as cases_router
+from safeguard.missing.api import router as missing_router
 from safeguard.people.api import router as people_router
 from safeguard.supervision.api import router as supervision_router
 
@@ -56,3 +57,4 @@ api.add_router("/", accounts_router)
 api.add_router("/", people_router)
 api.add_router("/", cases_router)
 api.add_router("/", supervision_router)
+api.add_router("/", missing_router)

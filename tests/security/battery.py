@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -43,9 +44,23 @@ from safeguard.cases.models import (
     Note,
     VoiceOfChild,
 )
-from safeguard.core.models import AuditEntry, OutboxMessage
+from safeguard.cases.services import case_clocks_rederive
+from safeguard.core.models import AuditEntry, Disclosure, OutboxMessage
 from safeguard.core.permissions import Permission, Role, Scope, scope_for
 from safeguard.core.views import PUBLIC, SIGNED_IN
+from safeguard.missing.models import (
+    Episode,
+    GradeChange,
+    MissingPolicySetting,
+    Photo,
+    PreventionInterview,
+    ReturnInterview,
+    RiskReview,
+    Trigger,
+)
+from safeguard.missing.rules.response import POLICY_RANGES
+from safeguard.missing.selectors import RHI_DISCLOSURE
+from safeguard.partners.models import LocalAuthority
 from safeguard.people.models import Address, Alias, Person, Relationship
 from safeguard.people.rules.matching import search_keys
 from safeguard.supervision.models import Review, ReviewPolicySetting
@@ -66,7 +81,21 @@ class Loc(Enum):
 
 LOCATIONS = tuple(Loc)
 # Kinds of object that exist in every location; other targets (None, "reset") have no location.
-LOCATED = frozenset({"staff", "unit", "token", "case", "person", "action", "outbox", "alert"})
+LOCATED = frozenset(
+    {
+        "staff",
+        "unit",
+        "token",
+        "case",
+        "person",
+        "action",
+        "outbox",
+        "alert",
+        "episode",
+        "missing_case",
+        "interview",
+    }
+)
 URL_KWARGS = {
     "staff": {"user_id"},
     "unit": {"unit_id"},
@@ -77,6 +106,13 @@ URL_KWARGS = {
     "action": {"case_id", "action_id"},
     "outbox": {"message_id"},  # an undelivered (dead) email of the location's force
     "alert": {"message_id"},  # an in-app alert to the location's officer (OWN: the actor)
+    # A missing episode on a case of type missing in the location's unit (like "case").
+    "episode": {"episode_id"},
+    # The case of a missing episode (the case page's link to its episode).
+    "missing_case": {"case_id"},
+    # A return home interview task of an episode in the location, disclosed to the location's
+    # local authority user (OWN: to the actor).
+    "interview": {"interview_id"},
 }
 
 
@@ -110,6 +146,8 @@ class ObjRef:
     force_id: int | None
     unit_ids: frozenset[int] = frozenset()
     owner_id: int | None = None
+    # Partner users it was disclosed to: what DISCLOSED scope reaches.
+    disclosed_to: frozenset[int] = frozenset()
 
     @classmethod
     def of_user(cls, user: User) -> ObjRef:
@@ -140,6 +178,14 @@ class ObjRef:
         return cls(alert.force_id, frozenset(), recipient.pk)
 
     @classmethod
+    def of_interview(cls, task: ReturnInterview, case: Case, recipient: User) -> ObjRef:
+        """A return home interview task sits with its episode's case (for the police, who may
+        record it on the authority's behalf) and is disclosed to the authority's user."""
+        return cls(
+            case.force_id, frozenset({case.unit_id}), case.owner_id, frozenset({recipient.pk})
+        )
+
+    @classmethod
     def of_person(cls, person: Person) -> ObjRef:
         """People are one index per force: no unit, no owner; only FORCE scope reaches them."""
         return cls(person.force_id)
@@ -155,7 +201,9 @@ def reaches(scope: Scope, actor: ActorRef, obj: ObjRef) -> bool:
         return bool(obj.unit_ids & actor.unit_ids)
     if scope == Scope.OWN:
         return obj.owner_id is not None and obj.owner_id == actor.user_id
-    return False  # Scope.DISCLOSED: nothing in these worlds has been disclosed to anybody
+    if scope == Scope.DISCLOSED:
+        return actor.user_id in obj.disclosed_to
+    return False
 
 
 def visible(permission: Permission, actor: ActorRef, obj: ObjRef) -> bool:
@@ -267,6 +315,12 @@ class RouteSpec:
     # A case target's status, chosen so that a permitted request can succeed (e.g. 'received'
     # for triage): the lifecycle must not be the reason a permitted request is refused.
     state: str | None = None
+    # The query string, when the page needs one (e.g. the child a missing report is about).
+    query: Callable[[World, Any], dict[str, Any]] | None = None
+
+    def url(self, name: str, kwargs: dict[str, Any], world: World, target: Any) -> str:
+        url = reverse(name, kwargs=kwargs or None)
+        return f"{url}?{urlencode(self.query(world, target))}" if self.query else url
 
     def ok(self, kwargs: dict[str, Any]) -> Outcome:
         location = self.ok_location(kwargs) if callable(self.ok_location) else self.ok_location
@@ -488,6 +542,142 @@ def _action_version(world: World, action: Action) -> dict[str, Any]:
     return {"version": _version(Action, action)}
 
 
+# --- Bodies for the missing-children pages ---------------------------------------------------
+
+NEW_EPISODE_PAGE = re.compile(r"/missing/\d+/")
+# A 1x1 PNG: the smallest image the photo check accepts.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
+    "0000000c49444154789c63f8cfc0000003010100c9fe92ef0000000049454e44ae426082"
+)
+
+
+def _episode_page(kwargs: dict[str, Any]) -> str:
+    return reverse("missing:detail", kwargs={"episode_id": kwargs["episode_id"]})
+
+
+def _local_minutes(delta: timedelta) -> str:
+    """A time `delta` ago as a page's date-time field sends it (local time, to the minute)."""
+    return (timezone.localtime() - delta).strftime("%Y-%m-%dT%H:%M")
+
+
+def _report_child(world: World, target: Any) -> dict[str, Any]:
+    return {"person": world.new_person(world.force.pk, "Isla").pk}
+
+
+def _report_page_body(world: World, target: Any) -> dict[str, Any]:
+    world.missing_unit(world.force.pk)  # a report goes to the force's missing persons unit
+    return {
+        "source": Case.Source.EMERGENCY_CALL,
+        "reported_at": _local_minutes(timedelta(hours=1)),
+        "reported_by": "Her mother",
+        "reporter_relationship": "Mother",
+        "missing_from": "home",
+        "local_authority": world.local_authority(world.force.pk).pk,
+        "last_seen_at": _local_minutes(timedelta(hours=3)),
+        "last_seen_place": "Home, 4 Mill Lane",
+        "circumstances": "Did not come home from school.",
+        "self_harm_risk": "no",
+        "urgent_health_need": "no",
+        "suspected_crime": "no",
+        "out_of_character": "yes",
+        # Nine years old: the suggestion is high, and an officer may not choose lower.
+        "grade": "high",
+        "grade_rationale": "Nine years old, missing after dark",
+        "action": "save",
+    }
+
+
+def _regrade_body(world: World, episode: Episode) -> dict[str, Any]:
+    return {
+        "grade": "high",
+        "rationale": "Texted a friend saying she wants to die.",
+        **_ev(episode),
+    }
+
+
+def _grade_review_body(world: World, episode: Episode) -> dict[str, Any]:
+    grade = Episode.objects.values_list("grade", flat=True).get(pk=episode.pk)
+    return {
+        "grade": grade,
+        "rationale": "Grade confirmed on the information so far.",
+        **_ev(episode),
+    }
+
+
+def _ev(episode: Episode) -> dict[str, Any]:
+    return {"version": _version(Episode, episode)}
+
+
+def _attended_page_body(world: World, episode: Episode) -> dict[str, Any]:
+    return {"attended_at": _local_minutes(timedelta(hours=1)), **_ev(episode)}
+
+
+def _risk_review_body(world: World, episode: Episode) -> dict[str, Any]:
+    return {"note": "Called her friends; none has seen her since 6 pm."}
+
+
+def _plan_page_body(world: World, episode: Episode) -> dict[str, Any]:
+    return {
+        "kind": "cctv",
+        "detail": "Bus station cameras 21:00 to 23:00",
+        "owner": world.officer_of_unit(episode.case.unit_id).pk,
+        "due_on": (timezone.localdate() + timedelta(days=1)).isoformat(),
+    }
+
+
+def _found_page_body(world: World, episode: Episode) -> dict[str, Any]:
+    return {
+        "found_at": _local_minutes(timedelta(minutes=30)),
+        "found_place": "Ipswich bus station",
+        "found_by": "PC Okafor",
+        "condition": "Tired, unhurt",
+        **_ev(episode),
+    }
+
+
+def _prevention_page_body(world: World, episode: Episode) -> dict[str, Any]:
+    return {
+        "conducted_at": _local_minutes(timedelta(minutes=30)),
+        "spoken_to_alone": "yes",
+        "harm_suffered": "None",
+        "why_went": "Wanted to see a friend",
+    }
+
+
+def _rhi_version(task: ReturnInterview) -> int:
+    return _version(ReturnInterview, task)
+
+
+def _rhi_page_body(world: World, target: Any) -> dict[str, Any]:
+    task = target if isinstance(target, ReturnInterview) else target.return_interview
+    return {
+        "offered_at": _local_minutes(timedelta(minutes=20)),
+        "outcome": "declined",
+        "version": _rhi_version(task),
+    }
+
+
+def _photo_body(world: World, episode: Episode) -> dict[str, Any]:
+    return {"photo": SimpleUploadedFile("photo.png", PNG, content_type="image/png")}
+
+
+def _missing_policy_body(world: World, target: Any) -> dict[str, Any]:
+    setting = MissingPolicySetting.objects.filter(force=world.force).first()
+    values = {name: getattr(setting or MissingPolicySetting(), name) for name in POLICY_RANGES}
+    return {
+        **values,
+        "attend_high_minutes": 45,
+        "version": (setting or MissingPolicySetting()).version,
+    }
+
+
+def _missing_form_and_post(
+    data: Callable[[World, Any], dict[str, Any]], state: str | None = None
+) -> tuple[RouteSpec, ...]:
+    return _form_and_post("episode", data, _episode_page, "episode", state=state)
+
+
 WEB_ROUTES: dict[str, tuple[RouteSpec, ...]] = {
     "healthz": (RouteSpec(),),
     "readyz": (RouteSpec(),),
@@ -646,6 +836,65 @@ WEB_ROUTES: dict[str, tuple[RouteSpec, ...]] = {
             effect="policy",
         ),
     ),
+    # Missing children: the episode rides on its case, so its pages reach what the case's do.
+    "missing:board": (RouteSpec(),),
+    "missing:figures": (RouteSpec(),),
+    "missing:child_profile": (RouteSpec(target="person"),),
+    "missing:policy": (RouteSpec(),),
+    "missing:policy_edit": (
+        RouteSpec(),
+        RouteSpec(
+            method="POST",
+            data=_missing_policy_body,
+            ok_status=302,
+            ok_location="/settings/missing/",
+            effect="missing_policy",
+        ),
+    ),
+    # A local authority's tasks: only those disclosed to the user (DISCLOSED scope).
+    "missing:interview_list": (RouteSpec(),),
+    "missing:interview_record": _form_and_post(
+        "interview", _rhi_page_body, lambda kwargs: "/return-interviews/", "interview"
+    ),
+    # Without a child the page asks which child; with one, a valid report saves and opens it.
+    "missing:report": (
+        RouteSpec(),
+        RouteSpec(
+            method="POST",
+            query=_report_child,
+            data=_report_page_body,
+            ok_status=302,
+            ok_location=NEW_EPISODE_PAGE,
+            effect="episodes_created",
+        ),
+    ),
+    "missing:for_case": (
+        RouteSpec(target="missing_case", ok_status=302, ok_location=NEW_EPISODE_PAGE),
+    ),
+    "missing:detail": (RouteSpec(target="episode"),),
+    "missing:photo": (RouteSpec(target="episode", state="photo"),),
+    "missing:photo_add": _missing_form_and_post(_photo_body),
+    "missing:regrade": _missing_form_and_post(_regrade_body),
+    "missing:supervisor_review": _missing_form_and_post(_grade_review_body),
+    "missing:attended": _missing_form_and_post(_attended_page_body),
+    "missing:risk_review": _missing_form_and_post(_risk_review_body),
+    # DUTY_VIEW, and the service also needs CASE_SUPERVISE on the case: every role with
+    # DUTY_VIEW (the duty inspector) supervises at FORCE scope, which reaches exactly what
+    # DUTY_VIEW's FORCE scope does, so the table's answer for DUTY_VIEW is the whole answer.
+    "missing:acknowledge": (
+        RouteSpec(
+            target="episode",
+            method="POST",
+            ok_status=302,
+            ok_location=_episode_page,
+            effect="episode",
+            state="high",
+        ),
+    ),
+    "missing:plan_add": _missing_form_and_post(_plan_page_body),
+    "missing:found": _missing_form_and_post(_found_page_body),
+    "missing:prevention": _missing_form_and_post(_prevention_page_body, state="found"),
+    "missing:interview_on_behalf": _missing_form_and_post(_rhi_page_body, state="found"),
 }
 
 
@@ -780,6 +1029,49 @@ def _api_voice_body(world: World, case: Case) -> dict[str, Any]:
     }
 
 
+def _iso(delta: timedelta) -> str:
+    return (timezone.now() - delta).isoformat()
+
+
+def _api_report_body(world: World, target: Any) -> dict[str, Any]:
+    world.missing_unit(world.force.pk)
+    return {
+        "child_id": world.new_person(world.force.pk, "Isla").pk,
+        "reported_at": _iso(timedelta(hours=1)),
+        "reported_by": "Her mother",
+        "last_seen_at": _iso(timedelta(hours=3)),
+        "last_seen_place": "Home, 4 Mill Lane",
+        "circumstances": "Did not come home from school.",
+        "missing_from": "home",
+        "local_authority_id": world.local_authority(world.force.pk).pk,
+        "out_of_character": True,
+        "grade": "high",
+        "grade_rationale": "Nine years old, missing after dark",
+    }
+
+
+def _api_suggest_body(world: World, target: Any) -> dict[str, Any]:
+    return {
+        "child_id": world.new_person(world.force.pk, "Isla").pk,
+        "last_seen_at": _iso(timedelta(hours=3)),
+        "missing_from": "care",
+    }
+
+
+def _api_plan_body(world: World, episode: Episode) -> dict[str, Any]:
+    body = _plan_page_body(world, episode)
+    owner = body.pop("owner")
+    return {**body, "owner_id": owner}
+
+
+def _api_rhi_body(world: World, task: ReturnInterview) -> dict[str, Any]:
+    return {"offered_at": _iso(timedelta(minutes=20)), "outcome": "declined", **_rhi(task)}
+
+
+def _rhi(task: ReturnInterview) -> dict[str, Any]:
+    return {"version": _rhi_version(task)}
+
+
 API_OPERATIONS: dict[str, OperationSpec] = {
     "me": OperationSpec(),
     "list_units": OperationSpec(),
@@ -855,6 +1147,60 @@ API_OPERATIONS: dict[str, OperationSpec] = {
     "reopen_case": OperationSpec(target="case", body=_reason_body, effect="case", state="closed"),
     "get_policy": OperationSpec(returns_target=False),
     "set_policy": OperationSpec(body=_policy_body, effect="policy", returns_target=False),
+    # Missing children
+    "list_missing_episodes": OperationSpec(returns_target=False),
+    "report_missing_episode": OperationSpec(
+        body=_api_report_body, ok_status=201, effect="episodes_created"
+    ),
+    "suggest_missing_grade": OperationSpec(body=_api_suggest_body, returns_target=False),
+    "get_missing_episode": OperationSpec(target="episode"),
+    "regrade_missing_episode": OperationSpec(
+        target="episode", body=_regrade_body, effect="episode"
+    ),
+    "review_missing_grade": OperationSpec(
+        target="episode", body=_grade_review_body, effect="episode"
+    ),
+    "record_missing_attendance": OperationSpec(
+        target="episode",
+        body=lambda w, e: {"attended_at": _iso(timedelta(hours=1)), **_ev(e)},
+        effect="episode",
+    ),
+    "record_missing_risk_review": OperationSpec(
+        target="episode", body=_risk_review_body, ok_status=201, effect="episode"
+    ),
+    # DUTY_VIEW, with CASE_SUPERVISE on the case: see "missing:acknowledge".
+    "acknowledge_missing_episode": OperationSpec(target="episode", effect="episode", state="high"),
+    "add_missing_plan_item": OperationSpec(
+        target="episode", body=_api_plan_body, ok_status=201, effect="episode"
+    ),
+    "record_missing_found": OperationSpec(
+        target="episode",
+        body=lambda w, e: {
+            **_found_page_body(w, e),
+            "found_at": _iso(timedelta(minutes=30)),
+        },
+        effect="episode",
+    ),
+    "record_prevention_interview": OperationSpec(
+        target="episode",
+        body=lambda w, e: {
+            **_prevention_page_body(w, e),
+            "conducted_at": _iso(timedelta(minutes=30)),
+            "spoken_to_alone": True,
+        },
+        ok_status=201,
+        effect="episode",
+        state="found",
+    ),
+    "list_return_interviews": OperationSpec(returns_target=False),
+    "get_return_interview": OperationSpec(target="interview"),
+    "record_return_interview": OperationSpec(
+        target="interview", body=_api_rhi_body, effect="interview"
+    ),
+    "record_return_interview_on_behalf": OperationSpec(
+        target="interview", body=_api_rhi_body, effect="interview"
+    ),
+    "missing_figures": OperationSpec(query={"months": "3"}, returns_target=False),
 }
 
 
@@ -934,6 +1280,11 @@ class World:
     foreign_unit: Unit
     staff: dict[Loc, User]
     units: dict[Loc, Unit] = field(default_factory=dict)
+    # Made when first needed, by force (or location): missing persons units, local
+    # authorities, and each location's local authority user.
+    _missing_units: dict[int, Unit] = field(default_factory=dict)
+    _authorities: dict[int, LocalAuthority] = field(default_factory=dict)
+    _partners: dict[Loc, User] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -1029,6 +1380,143 @@ class World:
             )
         return case
 
+    # --- missing children: episodes and return home interview tasks, made fresh each time ----
+
+    def missing_unit(self, force_id: int) -> Unit:
+        """The force's missing persons unit, where a report sends its case."""
+        if force_id not in self._missing_units:
+            self._missing_units[force_id] = Unit.objects.create(
+                force_id=force_id, name="Missing Persons Unit", unit_type=Unit.Type.MISSING
+            )
+        return self._missing_units[force_id]
+
+    def local_authority(self, force_id: int) -> LocalAuthority:
+        if force_id not in self._authorities:
+            self._authorities[force_id] = LocalAuthority.objects.create(
+                force_id=force_id, code=f"LA{force_id}", name=f"County Council {force_id}"
+            )
+        return self._authorities[force_id]
+
+    def partner_of(self, loc: Loc) -> User:
+        """The location's local authority user: a partner of the location's force, a member
+        of its authority (each location its own, so one's tasks are never another's)."""
+        if loc not in self._partners:
+            force_id = self.units[loc].force_id
+            partner = User.objects.create(
+                username=f"la-{loc.name.lower()}-{next(_REFERENCES)}",
+                force_id=force_id,
+                email=f"rhi-{loc.name.lower()}@council.example",
+            )
+            RoleGrant.objects.create(user=partner, role=Role.PARTNER)
+            self.local_authority(force_id).members.add(partner)
+            self._partners[loc] = partner
+        return self._partners[loc]
+
+    def new_episode(self, loc: Loc, actor_user: User | None, state: str | None = None) -> Episode:
+        """A missing episode on a case of type missing in the location's unit, owned as
+        `new_case` owns its case. `state`: None (missing, graded low), "high", "found" (with
+        its return home interview task) or "photo" (missing, with a photo)."""
+        unit = self.units[loc]
+        owner = actor_user if loc is Loc.OWN and actor_user is not None else self.staff[loc]
+        now = timezone.now()
+        reported = now - timedelta(hours=3)
+        grade = "high" if state == "high" else "low"
+        case = Case.objects.create(
+            force_id=unit.force_id,
+            reference=f"SEC-{next(_REFERENCES):06d}",
+            case_type=Case.Type.MISSING,
+            source=Case.Source.EMERGENCY_CALL,
+            status="triaged",
+            risk_grade=Case.Grade.HIGH if grade == "high" else Case.Grade.STANDARD,
+            risk_rationale="Out of character",
+            summary="Missing from home",
+            unit=unit,
+            owner=owner,
+            received_at=reported,
+            created_at=reported,
+            created_by=owner,
+            updated_at=reported,
+        )
+        child = self.new_person(unit.force_id)
+        Involvement.objects.create(
+            force_id=unit.force_id, case=case, person=child, role=Involvement.Role.SUBJECT
+        )
+        found = state == "found"
+        episode = Episode.objects.create(
+            force_id=unit.force_id,
+            case=case,
+            child=child,
+            status=Episode.Status.FOUND if found else Episode.Status.MISSING,
+            reported_at=reported,
+            reported_by="Her mother",
+            missing_from="home",
+            local_authority=self.local_authority(unit.force_id),
+            last_seen_at=reported - timedelta(hours=1),
+            last_seen_place="Home",
+            circumstances="Did not come home from school.",
+            age_years=9,
+            out_of_character=True,
+            suggested_grade=grade,
+            grade=grade,
+            grade_rationale="Out of character",
+            found_at=now - timedelta(hours=1) if found else None,
+            found_place="Bus station" if found else "",
+            found_by="PC Okafor" if found else "",
+            condition="Unhurt" if found else "",
+            created_by=owner,
+            created_at=reported,
+            updated_at=reported,
+        )
+        GradeChange.objects.create(
+            force_id=unit.force_id,
+            episode=episode,
+            grade=grade,
+            suggested_grade=grade,
+            rationale="Out of character",
+            changed_by=owner,
+            changed_at=reported,
+        )
+        if found:
+            ReturnInterview.objects.create(
+                force_id=unit.force_id,
+                episode=episode,
+                local_authority=episode.local_authority,
+                returned_at=episode.found_at,
+                due_at=episode.found_at + timedelta(hours=72),  # type: ignore[operator]
+                created_at=now,
+            )
+        if state == "photo":
+            Photo.objects.create(
+                force_id=unit.force_id,
+                episode=episode,
+                content_type="image/png",
+                data=PNG,
+                size=len(PNG),
+                uploaded_by=owner,
+                uploaded_at=now,
+            )
+        case_clocks_rederive(case, now)
+        return episode
+
+    def new_interview(
+        self, loc: Loc, actor_user: User | None
+    ) -> tuple[ReturnInterview, Case, User]:
+        """A return home interview task of a found child in the location, disclosed to the
+        location's local authority user; in the actor's own place, to the actor."""
+        episode = self.new_episode(loc, actor_user, "found")
+        task = ReturnInterview.objects.get(episode=episode)
+        recipient = actor_user if loc is Loc.OWN and actor_user else self.partner_of(loc)
+        Disclosure.objects.create(
+            force_id=task.force_id,
+            object_type=RHI_DISCLOSURE,
+            object_id=str(task.pk),
+            recipient=recipient,
+            disclosed_by=episode.case.owner,
+            purpose="Independent return home interview (DfE 2014)",
+            disclosed_at=timezone.now(),
+        )
+        return task, episode.case, recipient
+
     def new_action(self, loc: Loc, actor_user: User | None) -> Action:
         case = self.new_case(loc, actor_user)
         return Action.objects.create(
@@ -1050,6 +1538,15 @@ class World:
         if kind == "case":
             case = self.new_case(loc, actor_user, state)  # type: ignore[arg-type]
             return case, ObjRef.of_case(case), {"case_id": case.pk}
+        if kind == "episode":
+            episode = self.new_episode(loc, actor_user, state)  # type: ignore[arg-type]
+            return episode, ObjRef.of_case(episode.case), {"episode_id": episode.pk}
+        if kind == "missing_case":
+            episode = self.new_episode(loc, actor_user, state)  # type: ignore[arg-type]
+            return episode, ObjRef.of_case(episode.case), {"case_id": episode.case_id}
+        if kind == "interview":
+            task, case, recipient = self.new_interview(loc, actor_user)  # type: ignore[arg-type]
+            return task, ObjRef.of_interview(task, case, recipient), {"interview_id": task.pk}
         if kind == "person":
             person = self.new_person(self.units[loc].force_id)  # type: ignore[index]
             return person, ObjRef.of_person(person), {"person_id": person.pk}
@@ -1137,6 +1634,20 @@ class World:
             )
         if effect == "alert":
             return OutboxMessage.objects.values_list("read_at", flat=True).get(pk=target.pk)
+        if effect == "episode":
+            return episode_fingerprint(target.pk)
+        if effect == "interview":
+            return ReturnInterview.objects.values_list(
+                "version", "outcome", "offered_at", "recorded_at", "recorded_on_behalf"
+            ).get(pk=target.pk)
+        if effect == "episodes_created":
+            return Episode.objects.count()
+        if effect == "missing_policy":
+            return tuple(
+                MissingPolicySetting.objects.order_by("force_id").values_list(
+                    "force_id", "version", *POLICY_RANGES
+                )
+            )
         if effect == "people_created":
             return Person.objects.count()
         if effect == "cases_created":
@@ -1181,6 +1692,32 @@ def case_fingerprint(case_id: int) -> Hashable:
     records = tuple(model.objects.filter(case_id=case_id).count() for model in CASE_RECORDS)
     done = Action.objects.filter(case_id=case_id, completed_at__isnull=False).count()
     return (row.get(), records, done)
+
+
+EPISODE_RECORDS = (GradeChange, RiskReview, Photo, PreventionInterview, ReturnInterview, Trigger)
+
+
+def episode_fingerprint(episode_id: int) -> Hashable:
+    """The episode row, how many of each record hang on it, its return home interview, and
+    its case: what any write to an episode changes."""
+    row = Episode.objects.filter(pk=episode_id).values_list(
+        "version",
+        "status",
+        "grade",
+        "grade_rationale",
+        "first_attended_at",
+        "inspector_informed_at",
+        "found_at",
+        "case_id",
+    )
+    records = tuple(
+        model.objects.filter(episode_id=episode_id).count() for model in EPISODE_RECORDS
+    )
+    task = tuple(
+        ReturnInterview.objects.filter(episode_id=episode_id).values_list("version", "outcome")
+    )
+    values = row.get()
+    return (values, records, task, case_fingerprint(values[-1]))
 
 
 def person_fingerprint(person_id: int) -> Hashable:

@@ -465,14 +465,16 @@ def case_crowd(crowd: Crowd) -> CaseCrowd:
     return CaseCrowd(crowd)
 
 
-SHOWN = {"case": ("case",), "person": ("person", "chronology")}
+# The context entry each page shows its record in; a chronology shows its person, a child's
+# missing profile its child.
+SHOWN = {"case": ("case",), "person": ("person", "chronology", "profile")}
 
 
 def _shown_pk(response, kind: str) -> int | None:
     for key in SHOWN[kind]:
         shown = response.context.get(key) if response.context else None
         if shown is not None:
-            return getattr(shown, "person", shown).pk
+            return getattr(shown, "person", getattr(shown, "child", shown)).pk
     return None
 
 

@@ -32,6 +32,13 @@ from safeguard.cases.models import (
     VoiceOfChild,
 )
 from safeguard.core.permissions import Role, scope_for
+from safeguard.missing.models import (
+    Episode,
+    GradeChange,
+    PreventionInterview,
+    ReturnInterview,
+    RiskReview,
+)
 from safeguard.people import forms as people_forms
 from safeguard.people.models import Address, Alias, Person
 from safeguard.supervision import forms as supervision_forms
@@ -217,6 +224,17 @@ WRITES: dict[str, tuple[type[models.Model], ...]] = {
     "return_for_work": (Case,),
     "reopen_case": (Case,),
     "set_policy": (ReviewPolicySetting,),
+    "report_missing_episode": (Episode, GradeChange, Case, Involvement),
+    "suggest_missing_grade": (Episode,),
+    "regrade_missing_episode": (Episode, GradeChange, Case),
+    "review_missing_grade": (Episode, GradeChange, RiskReview),
+    "record_missing_attendance": (Episode,),
+    "record_missing_risk_review": (RiskReview,),
+    "add_missing_plan_item": (Action, Case),
+    "record_missing_found": (Episode, ReturnInterview),
+    "record_prevention_interview": (PreventionInterview, VoiceOfChild),
+    "record_return_interview": (ReturnInterview,),
+    "record_return_interview_on_behalf": (ReturnInterview,),
 }
 
 
@@ -271,7 +289,7 @@ def test_each_case_core_input_refuses_every_other_field_and_nothing_changes(
     spec = API_OPERATIONS[op.name]
     role = next(
         r
-        for r in (Role.DUTY_INSPECTOR, Role.FORCE_ADMIN)
+        for r in (Role.DUTY_INSPECTOR, Role.FORCE_ADMIN, Role.PARTNER)
         if scope_for(frozenset({r.value}), op.marker) is not None
     )
     user = make_user(role)
