@@ -57,7 +57,9 @@ test: install chromium check
 # Benchmarks, never timed tests: 100k-entry audit chain verification (< 10 s), sign-in
 # timing for unknown users vs wrong passwords (< 25% apart), and the case core at a million
 # cases on PostgreSQL (BENCH_CASES=20000 for a quick run; writes bench/results/), and outbox
-# throughput in messages/s to a local SMTP server (BENCH_OUTBOX_MESSAGES, default 2,000).
+# throughput in messages/s to a local SMTP server (BENCH_OUTBOX_MESSAGES, default 2,000), and
+# the missing-children board and monthly figures at 1 and 10 force-years (--quick: missing
+# cases only).
 bench: install
 	env -u DATABASE_URL $(PY) tests/bench/bench_audit_verify.py
 	env -u DATABASE_URL $(PY) tests/bench/bench_sign_in_timing.py
@@ -65,6 +67,7 @@ bench: install
 	env -u DATABASE_URL $(PY) tests/bench/bench_sweep.py
 	env -u DATABASE_URL $(PY) tests/bench/bench_outbox.py
 	env -u DATABASE_URL $(PY) tests/bench/bench_escalation_latency.py
+	env -u DATABASE_URL $(PY) tests/bench/bench_missing.py
 
 clean:
 	rm -rf $(VENV) node_modules var safeguard/frontend/static/vendor

@@ -18,9 +18,13 @@ allocation and a first supervisory review, then periodic ones), investigating (n
 of each subject child), closure requested (a decision) and approved (a closure review), with a
 timeline event at every step and a "person recorded" event for everyone it brings in. The status
 is the last step reached by `until`, so older years are closed and recent weeks are open.
+
+A missing child's case also gets its missing episode (`episodes`): the report, grades, response,
+return, interviews and triggers; a trigger may raise an exploitation case, written in the same
+run on top of the plan's (its id comes from the reserved range's headroom, `max_case_ids`).
+`plan.case_types` narrows the run to some types, each at its own yearly volume.
 """
 
-import bisect
 import math
 import random
 from collections.abc import Iterator
@@ -29,14 +33,17 @@ from datetime import UTC, date, datetime, timedelta
 
 from faker.providers.person.en_GB import Provider as EnGbNames
 
+from safeguard.missing.rules.response import ResponsePolicy
 from safeguard.people.rules.matching import address_key, search_keys
 from safeguard.supervision.rules import ReviewPolicy, next_review_due
 from safeguard.synthetic import phrases
+from safeguard.synthetic.draws import Counts as _Counts
+from safeguard.synthetic.draws import Picker as _Picker
+from safeguard.synthetic.episodes import MISSING_TABLES, Episodes, LocalAuthorityRef, Reported
 from safeguard.synthetic.volumes import (
     CASE_TYPES,
     ETHNICITIES,
     MAX_NEW_PEOPLE_PER_CASE,
-    PER_FORCE_YEAR,
     PROFILES,
     RECENT_BOYS,
     RECENT_GIRLS,
@@ -151,6 +158,8 @@ TABLES: dict[str, tuple[str, ...]] = {
         "actor_username",
         "at",
     ),
+    # Each missing case's episode and what hangs off it (episodes.py).
+    **MISSING_TABLES,
 }
 
 TYPE_LABELS = {
@@ -192,6 +201,13 @@ class Setup:
     # The last reference number already issued, per year.
     reference_last: tuple[tuple[int, int], ...] = ()
     policy: ReviewPolicy = field(default_factory=ReviewPolicy)
+    # For missing episodes: the force's local authorities, its duty inspectors (supervisors
+    # stand in when it has none), its missing-children policy, and the reserved id ranges.
+    local_authorities: tuple[LocalAuthorityRef, ...] = ()
+    inspectors: tuple[StaffMember, ...] = ()
+    missing_policy: ResponsePolicy = field(default_factory=ResponsePolicy)
+    episode_id_start: int = 1
+    return_interview_id_start: int = 1
 
 
 @dataclass(frozen=True)
@@ -201,12 +217,25 @@ class Plan:
     until: datetime = DEFAULT_UNTIL
     max_cases: int | None = None
     batch_size: int = 5000
+    # Only these case types (all when empty): a force-year of them, at their own volumes.
+    case_types: tuple[str, ...] = ()
+
+    @property
+    def types(self) -> tuple[str, ...]:
+        return tuple(t for t in CASE_TYPES if not self.case_types or t in self.case_types)
 
     @property
     def total_cases(self) -> int:
         """A force-year's volume times the years, capped; a cap thins the cases out evenly."""
-        natural = PER_FORCE_YEAR * self.force_years
+        per_year = sum(PROFILES[t].per_force_year for t in self.types)
+        natural = per_year * self.force_years
         return natural if self.max_cases is None else min(natural, self.max_cases)
+
+    @property
+    def max_case_ids(self) -> int:
+        """Planned cases, and room for the exploitation cases that missing episodes' triggers
+        raise (at most one per episode; in practice a few in a hundred cases)."""
+        return self.total_cases + self.total_cases // 4 + 16
 
     @property
     def starts(self) -> datetime:
@@ -224,6 +253,8 @@ class Batch:
     last_case_id: int
     # The last reference number per year after this batch, for the years it touched.
     counters: dict[int, int]
+    # Cases of the plan in this batch (case_count adds those raised by missing episodes).
+    planned_cases: int = 0
 
     @property
     def case_count(self) -> int:
@@ -245,6 +276,27 @@ class _Household:
     children: list[_Person]
     # Children of this household reported missing before (ids), for repeat missing cases.
     missing_before: list[int] = field(default_factory=list)
+    town: str = ""
+    # Per child: when their recent episodes began, when they were last recorded back (a child
+    # still missing is never reported missing again), and their latest exploitation case
+    # (id, reference, received, closed or None), for the missing-episode triggers.
+    missing_starts: dict[int, list[datetime]] = field(default_factory=dict)
+    missing_until: dict[int, datetime] = field(default_factory=dict)
+    exploitation: dict[int, tuple[int, str, datetime, datetime | None]] = field(
+        default_factory=dict
+    )
+
+
+@dataclass(frozen=True)
+class _Raised:
+    """A case a missing episode's trigger raises: what missing.services would give it."""
+
+    household: _Household
+    child: _Person
+    grade: str
+    recorder: StaffMember
+    summary: str
+    rationale: str
 
 
 class _Ring:
@@ -264,39 +316,6 @@ class _Ring:
 
     def pick(self, rng: random.Random) -> _Household | None:
         return self.items[rng.randrange(len(self.items))] if self.items else None
-
-
-def _cumulative(weights: tuple[float, ...]) -> tuple[float, ...]:
-    total = sum(weights)
-    running = 0.0
-    out = []
-    for weight in weights:
-        running += weight / total
-        out.append(running)
-    return tuple(out)
-
-
-class _Picker:
-    """Weighted choice from a fixed table: one draw and a bisection (rng.choices re-adds the
-    weights on every call)."""
-
-    def __init__(self, pairs: tuple[tuple[str, float], ...]) -> None:
-        self.values = tuple(value for value, _ in pairs)
-        self.cumulative = _cumulative(tuple(weight for _, weight in pairs))
-
-    def __call__(self, rng: random.Random) -> str:
-        index = bisect.bisect_right(self.cumulative, rng.random())
-        return self.values[min(index, len(self.values) - 1)]
-
-
-class _Counts:
-    """A weighted small count (0, 1, 2, ...), like _Picker."""
-
-    def __init__(self, *weights: float) -> None:
-        self.cumulative = _cumulative(weights)
-
-    def __call__(self, rng: random.Random) -> int:
-        return min(bisect.bisect_right(self.cumulative, rng.random()), len(self.cumulative) - 1)
 
 
 # Faker's en_GB name tables, drawn with the generator's own seeded random source: calling
@@ -340,21 +359,38 @@ class Generator:
         self.households = _Ring(RECENT_HOUSEHOLDS)
         # Missing children, kept apart so a repeat missing report is about the same child.
         self.missing = _Ring(RECENT_HOUSEHOLDS // 2)
-        weights = tuple(PROFILES[t].per_force_year for t in CASE_TYPES)
-        self.pick_type = _Picker(tuple(zip(CASE_TYPES, weights, strict=True)))
+        types = plan.types
+        if not types:
+            raise ValueError(f"no such case types: {', '.join(plan.case_types)}")
+        if "missing" in types and not setup.local_authorities:
+            raise ValueError("the force has no local authorities for missing episodes")
+        weights = tuple(PROFILES[t].per_force_year for t in types)
+        self.pick_type = _Picker(tuple(zip(types, weights, strict=True)))
         self.pick_grade = {
             t: _Picker(tuple(zip(GRADES, PROFILES[t].grades, strict=True))) for t in CASE_TYPES
         }
         self.pick_source = {t: _Picker(PROFILES[t].sources) for t in CASE_TYPES}
         self.pick_ethnicity = _Picker(ETHNICITIES)
+        self.subject_age = {
+            PROFILES[t]: _Counts(*PROFILES[t].subject_age_weights)
+            for t in CASE_TYPES
+            if PROFILES[t].subject_age_weights
+        }
         self.unit_for_type = {t: self._units_for(PROFILES[t]) for t in CASE_TYPES}
+        # Where a trigger's exploitation case goes (as missing.services: MASH, else missing).
+        self.raise_units = self._units_of(("mash", "missing"))
         self.rows: dict[str, list[tuple]] = {}
+        self.batch_years: set[int] = set()
+        self.episodes = Episodes(self)
 
     # ---- staff and units -------------------------------------------------------------------
 
     def _units_for(self, profile: TypeProfile) -> tuple[int, ...]:
+        return self._units_of(profile.unit_types)
+
+    def _units_of(self, unit_types: tuple[str, ...]) -> tuple[int, ...]:
         """The force's units of the first preferred type it has; any unit otherwise."""
-        for unit_type in profile.unit_types:
+        for unit_type in unit_types:
             ids = tuple(uid for uid, kind in self.setup.units if kind == unit_type)
             if ids:
                 return ids
@@ -474,7 +510,10 @@ class Generator:
         ethnicity = self.pick_ethnicity(rng)
         family = self._last_name()
         low, high = profile.subject_age
-        subject_age = rng.randint(low, high)
+        if profile.subject_age_weights:
+            subject_age = low + self.subject_age[profile](rng)
+        else:
+            subject_age = rng.randint(low, high)
         subject_dob = _years_before(today, subject_age, rng.randrange(365))
         # Siblings a year or more apart (never two born weeks apart), all still children.
         dobs = [subject_dob]
@@ -552,8 +591,9 @@ class Generator:
         if rng.random() < 0.25:
             before = _years_before(moved_in, rng.randint(1, 6), rng.randrange(365))
             self._live_at(carers + children, self._address(), before, moved_in - timedelta(days=1))
-        self._live_at(carers + children, self._address(), moved_in, None)
-        household = _Household(carers, children)
+        address = self._address()
+        self._live_at(carers + children, address, moved_in, None)
+        household = _Household(carers, children, town=address[2])
         self.households.add(household)
         return household, children[0]
 
@@ -584,16 +624,27 @@ class Generator:
         rng = self.rng
         today = at.date()
         low, high = PROFILES[case_type].subject_age
+        # A child is not reported missing while still missing, nor within the hour of return.
+        back_by = at - timedelta(hours=1)
         if case_type == "missing":
             household = self.missing.pick(rng)
             if household is not None:
                 for child in household.children:
-                    if child.id in household.missing_before and _age_on(child.dob, today) <= 17:
+                    if (
+                        child.id in household.missing_before
+                        and _age_on(child.dob, today) <= 17
+                        and household.missing_until.get(child.id, back_by) <= back_by
+                    ):
                         return household, child
         household = self.households.pick(rng)
         if household is None:
             return None
-        eligible = [c for c in household.children if low <= _age_on(c.dob, today) <= high]
+        eligible = [
+            c
+            for c in household.children
+            if low <= _age_on(c.dob, today) <= high
+            and (case_type != "missing" or household.missing_until.get(c.id, back_by) <= back_by)
+        ]
         return (household, rng.choice(eligible)) if eligible else None
 
     # ---- cases ------------------------------------------------------------------------------
@@ -612,18 +663,43 @@ class Generator:
             (self.force_id, case_id, None, kind, title, text, who.username, at)
         )
 
-    def _case(self, received: datetime) -> None:
+    def raise_exploitation_case(
+        self,
+        at: datetime,
+        *,
+        household: _Household,
+        child: _Person,
+        grade: str,
+        recorder: StaffMember,
+        summary: str,
+        rationale: str,
+    ) -> tuple[int, str]:
+        """An exploitation case raised by a missing episode's trigger, as missing.services
+        raises it: received when the trigger fired, about the child alone, in the MASH."""
+        return self._case(at, raised=_Raised(household, child, grade, recorder, summary, rationale))
+
+    def _case(self, received: datetime, raised: "_Raised | None" = None) -> tuple[int, str]:
+        """One case, its people and its story; returns its id and reference."""
         rng = self.rng
         until = self.plan.until
-        case_type = self.pick_type(rng)
-        profile = PROFILES[case_type]
-        grade = self.pick_grade[case_type](rng)
-        source = self.pick_source[case_type](rng)
-        recorder = self.setup.recorders[rng.randrange(len(self.setup.recorders))]
-        created = min(until, received + timedelta(minutes=rng.randint(2, 90)))
-
-        found = self._repeat(case_type, received) if rng.random() < profile.repeat_share else None
-        household, subject = found or self._new_household(profile, created, recorder)
+        if raised is None:
+            case_type = self.pick_type(rng)
+            grade = self.pick_grade[case_type](rng)
+            source = self.pick_source[case_type](rng)
+            recorder = self.setup.recorders[rng.randrange(len(self.setup.recorders))]
+            created = min(until, received + timedelta(minutes=rng.randint(2, 90)))
+            profile = PROFILES[case_type]
+            found = (
+                self._repeat(case_type, received) if rng.random() < profile.repeat_share else None
+            )
+            household, subject = found or self._new_household(profile, created, recorder)
+            unit_choices = self.unit_for_type[case_type]
+        else:
+            case_type, grade, source = "exploitation", raised.grade, "officer"
+            recorder, created = raised.recorder, received
+            profile = PROFILES[case_type]
+            household, subject = raised.household, raised.child
+            unit_choices = self.raise_units
         if case_type == "missing" and subject.id not in household.missing_before:
             household.missing_before.append(subject.id)
             self.missing.add(household)
@@ -631,32 +707,40 @@ class Generator:
         case_id = self.next_case_id
         self.next_case_id += 1
         year = received.year
+        self.batch_years.add(year)
         number = self.counters.get(year, 0) + 1
         self.counters[year] = number
-        unit_choices = self.unit_for_type[case_type]
+        reference = f"CP-{year}-{number:06d}"
         unit_id = unit_choices[rng.randrange(len(unit_choices))]
         owner = self._member_of(self.setup.workers, unit_id)
         supervisor = self._member_of(self.setup.supervisors, unit_id)
 
-        # Involvements: the subject, sometimes siblings, a carer, a suspect, a reporter.
+        # Involvements: the subject, sometimes siblings, a carer, a suspect, a reporter; a
+        # case raised by a trigger is about the child alone.
         involved: list[tuple[int, str]] = [(subject.id, "subject")]
-        if rng.random() < profile.siblings_share:
-            involved += [(c.id, "sibling") for c in household.children if c.id != subject.id]
-        carers = household.carers
-        suspect_carer = None
-        if profile.suspect == "parent" and rng.random() < 0.8:
-            suspect_carer = carers[-1]
-            involved.append((suspect_carer.id, "suspect"))
-        carer = next((c for c in carers if c is not suspect_carer), carers[0])
-        involved.append((carer.id, "parent_carer"))
-        if profile.suspect == "stranger" and rng.random() < 0.85:
-            involved.append((self._stranger(created, recorder, suspect=True).id, "suspect"))
-        if case_type == "missing" and source != "social_care":
-            involved.append((carer.id, "reporter"))
-        elif source in ("non_emergency_call", "emergency_call", "other") and rng.random() < 0.3:
-            involved.append((self._stranger(created, recorder, suspect=False).id, "reporter"))
+        if raised is None:
+            self._others_involved(
+                case_type, source, profile, household, involved, created, recorder
+            )
         for person_id, role in dict.fromkeys(involved):
             self.rows["involvement"].append((self.force_id, case_id, person_id, role))
+
+        # A missing child's episode: its report, grades, response and return (episodes.py).
+        episode: Reported | None = None
+        if case_type == "missing":
+            episode = self.episodes.report(
+                case_id=case_id,
+                reference=reference,
+                received=received,
+                created=created,
+                case_grade=grade,
+                source=source,
+                household=household,
+                child=subject,
+                recorder=recorder,
+                owner=owner,
+                supervisor=supervisor,
+            )
 
         # The lifecycle: each step after the last; the status is the last step reached by
         # `until`, so older years are almost all closed and recent weeks are still open.
@@ -665,6 +749,12 @@ class Generator:
         allocated = triaged + (self._hours(0.2, 4) if fast else self._hours(0.5, 48))
         investigating = allocated + self._hours(0.1, 24)
         requested = investigating + self._log_days(*profile.work_days)
+        if episode is not None:
+            # The grading is the triage (as a report through the services); closure is asked
+            # for only after the return and the police's interviews.
+            shift = triaged - created
+            triaged, allocated, investigating = created, allocated - shift, investigating - shift
+            requested = max(requested - shift, episode.close_floor)
         closed = requested + self._hours(2, 120)
         steps = [
             ("received", created),
@@ -678,6 +768,10 @@ class Generator:
         reached = {s for s, t in steps if t <= until}
         label = TYPE_LABELS[case_type]
         rationale = rng.choice(phrases.RATIONALES[grade])
+        if episode is not None:
+            rationale = episode.rationale
+        elif raised is not None:
+            rationale = raised.rationale
         self._event(
             case_id,
             "case.received",
@@ -813,18 +907,24 @@ class Generator:
                 directed_next_review=None,
                 policy=self.setup.policy,
             )
+        if episode is not None:
+            summary = episode.summary
+        elif raised is not None:
+            summary = raised.summary
+        else:
+            summary = rng.choice(phrases.SUMMARIES[case_type]).format(child=subject.given)
         self.rows["case"].append(
             (
                 case_id,
                 1,
                 self.force_id,
-                f"CP-{year}-{number:06d}",
+                reference,
                 case_type,
                 source,
                 status,
                 grade,
                 rationale,
-                rng.choice(phrases.SUMMARIES[case_type]).format(child=subject.given),
+                summary,
                 unit_id,
                 owner.id if allocated_at else recorder.id,
                 received,
@@ -838,6 +938,44 @@ class Generator:
                 last_at,
             )
         )
+        if case_type == "exploitation":
+            household.exploitation[subject.id] = (
+                case_id,
+                reference,
+                received,
+                closed if status == "closed" else None,
+            )
+        if episode is not None:
+            self.episodes.triggers(episode)
+        return case_id, reference
+
+    def _others_involved(
+        self,
+        case_type: str,
+        source: str,
+        profile: TypeProfile,
+        household: _Household,
+        involved: list[tuple[int, str]],
+        created: datetime,
+        recorder: StaffMember,
+    ) -> None:
+        rng = self.rng
+        subject_id = involved[0][0]
+        if rng.random() < profile.siblings_share:
+            involved += [(c.id, "sibling") for c in household.children if c.id != subject_id]
+        carers = household.carers
+        suspect_carer = None
+        if profile.suspect == "parent" and rng.random() < 0.8:
+            suspect_carer = carers[-1]
+            involved.append((suspect_carer.id, "suspect"))
+        carer = next((c for c in carers if c is not suspect_carer), carers[0])
+        involved.append((carer.id, "parent_carer"))
+        if profile.suspect == "stranger" and rng.random() < 0.85:
+            involved.append((self._stranger(created, recorder, suspect=True).id, "suspect"))
+        if case_type == "missing" and source != "social_care":
+            involved.append((carer.id, "reporter"))
+        elif source in ("non_emergency_call", "emergency_call", "other") and rng.random() < 0.3:
+            involved.append((self._stranger(created, recorder, suspect=False).id, "reporter"))
 
     def _voice(
         self,
@@ -888,20 +1026,23 @@ class Generator:
         done = 0
         while done < total:
             self.rows = {table: [] for table in TABLES}
+            self.batch_years = set()
             first_case_id = self.next_case_id
-            years: set[int] = set()
-            for index in range(done, min(total, done + self.plan.batch_size)):
+            planned = min(total, done + self.plan.batch_size) - done
+            for index in range(done, done + planned):
                 received = starts + timedelta(seconds=int((index + self.rng.random()) * slot))
-                years.add(received.year)
                 self._case(received)
-            done = min(total, done + self.plan.batch_size)
+            done += planned
             if self.next_person_id - self.setup.person_id_start > self.plan.max_people:
                 raise RuntimeError("more people than the reserved id range")
+            if self.next_case_id - self.setup.case_id_start > self.plan.max_case_ids:
+                raise RuntimeError("more cases than the reserved id range")
             yield Batch(
                 rows=self.rows,
                 first_case_id=first_case_id,
                 last_case_id=self.next_case_id - 1,
-                counters={year: self.counters[year] for year in sorted(years)},
+                counters={year: self.counters[year] for year in sorted(self.batch_years)},
+                planned_cases=planned,
             )
 
 

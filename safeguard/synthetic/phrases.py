@@ -127,3 +127,166 @@ NOT_SEEN_REASONS = (
     "Child was asleep; seen by the social worker instead.",
     "Child refused to speak to police.",
 )
+
+# Missing episodes (issue 5). `{town}` is the child's home town, `{placement}` a care placement.
+CARE_HOMES = (
+    "Oakfield House",
+    "Beechwood Lodge",
+    "Hollybank",
+    "Rosedale House",
+    "Larchfield",
+    "Meadowview",
+    "Ashgrove House",
+    "Willowbrook",
+)
+MISSING_CIRCUMSTANCES: dict[str, tuple[str, ...]] = {
+    "home": (
+        "Left after an argument about phone use and did not come home by the agreed time.",
+        "Went out after school saying they were going to a friend's; the friend has not seen them.",
+        "Did not come home after a night out; phone switched off since 22:00.",
+        "Left the house during the evening without saying where; took a bag of clothes.",
+        "Told a sibling they were meeting someone from online; not returned.",
+    ),
+    "care": (
+        "Left the placement at 21:00 after being asked to hand in their phone; not returned.",
+        "Did not return from an agreed hour of free time in the town centre.",
+        "Absconded from the placement with another young person; believed to be together.",
+        "Left after a dispute with staff; has gone missing from this placement before.",
+    ),
+    "school": (
+        "Registered in the morning but not in class after lunch; not returned home.",
+        "Walked out of school after an incident with a teacher; not seen since.",
+    ),
+    "hospital": (
+        "Left the children's ward while waiting to be seen by the mental health team.",
+        "Walked out of the emergency department before treatment was finished.",
+    ),
+    "elsewhere": (
+        "Separated from family at a shopping centre and not found in the area.",
+        "Did not return from a contact visit with their father.",
+        "Left a friend's house late at night to walk home; did not arrive.",
+    ),
+}
+LAST_SEEN_PLACES: dict[str, tuple[str, ...]] = {
+    "home": ("Home address, {town}", "Outside the home address, {town}"),
+    "care": ("{placement}, {town}",),
+    "school": ("{town} Academy", "{town} High School", "{town} Community School"),
+    "elsewhere": (
+        "{town} town centre",
+        "Bus station, {town}",
+        "A friend's address, {town}",
+        "Retail park, {town}",
+    ),
+}
+BUILDS = ("slim", "medium", "stocky", "tall and slim", "small")
+HAIR = ("short brown", "long dark", "blonde", "shaved", "curly black", "shoulder-length red")
+CLOTHES = (
+    "a black North Face jacket and grey joggers",
+    "a school uniform with a navy blazer",
+    "a red hoodie, black jeans and white trainers",
+    "a grey tracksuit and a black puffer coat",
+    "a pink coat and blue jeans",
+    "a black bomber jacket and a baseball cap",
+)
+HEALTH_NEEDS = (
+    ("Type 1 diabetes", "Insulin pen: left at home"),
+    ("Epilepsy", "Levetiracetam twice a day"),
+    ("Severe asthma", "Salbutamol inhaler"),
+    ("ADHD", "Methylphenidate each morning"),
+)
+SELF_HARM_NEEDS = (
+    "History of self-harm; open to CAMHS",
+    "Recent overdose; under the crisis team",
+    "Low mood; told a friend they want to die",
+)
+GRADE_RATIONALES: dict[str, tuple[str, ...]] = {
+    "high": (
+        "Risk of serious harm is very likely: vulnerable child, no contact, risk factors recorded.",
+        "Immediate risk to life given the self-harm history; deploy at once.",
+        "Young age and out of character; the child may be the victim of a crime.",
+    ),
+    "medium": (
+        "Risk of harm is likely: a pattern of going missing and links to older associates.",
+        "Missing from a care placement with known risks; not in immediate danger.",
+        "Some risk to the child; has gone missing before and returned, but the risk is real.",
+    ),
+    "low": (
+        "Out of character but no known risk factors; family checking friends.",
+        "Low risk: with a known friend; expected back this evening.",
+    ),
+    "no_apparent_risk": (
+        "Absent, not missing: known whereabouts likely, no risk factors; monitor and review.",
+        "Late back from an agreed outing; no apparent risk, placement to keep calling.",
+    ),
+}
+SUPERVISOR_CONFIRMS = (
+    "Grade confirmed: risk factors as recorded; search plan in place.",
+    "Agree the grade; review again at the next risk review.",
+    "Grade is proportionate; intelligence checks and phone enquiries under way.",
+)
+SUPERVISOR_LOWERS = (
+    "Seen on CCTV with known friends since the report; lower grade agreed.",
+    "Known pattern: always returns to the same address; lower grade agreed with rationale.",
+    "Called a friend since the report and is safe, not yet home; lower grade agreed.",
+)
+REGRADE_UP = (
+    "Texted a friend saying they want to die; regraded.",
+    "Seen getting into a car with older males; regraded.",
+    "Missing overnight now and the phone is off; regraded.",
+)
+RISK_REVIEWS = (
+    "Known addresses checked; no trace.",
+    "Phone still off; friends and family spoken to again.",
+    "Social media checked; no activity since the report.",
+    "CCTV requested from the bus station and the town centre.",
+    "Placement staff spoken to; no contact from the child.",
+)
+FOUND_PLACES = (
+    "A friend's address, {town}",
+    "{town} town centre",
+    "Bus station, {town}",
+    "An address in Sunderland",
+)
+FOUND_PLACES_FROM: dict[str, tuple[str, ...]] = {
+    "home": ("Returned home of their own accord", "Returned home of their own accord"),
+    "care": ("Returned to the placement", "Returned to the placement"),
+}
+FOUND_BY = ("Returned of their own accord", "PC {name}", "Parent", "Placement staff")
+CONDITIONS = (
+    "Safe and well.",
+    "Safe and well; tired and hungry.",
+    "Cold and wet; checked by paramedics, no treatment needed.",
+    "Had been drinking; taken home to a parent.",
+    "Minor cuts to the hands; declined treatment.",
+)
+HARM = (
+    "None disclosed.",
+    "None disclosed.",
+    "None disclosed.",
+    "Says an older male pushed them; allegation recorded.",
+    "Minor injuries from a fall; no harm by others disclosed.",
+)
+OFFENCES = (
+    "Admitted taking food from a shop while away.",
+    "Phone stolen while away; crime recorded.",
+)
+WHY_WENT = (
+    "Argument at home about phone use and curfew.",
+    "Wanted to see friends and lost track of time.",
+    "Unhappy at the placement; wants to live nearer family.",
+    "Went to see a boyfriend; would not give his name.",
+    "Asked by older friends to go out of town; would not say more.",
+    "Felt nobody listens at home; went to a friend's to calm down.",
+)
+PREVENTION_NOTES = (
+    "",
+    "Spoke alone in a quiet room at the home address.",
+    "Safety plan agreed with the carer.",
+    "Details passed to the local authority for the return home interview.",
+)
+RHI_SUMMARIES = (
+    "Talked about worries at home; referred to the family support service.",
+    "Child engaged well; no new risks. Information shared with the social worker.",
+    "Disclosed pressure from older friends; shared with the exploitation team.",
+    "Short conversation; the child did not want to talk about why they went.",
+)

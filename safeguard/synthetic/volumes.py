@@ -54,6 +54,8 @@ class TypeProfile:
     suspect: str
     # Share of cases that also involve the subject's siblings.
     siblings_share: float
+    # Weights of each age of `subject_age` for a new household's subject; even when empty.
+    subject_age_weights: tuple[float, ...] = ()
 
 
 PROFILES: dict[str, TypeProfile] = {
@@ -73,6 +75,9 @@ PROFILES: dict[str, TypeProfile] = {
         unit_types=("missing", "response", "child_abuse"),
         suspect="",
         siblings_share=0.05,
+        # Ages 10 to 17: missing children are mostly teenagers, most often 14 to 16
+        # [assumption, after the NCA Missing Persons Unit's data reports].
+        subject_age_weights=(2, 4, 8, 13, 19, 24, 20, 10),
     ),
     "domestic_abuse": TypeProfile(
         per_force_year=5000,
@@ -178,6 +183,37 @@ TOWNS: tuple[tuple[str, tuple[int, ...]], ...] = (
     ("Yarm", (15,)),
     ("Saltburn-by-the-Sea", (12, 13)),
 )
+# The councils responsible for the area's children (DfE local authority numbers): the four
+# Teesside unitary councils, and neighbours that place children in care in the area. A child
+# missing from home is the council of the town's; from care, sometimes the placing council's.
+LOCAL_AUTHORITIES: tuple[tuple[str, str], ...] = (
+    ("806", "Middlesbrough Council"),
+    ("808", "Stockton-on-Tees Borough Council"),
+    ("807", "Redcar and Cleveland Borough Council"),
+    ("805", "Hartlepool Borough Council"),
+    ("841", "Darlington Borough Council"),
+    ("840", "Durham County Council"),
+    ("815", "North Yorkshire Council"),
+)
+TOWN_AUTHORITY = {
+    "Middlesbrough": "806",
+    "Hartlepool": "805",
+    "Stockton-on-Tees": "808",
+    "Thornaby": "808",
+    "Billingham": "808",
+    "Yarm": "808",
+    "Redcar": "807",
+    "Guisborough": "807",
+    "Eston": "807",
+    "Saltburn-by-the-Sea": "807",
+}
+# Hospitals with children's wards in the area, for children missing from hospital.
+HOSPITALS = (
+    "James Cook University Hospital, Middlesbrough",
+    "University Hospital of North Tees, Stockton-on-Tees",
+    "University Hospital of Hartlepool",
+)
+
 STREET_KINDS = (
     "Road",
     "Street",

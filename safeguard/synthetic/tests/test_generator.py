@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from django.apps import apps
 
 from safeguard.people.rules.ages import age_on
+from safeguard.synthetic.episodes import LocalAuthorityRef
 from safeguard.synthetic.generator import TABLES, Generator, Plan, Setup, StaffMember
 from safeguard.synthetic.writer import MODELS
 
@@ -23,6 +24,14 @@ SETUP = Setup(
     person_id_start=1,
     case_id_start=1,
     reference_last=((2026, 41),),
+    local_authorities=(
+        LocalAuthorityRef(20, "806", (7,)),
+        LocalAuthorityRef(21, "808"),
+        LocalAuthorityRef(22, "807"),
+        LocalAuthorityRef(23, "805"),
+        LocalAuthorityRef(24, "841"),
+    ),
+    inspectors=(StaffMember(4, "di.four", "DI Four", (10, 11, 12)),),
 )
 
 
@@ -65,10 +74,13 @@ def test_columns_are_the_models_columns():
 def test_batches_cover_the_plan_and_continue_references():
     plan = Plan(seed=1, force_years=1, max_cases=450, batch_size=200)
     batches = list(Generator(SETUP, plan).batches())
-    assert [b.case_count for b in batches] == [200, 200, 50]
-    assert batches[0].first_case_id == 1 and batches[-1].last_case_id == 450
+    assert [b.planned_cases for b in batches] == [200, 200, 50]
+    # Cases raised by missing episodes' triggers come on top, numbered in the same run.
+    raised = sum(b.case_count for b in batches) - 450
+    assert 0 <= raised < 450 // 10
+    assert batches[0].first_case_id == 1 and batches[-1].last_case_id == 450 + raised
     references = [row[3] for b in batches for row in b.rows["case"]]
-    assert len(set(references)) == 450
+    assert len(set(references)) == 450 + raised
     # The plan runs to 1 Nov 2026: 2026's numbers continue from the counter (41).
     numbers_2026 = [int(r.rsplit("-", 1)[1]) for r in references if r.startswith("CP-2026-")]
     assert numbers_2026 == list(range(42, 42 + len(numbers_2026)))
@@ -78,13 +90,14 @@ def test_batches_cover_the_plan_and_continue_references():
 def test_people_cases_and_events_are_consistent():
     plan = Plan(seed=3, force_years=2, max_cases=800)
     rows = all_rows(plan)
+    raised = len(rows["case"]) - 800
     columns = {table: {c: i for i, c in enumerate(cols)} for table, cols in TABLES.items()}
     person = columns["person"]
     people = {row[person["id"]]: row for row in rows["person"]}
     assert all(row[person["search_keys"]].strip() for row in people.values())
     case = columns["case"]
     cases = {row[case["id"]]: row for row in rows["case"]}
-    assert len(cases) == 800
+    assert len(cases) == 800 + raised
     inv = columns["involvement"]
     subjects: dict[int, list[int]] = {}
     for row in rows["involvement"]:

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from safeguard.accounts.demo import DEMO_FORCE
 from safeguard.synthetic.generator import DEFAULT_UNTIL, Plan
+from safeguard.synthetic.volumes import CASE_TYPES
 from safeguard.synthetic.writer import anchor, generate
 
 
@@ -37,6 +38,13 @@ class Command(BaseCommand):
             default=DEFAULT_UNTIL.date().isoformat(),
             help="the cases end here (YYYY-MM-DD); the data never depends on today's date",
         )
+        parser.add_argument(
+            "--case-types",
+            default="",
+            help="only these case types, comma-separated, each at its own yearly volume "
+            f"(of: {', '.join(CASE_TYPES)}); the exploitation cases that missing episodes' "
+            "triggers raise come too",
+        )
         parser.add_argument("--quiet", action="store_true", help="no progress bar")
         parser.add_argument(
             "--if-empty", action="store_true", help="do nothing if the force already has cases"
@@ -47,12 +55,17 @@ class Command(BaseCommand):
             until = anchor(options["until"])
         except ValueError as error:
             raise CommandError(f"--until must be a date like 2026-11-01: {error}") from None
+        types = tuple(t.strip() for t in options["case_types"].split(",") if t.strip())
+        unknown = sorted(set(types) - set(CASE_TYPES))
+        if unknown:
+            raise CommandError(f"--case-types: no such case type {', '.join(unknown)}")
         plan = Plan(
             seed=options["seed"],
             force_years=options["force_years"],
             until=until,
             max_cases=options["cases"],
             batch_size=options["batch_size"],
+            case_types=types,
         )
         began = time.perf_counter()
         result = generate(
