@@ -26,7 +26,7 @@ demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py load_demo
-	$(PY) manage.py generate --force-years 1 --seed 2026 --cases 400 --quiet --if-empty
+	$(PY) manage.py generate --force-years 1 --seed 2026 --cases 400 --until $$(date +%F) --quiet --if-empty
 	$(PY) manage.py rebuild_clocks
 	@echo "Serving http://127.0.0.1:8000 with the background worker (Ctrl-C stops both)"
 	$(PY) -m safeguard.cli serve --address 127.0.0.1:8000

@@ -3,7 +3,7 @@ through what was disclosed to them) and audited."""
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from statistics import median
 
 from django.db.models import QuerySet
@@ -198,9 +198,9 @@ class MonthFigures:
         return round(100 * self.rhi_offered_in_time / self.returns, 1) if self.returns else None
 
 
-def _month_start(moment: datetime) -> date:
+def _month_start(moment: datetime, zone: tzinfo) -> date:
     # Months are the force's: an episode at 00:30 BST on the 1st belongs to that month.
-    local = timezone.localtime(moment)
+    local = moment.astimezone(zone)
     return date(local.year, local.month, 1)
 
 
@@ -214,7 +214,8 @@ def monthly_figures(*, actor: Actor, months: int, now: datetime) -> list[MonthFi
     first attendance, % of return home interviews offered within 72 hours of the return, and
     children with 3 or more episodes (the force's threshold) in the month."""
     actor.require(Permission.MISSING_FIGURES_VIEW)
-    first = _add_months(_month_start(now), -(months - 1))
+    zone = timezone.get_current_timezone()
+    first = _add_months(_month_start(now, zone), -(months - 1))
     start = timezone.make_aware(datetime(first.year, first.month, 1))
     policy = missing_policy_for(actor.force_id)
     rows = Episode.objects.filter(force_id=actor.force_id, reported_at__gte=start).values_list(
@@ -230,7 +231,7 @@ def monthly_figures(*, actor: Actor, months: int, now: datetime) -> list[MonthFi
     attend: dict[date, list[float]] = defaultdict(list)
     per_child: dict[date, Counter[int]] = defaultdict(Counter)
     for reported_at, grade, attended_at, _found_at, child_id in rows:
-        month = figures.get(_month_start(reported_at))
+        month = figures.get(_month_start(reported_at, zone))
         if month is None:
             continue
         month.episodes += 1
@@ -239,7 +240,7 @@ def monthly_figures(*, actor: Actor, months: int, now: datetime) -> list[MonthFi
             attend[month.month].append((attended_at - reported_at).total_seconds() / 60)
         per_child[month.month][child_id] += 1
     for returned_at, offered_at in rhi.values():
-        month = figures.get(_month_start(returned_at))
+        month = figures.get(_month_start(returned_at, zone))
         if month is None:
             continue
         month.returns += 1
