@@ -1,5 +1,7 @@
-"""Partner agencies' calendars: school term dates per local authority or per school."""
+"""Partner agencies: school term dates per local authority or per school, the schools
+directory (DfE GIAS) and each school's key adults for Operation Encompass."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
@@ -79,3 +81,63 @@ class LocalAuthority(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class School(models.Model):
+    """A school from the DfE's Get Information about Schools (GIAS) establishment fields.
+
+    Public reference data, shared by every force (not force-scoped); upserted by URN.
+    """
+
+    urn = models.CharField("URN", max_length=8, unique=True)  # 6 digits in GIAS; kept as text
+    name = models.CharField(max_length=200)
+    la_code = models.CharField("local authority code", max_length=12, blank=True)
+    la_name = models.CharField("local authority", max_length=120, blank=True)
+    establishment_type = models.CharField(max_length=120, blank=True)
+    status = models.CharField(max_length=60, blank=True)
+    phase = models.CharField(max_length=60, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    day_starts_at = models.TimeField(default=DEFAULT_SCHOOL_DAY_START)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["la_code"], name="partners_school_la_code")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.urn})"
+
+
+class KeyAdult(models.Model):
+    """A school's designated safeguarding lead or deputy, as known to one force (Operation
+    Encompass): notifications go to their secure email."""
+
+    class Role(models.TextChoices):
+        DSL = "dsl", "Designated safeguarding lead"
+        DEPUTY = "deputy", "Deputy DSL"
+
+    force = models.ForeignKey("accounts.Force", on_delete=models.PROTECT)
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="key_adults")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="key_adult_roles",
+    )
+    name = models.CharField(max_length=160)
+    role = models.CharField(max_length=10, choices=Role.choices)
+    secure_email = models.EmailField()
+    active = models.BooleanField(default=True)
+    added_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["force", "school", "secure_email"],
+                name="partners_key_adult_email_per_school",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_role_display()})"
