@@ -56,6 +56,8 @@ class Permission(models.TextChoices):
         "return_interview.record",
         "Record return home interviews disclosed to me (local authority)",
     )
+    SCHOOLS_VIEW = "schools.view", "See the schools directory and key adults"
+    SCHOOLS_MANAGE = "schools.manage", "Manage the schools directory and key adults"
 
 
 P = Permission
@@ -65,6 +67,8 @@ _EVERY_STAFF_ROLE = {
     P.API_TOKEN_MANAGE: S.OWN,
     P.UNIT_VIEW: S.FORCE,
     P.POLICY_VIEW: S.FORCE,
+    # Schools are public reference data; their key adults are the force's own contacts.
+    P.SCHOOLS_VIEW: S.FORCE,
 }
 # People are one nominal index per force: whoever records a child must be able to find an
 # existing record first, or duplicates multiply (the duplicate check needs the whole force).
@@ -133,6 +137,7 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         # Administers the force; reads no child's record.
         P.POLICY_MANAGE: S.FORCE,
         P.OUTBOX_MANAGE: S.FORCE,
+        P.SCHOOLS_MANAGE: S.FORCE,
     },
 }
 
