@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "safeguard.notifications",
     "safeguard.partners",
     "safeguard.missing",
+    "safeguard.domestic_abuse",
     "safeguard.synthetic",
     "safeguard.frontend",
     "safeguard.api",

@@ -110,6 +110,7 @@ class Involvement(models.Model):
         SUSPECT = "suspect", "Suspect"
         PARENT_CARER = "parent_carer", "Parent or carer"
         REPORTER = "reporter", "Reporter"
+        VICTIM = "victim", "Adult victim"
 
     CHILD_ROLES = (Role.SUBJECT, Role.SIBLING, Role.OTHER_CHILD)
 

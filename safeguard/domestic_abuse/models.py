@@ -1,0 +1,138 @@
+"""Domestic abuse incidents with children: the attendance, the children and their voices, the
+DASH risk assessment, MARAC referrals and the triage queue. Each incident rides on a case of
+type "domestic_abuse", which carries its reference, unit, scoping, timeline and clocks."""
+
+from django.conf import settings
+from django.db import models
+
+from safeguard.core.models import VersionedModel
+
+DASH_GRADES = [("standard", "Standard"), ("medium", "Medium"), ("high", "High")]
+
+
+class Incident(VersionedModel):
+    class Relationship(models.TextChoices):
+        PARTNER = "partner", "Partner"
+        EX_PARTNER = "ex_partner", "Former partner"
+        PARENT = "parent", "Parent of the victim"
+        CHILD = "child", "Child (16 or over) of the victim"
+        SIBLING = "sibling", "Brother or sister"
+        OTHER_FAMILY = "other_family", "Other family member"
+
+    class Triage(models.TextChoices):
+        AWAITING = "awaiting", "Awaiting secondary assessment"
+        CLAIMED = "claimed", "Being assessed"
+        DONE = "done", "Assessed"
+
+    force = models.ForeignKey("accounts.Force", on_delete=models.PROTECT)
+    case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, related_name="da_incident")
+    attended_at = models.DateTimeField()
+    place = models.CharField(max_length=200)
+    victim = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    suspect = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    relationship = models.CharField(max_length=20, choices=Relationship.choices)
+    account = models.TextField("officer's account")
+    # The queue for secondary risk assessment by the triage unit.
+    triage_status = models.CharField(max_length=10, choices=Triage.choices, default=Triage.AWAITING)
+    triage_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    triage_claimed_at = models.DateTimeField(null=True, blank=True)
+    triage_completed_at = models.DateTimeField(null=True, blank=True)
+    triage_grade = models.CharField(max_length=10, choices=DASH_GRADES, blank=True)
+    triage_notes = models.TextField(blank=True)
+    # The risk grade used to order the queue: the DASH grade, then the secondary one.
+    risk_grade = models.CharField(max_length=10, choices=DASH_GRADES, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["force", "triage_status", "attended_at"], name="da_queue"),
+            models.Index(fields=["force", "created_at"], name="da_arrivals"),
+            models.Index(fields=["force", "triage_completed_at"], name="da_completions"),
+            models.Index(fields=["victim", "attended_at"], name="da_victim_history"),
+        ]
+
+    def __str__(self) -> str:
+        return f"domestic abuse incident {self.pk}"
+
+
+class IncidentChild(models.Model):
+    """A child in the household: present or not, where, related to whom, and their voice."""
+
+    class RelatedTo(models.TextChoices):
+        VICTIM = "victim", "The victim"
+        SUSPECT = "suspect", "The suspect"
+        BOTH = "both", "Both"
+        NEITHER = "neither", "Neither (another child in the household)"
+
+    force = models.ForeignKey("accounts.Force", on_delete=models.PROTECT)
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="children")
+    child = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    present = models.BooleanField()
+    where = models.CharField("where the child was", max_length=200, blank=True)
+    related_to = models.CharField(max_length=10, choices=RelatedTo.choices)
+    # Where the child is educated (Operation Encompass): a school URN, at home, or unknown.
+    school_urn = models.CharField("school URN", max_length=8, blank=True)
+    home_educated = models.BooleanField(default=False)
+    spoken_to = models.BooleanField(default=False)
+    spoken_to_alone = models.BooleanField(default=False)
+    child_said = models.TextField(blank=True)
+    demeanour = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["incident", "child"], name="da_child_once")]
+
+    def __str__(self) -> str:
+        return f"child {self.child_id} in incident {self.incident_id}"
+
+
+class DashAssessment(models.Model):
+    """The 27-question DASH (2009) assessment: answers, score, band and the grade given."""
+
+    force = models.ForeignKey("accounts.Force", on_delete=models.PROTECT)
+    incident = models.OneToOneField(Incident, on_delete=models.CASCADE, related_name="dash")
+    answers = models.JSONField()  # {"1": "yes", ..., "27": "dont_know"}
+    score = models.PositiveSmallIntegerField()
+    band = models.CharField(max_length=10, choices=DASH_GRADES)
+    grade = models.CharField(max_length=10, choices=DASH_GRADES)
+    rationale = models.TextField(blank=True)
+    judgement_referral = models.BooleanField(default=False)
+    judgement_reason = models.TextField(blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    completed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"DASH {self.score} ({self.grade}) for incident {self.incident_id}"
+
+
+class MaracReferral(VersionedModel):
+    """A referral to the multi-agency risk assessment conference, with the routes that led
+    to it (RULES.md 3.2). Its clock runs from the decision until it is sent."""
+
+    force = models.ForeignKey("accounts.Force", on_delete=models.PROTECT)
+    incident = models.OneToOneField(Incident, on_delete=models.CASCADE, related_name="marac")
+    victim = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    routes = models.JSONField()  # [[route, reason], ...]
+    decided_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["victim", "decided_at"], name="marac_victim")]
+
+    def __str__(self) -> str:
+        return f"MARAC referral for incident {self.incident_id}"

@@ -1,0 +1,168 @@
+"""Reads of domestic abuse incidents and the triage queue: scoped through their cases, audited."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Case as When_
+from django.db.models import Count, IntegerField, QuerySet, Value, When
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from safeguard.cases.selectors import cases_visible_to
+from safeguard.core.actor import Actor
+from safeguard.core.audit import audit_record
+from safeguard.core.errors import NotFound
+from safeguard.core.models import AuditAction
+from safeguard.core.permissions import Permission
+from safeguard.domestic_abuse.models import Incident, MaracReferral
+from safeguard.domestic_abuse.rules.forecast import Forecast, forecast_backlog
+
+QUEUE_PAGE = 50
+# The backlog at which the capacity page warns: the inspectorate found 500 in three weeks.
+DEFAULT_BACKLOG_THRESHOLD = 200
+
+
+def incidents_visible_to(
+    actor: Actor, permission: Permission = Permission.CASE_VIEW
+) -> QuerySet[Incident]:
+    return Incident.objects.filter(case__in=cases_visible_to(actor, permission))
+
+
+def incident_get(*, actor: Actor, incident_id: int) -> Incident:
+    incident = (
+        incidents_visible_to(actor)
+        .select_related("case", "victim", "suspect", "triage_owner")
+        .filter(pk=incident_id)
+        .first()
+    )
+    if incident is None:
+        raise NotFound()
+    audit_record(
+        actor=actor, action=AuditAction.VIEW, object_type="da_incident", object_id=incident.pk
+    )
+    return incident
+
+
+def incident_for_case(*, actor: Actor, case_id: int) -> Incident | None:
+    return incidents_visible_to(actor).filter(case_id=case_id).first()
+
+
+def earlier_incidents_of_victim(incident: Incident) -> tuple[datetime, ...]:
+    """When the same victim's other incidents were attended (the escalation route)."""
+    return tuple(
+        Incident.objects.filter(force_id=incident.force_id, victim_id=incident.victim_id)
+        .exclude(pk=incident.pk)
+        .values_list("attended_at", flat=True)
+    )
+
+
+def last_marac_referral_at(incident: Incident) -> datetime | None:
+    return (
+        MaracReferral.objects.filter(force_id=incident.force_id, victim_id=incident.victim_id)
+        .exclude(incident_id=incident.pk)
+        .filter(decided_at__lte=incident.attended_at)
+        .order_by("-decided_at")
+        .values_list("decided_at", flat=True)
+        .first()
+    )
+
+
+RISK_ORDER = When_(
+    When(risk_grade="high", then=Value(0)),
+    When(risk_grade="", then=Value(1)),  # not yet graded: treated as high until it is
+    When(risk_grade="medium", then=Value(2)),
+    default=Value(3),
+    output_field=IntegerField(),
+)
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    items: Sequence[Incident]
+    total: int
+    page: int
+    pages: int
+
+
+def triage_queue(*, actor: Actor, page: int = 1) -> QueuePage:
+    """Incidents awaiting secondary assessment, highest risk first, then oldest first."""
+    waiting = incidents_visible_to(actor).exclude(triage_status=Incident.Triage.DONE)
+    total = waiting.count()
+    pages = max(1, -(-total // QUEUE_PAGE))
+    page = min(max(1, page), pages)
+    items = list(
+        waiting.annotate(risk_order=RISK_ORDER)
+        .select_related("case", "victim", "triage_owner")
+        .order_by("risk_order", "attended_at", "pk")[(page - 1) * QUEUE_PAGE : page * QUEUE_PAGE]
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        object_type="da_incident",
+        object_id="list",
+        reason_code="triage_queue",
+    )
+    return QueuePage(items, total, page, pages)
+
+
+@dataclass(frozen=True)
+class Capacity:
+    days: list[date]
+    arrivals: list[int]
+    completions: list[int]
+    backlog_now: int
+    forecast: Forecast
+
+
+def _per_day(rows: QuerySet, days: list[date]) -> list[int]:
+    counts = {row["day"]: row["n"] for row in rows}
+    return [counts.get(day, 0) for day in days]
+
+
+def triage_capacity(
+    *, actor: Actor, now: datetime, days: int = 28, threshold: int = DEFAULT_BACKLOG_THRESHOLD
+) -> Capacity:
+    """Arrivals and completions per day over the last `days`, the backlog now, and the
+    21-day forecast (aggregates of the incidents the actor can see)."""
+    actor.require(Permission.TEAM_VIEW)
+    zone = timezone.get_current_timezone()
+    today = timezone.localtime(now, zone).date()
+    span = [today - timedelta(days=n) for n in range(days - 1, -1, -1)]
+    start = timezone.make_aware(datetime.combine(span[0], datetime.min.time()), zone)
+    visible = incidents_visible_to(actor)
+    arrivals = _per_day(
+        visible.filter(created_at__gte=start)
+        .annotate(day=TruncDate("created_at", tzinfo=zone))
+        .values("day")
+        .annotate(n=Count("pk")),
+        span,
+    )
+    completions = _per_day(
+        visible.filter(triage_completed_at__gte=start)
+        .annotate(day=TruncDate("triage_completed_at", tzinfo=zone))
+        .values("day")
+        .annotate(n=Count("pk")),
+        span,
+    )
+    backlog = visible.exclude(triage_status=Incident.Triage.DONE).count()
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        object_type="da_incident",
+        object_id="capacity",
+        reason_code="aggregates",
+    )
+    return Capacity(
+        span,
+        arrivals,
+        completions,
+        backlog,
+        forecast_backlog(
+            arrivals=arrivals,
+            completions=completions,
+            backlog_now=backlog,
+            today=today,
+            threshold=threshold,
+        ),
+    )
