@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "safeguard.partners",
     "safeguard.missing",
     "safeguard.domestic_abuse",
+    "safeguard.encompass",
     "safeguard.synthetic",
     "safeguard.frontend",
     "safeguard.api",

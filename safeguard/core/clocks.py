@@ -295,8 +295,17 @@ class SweepReport:
     rungs: list[str] = field(default_factory=list)
 
 
+# object type -> the page of a record of that type ("{id}" is its id). Contexts add theirs.
+LINKS: dict[str, str] = {"case": "/cases/{id}/"}
+
+
+def link_register(object_type: str, pattern: str) -> None:
+    LINKS[object_type] = pattern
+
+
 def _link(row: ClockState) -> str:
-    return f"/{row.object_type}s/{row.object_id}/" if row.object_type == "case" else ""
+    pattern = LINKS.get(row.object_type)
+    return pattern.format(id=row.object_id) if pattern else ""
 
 
 def _escalate(row: ClockState, rung: Rung, resolve: Resolver, now: datetime) -> int:

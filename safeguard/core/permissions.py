@@ -52,6 +52,14 @@ class Permission(models.TextChoices):
     POLICY_MANAGE = "policy.manage", "Change force policy settings"
     OUTBOX_MANAGE = "outbox.manage", "See and retry undelivered messages"
     MISSING_FIGURES_VIEW = "missing_figures.view", "See missing children figures (aggregates only)"
+    ENCOMPASS_MANAGE = (
+        "encompass.manage",
+        "Review, resolve and send Operation Encompass notifications",
+    )
+    ENCOMPASS_RECEIVE = (
+        "encompass.receive",
+        "Read and acknowledge Operation Encompass notifications sent to me (schools)",
+    )
     RETURN_INTERVIEW_RECORD = (
         "return_interview.record",
         "Record return home interviews disclosed to me (local authority)",
@@ -81,7 +89,13 @@ _FRONTLINE = {
     P.CASE_VIEW: S.OWN,
     P.CASE_WORK: S.OWN,
 }
-_INVESTIGATION = {**_FRONTLINE, P.CASE_VIEW: S.UNIT, P.CASE_WORK: S.UNIT}
+_INVESTIGATION = {
+    **_FRONTLINE,
+    P.CASE_VIEW: S.UNIT,
+    P.CASE_WORK: S.UNIT,
+    # The Operation Encompass desk is a unit: its members review and send notifications.
+    P.ENCOMPASS_MANAGE: S.UNIT,
+}
 
 ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
     Role.OFFICER: {**_EVERY_STAFF_ROLE, **_FRONTLINE},
@@ -105,6 +119,7 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         P.TEAM_VIEW: S.UNIT,
         P.DUTY_VIEW: S.FORCE,
         P.MISSING_FIGURES_VIEW: S.FORCE,
+        P.ENCOMPASS_MANAGE: S.FORCE,
     },
     # Assurance reads everything in the force and changes nothing.
     Role.AUDITOR: {
@@ -127,6 +142,7 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         P.MY_WORK_VIEW: S.OWN,
         P.DISCLOSURE_VIEW: S.DISCLOSED,
         P.RETURN_INTERVIEW_RECORD: S.DISCLOSED,
+        P.ENCOMPASS_RECEIVE: S.DISCLOSED,
     },
     Role.FORCE_ADMIN: {
         **_EVERY_STAFF_ROLE,

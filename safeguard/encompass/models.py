@@ -1,0 +1,74 @@
+"""Operation Encompass notifications: one per child aged 4 to 17 after a police-attended
+domestic abuse incident, to the school's key adults (or the local authority for a child
+educated at home); a child with no known school waits in a "to resolve" queue."""
+
+from django.conf import settings
+from django.db import models
+
+from safeguard.core.models import VersionedModel
+
+
+class Notification(VersionedModel):
+    class Route(models.TextChoices):
+        SCHOOL = "school", "School"
+        LOCAL_AUTHORITY = "local_authority", "Local authority (educated at home)"
+        UNRESOLVED = "unresolved", "School not known"
+
+    class Status(models.TextChoices):
+        TO_RESOLVE = "to_resolve", "School to resolve"
+        TO_REVIEW = "to_review", "To review and send"
+        SENT = "sent", "Sent"
+        ACKNOWLEDGED = "acknowledged", "Acknowledged"
+
+    force = models.ForeignKey("accounts.Force", on_delete=models.PROTECT)
+    # The Operation Encompass desk that reviews and sends it (scoping by unit).
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+")
+    incident = models.ForeignKey(
+        "domestic_abuse.Incident", on_delete=models.PROTECT, related_name="encompass"
+    )
+    incident_child = models.OneToOneField(
+        "domestic_abuse.IncidentChild", on_delete=models.PROTECT, related_name="encompass"
+    )
+    child = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    route = models.CharField(max_length=20, choices=Route.choices)
+    school = models.ForeignKey(
+        "partners.School", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    local_authority = models.ForeignKey(
+        "partners.LocalAuthority", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices)
+    incident_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    # What the key adult is told (RULES.md 4), composed at creation and reviewed before sending.
+    child_name = models.CharField(max_length=200)
+    child_dob = models.DateField(null=True, blank=True)
+    police_reference = models.CharField(max_length=20)
+    place = models.CharField(max_length=200)
+    present = models.BooleanField()
+    where = models.CharField(max_length=200, blank=True)
+    voice = models.TextField(blank=True)
+    circumstances = models.TextField()
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)  # the first read receipt
+    read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["force", "status", "due_at"], name="encompass_due"),
+            models.Index(fields=["force", "incident_at"], name="encompass_month"),
+            models.Index(fields=["school", "sent_at"], name="encompass_school"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Encompass notification {self.pk}"

@@ -1,0 +1,187 @@
+"""Reads of Operation Encompass notifications: the desk's lists and compliance (scoped to the
+Encompass unit), and a key adult's received notifications (only those disclosed to them)."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from safeguard.core.actor import Actor
+from safeguard.core.audit import audit_record
+from safeguard.core.errors import NotFound
+from safeguard.core.models import AuditAction
+from safeguard.core.permissions import Permission
+from safeguard.core.scoping import scope_queryset
+from safeguard.encompass.models import Notification
+
+DISCLOSURE = "encompass_notification"
+LIST_LIMIT = 200
+UNSENT = (Notification.Status.TO_RESOLVE, Notification.Status.TO_REVIEW)
+
+
+def notifications_visible_to(actor: Actor, permission: Permission) -> QuerySet[Notification]:
+    return scope_queryset(
+        Notification.objects.all(),
+        actor=actor,
+        permission=permission,
+        object_type=DISCLOSURE,
+        unit_field="unit",
+    )
+
+
+def notification_get(*, actor: Actor, notification_id: int) -> Notification:
+    notification = (
+        notifications_visible_to(actor, Permission.ENCOMPASS_MANAGE)
+        .select_related("school", "local_authority", "child", "incident", "reviewed_by")
+        .filter(pk=notification_id)
+        .first()
+    )
+    if notification is None:
+        raise NotFound()
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        object_type="encompass_notification",
+        object_id=notification.pk,
+    )
+    return notification
+
+
+def _tomorrow_cutoff(now: datetime) -> datetime:
+    """The end of tomorrow's school morning: everything due before then is on today's list."""
+    zone = timezone.get_current_timezone()
+    tomorrow = timezone.localtime(now, zone).date() + timedelta(days=1)
+    return timezone.make_aware(datetime.combine(tomorrow, datetime.max.time()), zone).replace(
+        hour=12, minute=0, second=0, microsecond=0
+    )
+
+
+@dataclass
+class Desk:
+    due: list[Notification]
+    sent_unread: list[Notification]
+    read_unacknowledged: list[Notification]
+    acknowledged: list[Notification]
+    overdue_count: int
+    to_resolve_count: int
+
+
+def encompass_desk(*, actor: Actor, now: datetime) -> Desk:
+    """The Encompass officer's lists: unsent notifications due before tomorrow's school start
+    (soonest first, overdue at the top), then sent and unread, read and unacknowledged, and
+    recently acknowledged."""
+    visible = notifications_visible_to(actor, Permission.ENCOMPASS_MANAGE).select_related(
+        "school", "local_authority"
+    )
+    unsent = visible.filter(status__in=UNSENT)
+    due = list(
+        unsent.filter(due_at__lte=_tomorrow_cutoff(now)).order_by("due_at", "pk")[:LIST_LIMIT]
+    )
+    sent = visible.filter(status=Notification.Status.SENT)
+    desk = Desk(
+        due=due,
+        sent_unread=list(sent.filter(read_at__isnull=True).order_by("-sent_at")[:LIST_LIMIT]),
+        read_unacknowledged=list(
+            sent.filter(read_at__isnull=False).order_by("-sent_at")[:LIST_LIMIT]
+        ),
+        acknowledged=list(
+            visible.filter(status=Notification.Status.ACKNOWLEDGED).order_by("-acknowledged_at")[
+                :50
+            ]
+        ),
+        overdue_count=unsent.filter(due_at__lt=now).count(),
+        to_resolve_count=unsent.filter(status=Notification.Status.TO_RESOLVE).count(),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        object_type="encompass_notification",
+        object_id="list",
+        reason_code="desk",
+    )
+    return desk
+
+
+@dataclass
+class Compliance:
+    label: str
+    due: int = 0
+    on_time: int = 0
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.on_time / self.due, 1) if self.due else None
+
+
+@dataclass
+class ComplianceReport:
+    by_month: list[Compliance] = field(default_factory=list)
+    by_school: list[Compliance] = field(default_factory=list)
+
+
+def _months_back(today: date, months: int) -> date:
+    index = today.year * 12 + today.month - 1 - (months - 1)
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def encompass_compliance(*, actor: Actor, months: int, now: datetime) -> ComplianceReport:
+    """% of notifications sent before the next school day started, by month (UK) and by
+    school, over notifications whose deadline has passed or which were sent."""
+    actor.require(Permission.ENCOMPASS_MANAGE)
+    zone = timezone.get_current_timezone()
+    first = _months_back(timezone.localtime(now, zone).date(), months)
+    start = timezone.make_aware(datetime.combine(first, datetime.min.time()), zone)
+    rows = (
+        notifications_visible_to(actor, Permission.ENCOMPASS_MANAGE)
+        .filter(incident_at__gte=start)
+        .values_list("incident_at", "due_at", "sent_at", "school__name")
+    )
+    by_month: dict[date, Compliance] = {}
+    index = first
+    for _ in range(months):
+        by_month[index] = Compliance(f"{index:%b %Y}")
+        index = date(index.year + index.month // 12, index.month % 12 + 1, 1)
+    by_school: dict[str, Compliance] = defaultdict(lambda: Compliance(""))
+    for incident_at, due_at, sent_at, school in rows:
+        if sent_at is None and due_at > now:
+            continue  # not yet due: neither on time nor late
+        on_time = sent_at is not None and sent_at <= due_at
+        local = timezone.localtime(incident_at, zone)
+        month = by_month.get(date(local.year, local.month, 1))
+        if month is not None:
+            month.due += 1
+            month.on_time += on_time
+        entry = by_school[school or "Local authority or school not known"]
+        entry.label = school or "Local authority or school not known"
+        entry.due += 1
+        entry.on_time += on_time
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        object_type="encompass_notification",
+        object_id="compliance",
+        reason_code="aggregates",
+    )
+    return ComplianceReport(
+        list(by_month.values()),
+        sorted(by_school.values(), key=lambda c: (c.percent or 0, c.label)),
+    )
+
+
+def received_notifications(*, actor: Actor) -> list[Notification]:
+    """A key adult's notifications: only those disclosed to them, newest first."""
+    notifications = list(
+        notifications_visible_to(actor, Permission.ENCOMPASS_RECEIVE)
+        .select_related("school")
+        .order_by("-sent_at", "-pk")[:LIST_LIMIT]
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        object_type="encompass_notification",
+        object_id="list",
+        reason_code="received",
+    )
+    return notifications
