@@ -1,16 +1,23 @@
-"""Writes for partners: importing a local authority's or a school's term dates."""
+"""Writes for partners: importing a local authority's or a school's term dates, the schools
+directory from DfE GIAS, a school's start time, and its key adults."""
 
+from collections import Counter, defaultdict
 from datetime import datetime, time
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import connection, transaction
 
+from safeguard.accounts.models import RoleGrant, User
 from safeguard.core.actor import Actor
 from safeguard.core.audit import audit_record
-from safeguard.core.errors import DomainError
+from safeguard.core.errors import DomainError, NotFound, refuse_if
 from safeguard.core.models import AuditAction
-from safeguard.core.permissions import Permission
+from safeguard.core.permissions import Permission, Role
 from safeguard.partners import rules
-from safeguard.partners.models import Term, TermCalendar
+from safeguard.partners.models import KeyAdult, School, Term, TermCalendar
+from safeguard.partners.rules import gias
+from safeguard.partners.rules.gias import GiasReport
 
 NAME_MISSING = "Enter a name for the term calendar"
 WHOSE_MISSING = "Give the local authority code or the school's URN"
@@ -86,3 +93,244 @@ def term_calendar_import(
             changed_fields=["terms"],
         )
     return calendar
+
+
+# --- The schools directory (DfE GIAS) ---------------------------------------------------------
+
+GIAS_BATCH = 2000
+# Any number; the same for every import, so two imports run one after the other.
+_GIAS_LOCK = 0x5C400151
+
+
+def _lock_directory() -> None:
+    """One import at a time: PostgreSQL takes a transaction lock; SQLite writes one at a time."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_GIAS_LOCK])
+
+
+def gias_import(*, actor: Actor | None, content: bytes, now: datetime) -> GiasReport:
+    """Upsert the schools directory by URN from a GIAS establishment fields CSV, all or nothing.
+
+    The file is checked first (rules.gias.check_gias_csv); any problem and nothing is written,
+    and the report lists the problems by line. Otherwise, in one transaction: new URNs are
+    added, known ones whose fields differ are updated (the report says which fields), the
+    rest are unchanged; schools in the directory but not in the file are counted and left
+    alone, as the file may be a partial extract. A school's start time is ours, not GIAS's,
+    and is never touched. Safe to run again: the same file a second time changes nothing.
+    `actor` None is the command line run by the operator; otherwise SCHOOLS_MANAGE.
+    """
+    if actor is not None:
+        actor.require(Permission.SCHOOLS_MANAGE)
+    checked = gias.check_gias_csv(content)
+    if not checked.ok:
+        return GiasReport(
+            accepted=False,
+            encoding=checked.encoding,
+            problems=tuple(checked.problems),
+            problem_count=checked.problem_count,
+        )
+    with transaction.atomic():
+        _lock_directory()
+        report = _upsert(checked.rows, checked.encoding, now)
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="school_directory",
+            object_id="gias",
+            reason_code="gias_import",
+            changed_fields=[gias.LABELS[name] for name in _changed_fields(report)],
+            username="" if actor else "import_gias",
+        )
+    return report
+
+
+def _changed_fields(report: GiasReport) -> list[str]:
+    labels = {label: name for name, label in gias.LABELS.items()}
+    names = [labels[label] for label in report.field_counts]
+    return names + (["urn"] if report.added else [])
+
+
+def _upsert(rows: list[gias.GiasRow], encoding: str, now: datetime) -> GiasReport:
+    fields = gias.FIELDS
+    known = {
+        values[1]: (values[0], values[1:])
+        for values in School.objects.values_list("pk", *fields).iterator(chunk_size=GIAS_BATCH)
+    }
+    added: list[School] = []
+    # The changed schools, grouped by which fields changed, so each batch updates only those.
+    updates: dict[tuple[str, ...], list[School]] = defaultdict(list)
+    field_counts: Counter[str] = Counter()
+    updated_examples: list[gias.SchoolChange] = []
+    unchanged = 0
+    for row in rows:
+        values = row.values()
+        found = known.pop(row.urn, None)
+        if found is None:
+            added.append(School(**dict(zip(fields, values, strict=True)), updated_at=now))
+            continue
+        pk, stored = found
+        changed = tuple(
+            name for name, old, new in zip(fields, stored, values, strict=True) if old != new
+        )
+        if not changed:
+            unchanged += 1
+            continue
+        school = School(pk=pk, **dict(zip(fields, values, strict=True)), updated_at=now)
+        updates[changed].append(school)
+        labels = tuple(gias.LABELS[name] for name in changed)
+        field_counts.update(labels)
+        if len(updated_examples) < gias.MAX_EXAMPLES:
+            updated_examples.append(gias.SchoolChange(row.urn, row.name, labels))
+    School.objects.bulk_create(added, batch_size=GIAS_BATCH)
+    for changed, schools in updates.items():
+        School.objects.bulk_update(schools, [*changed, "updated_at"], batch_size=GIAS_BATCH // 2)
+    return GiasReport(
+        accepted=True,
+        encoding=encoding,
+        rows=len(rows),
+        added=len(added),
+        updated=sum(len(schools) for schools in updates.values()),
+        unchanged=unchanged,
+        not_in_file=len(known),
+        field_counts=dict(field_counts),
+        added_examples=tuple(
+            gias.SchoolChange(school.urn, school.name) for school in added[: gias.MAX_EXAMPLES]
+        ),
+        updated_examples=tuple(updated_examples),
+    )
+
+
+def school_start_time_set(*, actor: Actor, urn: str, day_starts_at: time, now: datetime) -> School:
+    """Set the time a school's day starts (Operation Encompass notifications are due before
+    it). Not in GIAS, so an import never changes it. Audited."""
+    actor.require(Permission.SCHOOLS_MANAGE)
+    with transaction.atomic():
+        school = School.objects.select_for_update().filter(urn=urn.strip()).first()
+        if school is None:
+            raise NotFound()
+        if school.day_starts_at != day_starts_at:
+            school.day_starts_at, school.updated_at = day_starts_at, now
+            school.save(update_fields=["day_starts_at", "updated_at"])
+            audit_record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                object_type="school",
+                object_id=school.urn,
+                changed_fields=["day_starts_at"],
+            )
+    return school
+
+
+# --- Key adults -------------------------------------------------------------------------------
+
+KEY_ADULT_NAME_MISSING = "Enter the key adult's name"
+KEY_ADULT_NAME_LONG = "The name must be 160 characters or fewer"
+KEY_ADULT_EMAIL_MISSING = "Enter the key adult's secure email address"
+KEY_ADULT_EMAIL_INVALID = (
+    "Enter a secure email address in the correct format, like dsl@school.gov.uk"
+)
+KEY_ADULT_ROLE_INVALID = "Select whether they are the designated safeguarding lead or a deputy"
+KEY_ADULT_USER_UNKNOWN = "No active partner user of this force has that username"
+KEY_ADULT_ALREADY = "This email address is already a key adult of this school"
+
+
+def _partner_user(force_id: int, username: str) -> User | None:
+    return (
+        User.objects.filter(force_id=force_id, username=username, is_active=True)
+        .filter(pk__in=RoleGrant.objects.filter(role=Role.PARTNER).values("user_id"))
+        .first()
+    )
+
+
+def key_adult_add(
+    *,
+    actor: Actor,
+    urn: str,
+    name: str,
+    role: str,
+    secure_email: str,
+    username: str = "",
+    now: datetime,
+) -> KeyAdult:
+    """Add a school's designated safeguarding lead or deputy for the actor's force.
+
+    The secure email is where Operation Encompass notifications go (a link, never the child's
+    details); `username`, if given, links their partner sign-in so they can read them. Adding
+    an address that was removed brings it back with these details. Audited.
+    """
+    actor.require(Permission.SCHOOLS_MANAGE)
+    school = School.objects.filter(urn=urn.strip()).first()
+    if school is None:
+        raise NotFound()
+    name, secure_email, username = name.strip(), secure_email.strip().lower(), username.strip()
+    problems: list[tuple[str, str]] = []
+    if not name:
+        problems.append(("name", KEY_ADULT_NAME_MISSING))
+    elif len(name) > 160:
+        problems.append(("name", KEY_ADULT_NAME_LONG))
+    if role not in KeyAdult.Role.values:
+        problems.append(("role", KEY_ADULT_ROLE_INVALID))
+    if not secure_email:
+        problems.append(("secure_email", KEY_ADULT_EMAIL_MISSING))
+    else:
+        try:
+            validate_email(secure_email)
+        except ValidationError:
+            problems.append(("secure_email", KEY_ADULT_EMAIL_INVALID))
+    user = None
+    if username:
+        user = _partner_user(actor.force_id, username)
+        if user is None:
+            problems.append(("username", KEY_ADULT_USER_UNKNOWN))
+    refuse_if(problems)
+    with transaction.atomic():
+        key_adult = (
+            KeyAdult.objects.select_for_update()
+            .filter(force_id=actor.force_id, school=school, secure_email=secure_email)
+            .first()
+        )
+        if key_adult is not None and key_adult.active:
+            raise DomainError(
+                "key_adult_exists", KEY_ADULT_ALREADY, {"secure_email": KEY_ADULT_ALREADY}
+            )
+        action = AuditAction.CREATE if key_adult is None else AuditAction.UPDATE
+        if key_adult is None:
+            key_adult = KeyAdult(force_id=actor.force_id, school=school, secure_email=secure_email)
+        key_adult.name, key_adult.role, key_adult.user = name, role, user
+        key_adult.active, key_adult.added_at = True, now
+        key_adult.save()
+        audit_record(
+            actor=actor,
+            action=action,
+            object_type="key_adult",
+            object_id=key_adult.pk,
+            changed_fields=["name", "role", "secure_email", "user", "active"],
+        )
+    return key_adult
+
+
+def key_adult_deactivate(*, actor: Actor, key_adult_id: int, now: datetime) -> KeyAdult:
+    """Stop sending a school's notifications to this key adult (kept for the record). A key
+    adult of another force is not found. Removing one already removed changes nothing."""
+    actor.require(Permission.SCHOOLS_MANAGE)
+    with transaction.atomic():
+        key_adult = (
+            KeyAdult.objects.select_for_update()
+            .select_related("school")
+            .filter(pk=key_adult_id, force_id=actor.force_id)
+            .first()
+        )
+        if key_adult is None:
+            raise NotFound()
+        if key_adult.active:
+            key_adult.active = False
+            key_adult.save(update_fields=["active"])
+            audit_record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                object_type="key_adult",
+                object_id=key_adult.pk,
+                changed_fields=["active"],
+            )
+    return key_adult
