@@ -34,6 +34,7 @@ NAVIGATION = (
         "interviews",
     ),
     NavItem("Reviews due", "supervision:reviews_due", Permission.CASE_SUPERVISE, "supervision"),
+    NavItem("Schools", "partners:school_list", Permission.SCHOOLS_VIEW, "schools"),
     NavItem("Units", "accounts:unit_list", Permission.UNIT_VIEW, "units"),
     NavItem("Staff", "accounts:staff_list", Permission.STAFF_VIEW, "staff"),
     NavItem("Audit log", "accounts:audit_search", Permission.AUDIT_SEARCH, "audit"),

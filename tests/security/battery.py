@@ -60,7 +60,8 @@ from safeguard.missing.models import (
 )
 from safeguard.missing.rules.response import POLICY_RANGES
 from safeguard.missing.selectors import RHI_DISCLOSURE
-from safeguard.partners.models import LocalAuthority
+from safeguard.partners.models import KeyAdult, LocalAuthority, School
+from safeguard.partners.tests.gias_csv import gias_csv, school_row
 from safeguard.people.models import Address, Alias, Person, Relationship
 from safeguard.people.rules.matching import search_keys
 from safeguard.supervision.models import Review, ReviewPolicySetting
@@ -94,6 +95,7 @@ LOCATED = frozenset(
         "episode",
         "missing_case",
         "interview",
+        "key_adult",
     }
 )
 URL_KWARGS = {
@@ -113,6 +115,10 @@ URL_KWARGS = {
     # A return home interview task of an episode in the location, disclosed to the location's
     # local authority user (OWN: to the actor).
     "interview": {"interview_id"},
+    # A school of the directory: public reference data, in no force, so no location.
+    "school": {"urn"},
+    # A key adult of a school for the location's force: only FORCE scope reaches it.
+    "key_adult": {"key_adult_id"},
 }
 
 
@@ -678,6 +684,29 @@ def _missing_form_and_post(
     return _form_and_post("episode", data, _episode_page, "episode", state=state)
 
 
+# --- Bodies for the schools directory pages ----------------------------------------------------
+
+
+def _school_page(kwargs: dict[str, Any]) -> str:
+    return reverse("partners:school_detail", kwargs={"urn": kwargs["urn"]})
+
+
+def _key_adult_school_page(kwargs: dict[str, Any]) -> str:
+    urn = KeyAdult.objects.values_list("school__urn", flat=True).get(pk=kwargs["key_adult_id"])
+    return reverse("partners:school_detail", kwargs={"urn": urn})
+
+
+def _gias_body(world: World, target: Any) -> dict[str, Any]:
+    """A GIAS file with a school not yet in the directory: a permitted upload adds it."""
+    urn = f"8{next(_REFERENCES):05d}"
+    content = gias_csv([school_row(urn, f"Matrix School {urn}")], junk_columns=5)
+    return {"file": SimpleUploadedFile("gias.csv", content, content_type="text/csv")}
+
+
+def _key_adult_body(world: World, school: School) -> dict[str, Any]:
+    return {"name": "Jo Lead", "role": "dsl", "secure_email": f"dsl-{school.urn}@school.gov.uk"}
+
+
 WEB_ROUTES: dict[str, tuple[RouteSpec, ...]] = {
     "healthz": (RouteSpec(),),
     "readyz": (RouteSpec(),),
@@ -895,6 +924,28 @@ WEB_ROUTES: dict[str, tuple[RouteSpec, ...]] = {
     "missing:found": _missing_form_and_post(_found_page_body),
     "missing:prevention": _missing_form_and_post(_prevention_page_body, state="found"),
     "missing:interview_on_behalf": _missing_form_and_post(_rhi_page_body, state="found"),
+    # Schools: the directory is public reference data (no force); its key adults are the
+    # force's. Reading needs SCHOOLS_VIEW, changing SCHOOLS_MANAGE (force admin).
+    "partners:school_list": (RouteSpec(),),
+    # A permitted upload answers 200 with the import's report (no redirect).
+    "partners:school_import": (
+        RouteSpec(),
+        RouteSpec(method="POST", data=_gias_body, effect="schools_created"),
+    ),
+    "partners:school_detail": (RouteSpec(target="school"),),
+    "partners:school_start_time": _form_and_post(
+        "school", lambda w, t: {"day_starts_at": "09:15"}, _school_page, "school"
+    ),
+    "partners:key_adult_add": _form_and_post("school", _key_adult_body, _school_page, "school"),
+    "partners:key_adult_deactivate": (
+        RouteSpec(
+            target="key_adult",
+            method="POST",
+            ok_status=302,
+            ok_location=_key_adult_school_page,
+            effect="key_adult",
+        ),
+    ),
 }
 
 
@@ -1517,6 +1568,23 @@ class World:
         )
         return task, episode.case, recipient
 
+    # --- schools: one fresh school (no force) per request; key adults of a location's force ---
+
+    @staticmethod
+    def new_school() -> School:
+        urn = f"9{next(_REFERENCES):05d}"
+        return School.objects.create(urn=urn, name=f"School {urn}", updated_at=timezone.now())
+
+    def new_key_adult(self, loc: Loc) -> KeyAdult:
+        return KeyAdult.objects.create(
+            force_id=self.units[loc].force_id,
+            school=self.new_school(),
+            name="Jo Lead",
+            role=KeyAdult.Role.DSL,
+            secure_email="jo.lead@school.gov.uk",
+            added_at=timezone.now(),
+        )
+
     def new_action(self, loc: Loc, actor_user: User | None) -> Action:
         case = self.new_case(loc, actor_user)
         return Action.objects.create(
@@ -1572,6 +1640,12 @@ class World:
             recipient = actor_user if loc is Loc.OWN and actor_user else self.staff[loc]  # type: ignore[index]
             alert = self.new_outbox_message(recipient.force_id, recipient)
             return alert, ObjRef.of_alert(alert, recipient), {"message_id": alert.pk}
+        if kind == "school":
+            school = self.new_school()
+            return school, None, {"urn": school.urn}
+        if kind == "key_adult":
+            adult = self.new_key_adult(loc)  # type: ignore[arg-type]
+            return adult, ObjRef(adult.force_id), {"key_adult_id": adult.pk}
         if kind == "reset":
             uid = urlsafe_base64_encode(force_bytes(self.staff[Loc.OWN].pk))
             return None, None, {"uidb64": uid, "token": "not-a-valid-token"}
@@ -1648,6 +1722,18 @@ class World:
                     "force_id", "version", *POLICY_RANGES
                 )
             )
+        if effect == "school":
+            row = School.objects.values_list(*SCHOOL_FIELDS).get(pk=target.pk)
+            adults = tuple(
+                KeyAdult.objects.filter(school_id=target.pk)
+                .order_by("pk")
+                .values_list("force_id", "secure_email", "active")
+            )
+            return (row, adults)
+        if effect == "key_adult":
+            return KeyAdult.objects.values_list("active", "name", "role").get(pk=target.pk)
+        if effect == "schools_created":
+            return School.objects.count()
         if effect == "people_created":
             return Person.objects.count()
         if effect == "cases_created":
@@ -1668,6 +1754,7 @@ class World:
 
 
 _REFERENCES = itertools.count(1)
+SCHOOL_FIELDS = ("urn", "name", "la_code", "status", "day_starts_at", "updated_at")
 CASE_RECORDS = (Involvement, Allocation, Decision, Note, Action, VoiceOfChild, Review)
 
 
