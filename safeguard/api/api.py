@@ -13,6 +13,8 @@ from safeguard.accounts.services import user_is_verified
 from safeguard.api.auth import TokenAuth
 from safeguard.api.errors import install_error_handlers
 from safeguard.cases.api import router as cases_router
+from safeguard.domestic_abuse.api import router as domestic_abuse_router
+from safeguard.encompass.api import router as encompass_router
 from safeguard.missing.api import router as missing_router
 from safeguard.people.api import router as people_router
 from safeguard.supervision.api import router as supervision_router
@@ -58,3 +60,5 @@ api.add_router("/", people_router)
 api.add_router("/", cases_router)
 api.add_router("/", supervision_router)
 api.add_router("/", missing_router)
+api.add_router("/", domestic_abuse_router)
+api.add_router("/", encompass_router)

@@ -1,0 +1,536 @@
+"""Domestic abuse API: an incident with its children and their voices, DASH and MARAC, and the
+triage queue with its capacity and backlog forecast. Thin: the same selectors and services as
+the pages."""
+
+from datetime import date, datetime
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Query, Router, Schema, Status
+from pydantic import AwareDatetime, Field
+
+from safeguard.api.concurrency import set_etag, with_expected_version
+from safeguard.api.permissions import operation_requires
+from safeguard.api.schemas import InputSchema
+from safeguard.cases.api import ClockOut
+from safeguard.core.clocks import ClockView, clocks_for
+from safeguard.core.errors import Conflict, DomainError, refuse_if
+from safeguard.core.permissions import Permission
+from safeguard.domestic_abuse import selectors, services
+from safeguard.domestic_abuse.models import Incident, IncidentChild
+from safeguard.domestic_abuse.rules.dash import QUESTION_COUNT, Answer, DashGrade
+from safeguard.domestic_abuse.rules.forecast import threshold_problems
+
+router = Router(tags=["domestic abuse"])
+
+CLOCK_PREFIX = "da."
+CLOCKS_DESCRIPTION = (
+    "The incident's clocks, from its case: da.dash_completed (the DASH assessment), "
+    "da.triage (the triage unit's secondary risk assessment) and, once a MARAC route "
+    "applies, da.marac_referral (the referral sent). Each is {name, due_at, met_at, status}; "
+    "what starts and stops each, and its source, is in docs/clocks.md."
+)
+
+
+# --- Output ------------------------------------------------------------------------------------
+
+
+class PersonRef(Schema):
+    id: int
+    name: str
+
+
+class ChildOut(Schema):
+    """A child in the household: where they were, who they are related to, their school and
+    their voice."""
+
+    child: PersonRef
+    present: bool
+    where: str
+    related_to: str
+    school_urn: str
+    home_educated: bool
+    spoken_to: bool
+    spoken_to_alone: bool
+    child_said: str
+    demeanour: str
+
+    @staticmethod
+    def of(row: IncidentChild) -> "ChildOut":
+        return ChildOut(
+            child=PersonRef(id=row.child_id, name=row.child.full_name),
+            present=row.present,
+            where=row.where,
+            related_to=row.related_to,
+            school_urn=row.school_urn,
+            home_educated=row.home_educated,
+            spoken_to=row.spoken_to,
+            spoken_to_alone=row.spoken_to_alone,
+            child_said=row.child_said,
+            demeanour=row.demeanour,
+        )
+
+
+class DashOut(Schema):
+    # The count of yes answers; the band it makes; the grade given (never lower than the band).
+    score: int
+    band: str
+    grade: str
+    rationale: str
+    judgement_referral: bool
+    judgement_reason: str
+    answers: dict[str, str] = Field(description='{"1": "yes", ..., "27": "dont_know"}')
+    completed_by: str
+    completed_at: datetime
+
+
+class MaracRouteOut(Schema):
+    route: str
+    reason: str
+
+
+class MaracOut(Schema):
+    """A MARAC referral: the routes that led to it, in plain words, and when it was sent."""
+
+    routes: list[MaracRouteOut]
+    decided_at: datetime
+    decided_by: str
+    sent_at: datetime | None
+    sent_by: str | None
+    version: int
+
+
+def _username(user: Any) -> str | None:
+    return user.username if user is not None else None
+
+
+def _da_clocks(clocks: list[ClockView]) -> list[ClockOut]:
+    return [
+        ClockOut(name=c.name, due_at=c.due_at, met_at=c.met_at, status=c.status)
+        for c in clocks
+        if c.name.startswith(CLOCK_PREFIX)
+    ]
+
+
+class IncidentOut(Schema):
+    id: int
+    case_id: int
+    case_reference: str
+    # The attendance
+    attended_at: datetime
+    place: str
+    victim: PersonRef
+    suspect: PersonRef | None
+    relationship: str
+    account: str
+    children: list[ChildOut]
+    # Risk
+    dash: DashOut | None
+    marac: MaracOut | None
+    risk_grade: str
+    # The triage queue
+    triage_status: str
+    triage_owner: str | None
+    triage_claimed_at: datetime | None
+    triage_completed_at: datetime | None
+    triage_grade: str
+    triage_notes: str
+    clocks: list[ClockOut] = Field(description=CLOCKS_DESCRIPTION)
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+    @staticmethod
+    def of(incident: Incident) -> "IncidentOut":
+        clocks = clocks_for(object_type="case", object_id=incident.case_id, now=timezone.now())
+        dash = getattr(incident, "dash", None)
+        marac = getattr(incident, "marac", None)
+        children = incident.children.select_related("child").order_by("pk")
+        return IncidentOut(
+            id=incident.pk,
+            case_id=incident.case_id,
+            case_reference=incident.case.reference,
+            attended_at=incident.attended_at,
+            place=incident.place,
+            victim=PersonRef(id=incident.victim_id, name=incident.victim.full_name),
+            suspect=(
+                PersonRef(id=incident.suspect.pk, name=incident.suspect.full_name)
+                if incident.suspect
+                else None
+            ),
+            relationship=incident.relationship,
+            account=incident.account,
+            children=[ChildOut.of(row) for row in children],
+            dash=(
+                DashOut(
+                    score=dash.score,
+                    band=dash.band,
+                    grade=dash.grade,
+                    rationale=dash.rationale,
+                    judgement_referral=dash.judgement_referral,
+                    judgement_reason=dash.judgement_reason,
+                    answers=dict(dash.answers),
+                    completed_by=dash.completed_by.username,
+                    completed_at=dash.completed_at,
+                )
+                if dash
+                else None
+            ),
+            marac=(
+                MaracOut(
+                    routes=[MaracRouteOut(route=r, reason=why) for r, why in marac.routes],
+                    decided_at=marac.decided_at,
+                    decided_by=marac.decided_by.username,
+                    sent_at=marac.sent_at,
+                    sent_by=_username(marac.sent_by),
+                    version=marac.version,
+                )
+                if marac
+                else None
+            ),
+            risk_grade=incident.risk_grade,
+            triage_status=incident.triage_status,
+            triage_owner=_username(incident.triage_owner),
+            triage_claimed_at=incident.triage_claimed_at,
+            triage_completed_at=incident.triage_completed_at,
+            triage_grade=incident.triage_grade,
+            triage_notes=incident.triage_notes,
+            clocks=_da_clocks(clocks),
+            created_by=incident.created_by.username,
+            created_at=incident.created_at,
+            updated_at=incident.updated_at,
+            version=incident.version,
+        )
+
+
+class QueueItemOut(Schema):
+    id: int
+    case_id: int
+    case_reference: str
+    attended_at: datetime
+    place: str
+    victim: PersonRef
+    # Blank until DASH is recorded: the queue treats it as high until then.
+    risk_grade: str
+    triage_status: str
+    triage_owner: str | None
+    version: int
+
+
+class QueueOut(Schema):
+    """Awaiting secondary assessment: highest risk first (ungraded counts as high), then oldest."""
+
+    items: list[QueueItemOut]
+    total: int
+    page: int
+    pages: int
+
+
+class DayCountOut(Schema):
+    day: date
+    arrivals: int
+    completions: int
+
+
+class DayForecastOut(Schema):
+    day: date
+    expected: float
+    low: float
+    high: float
+
+
+class ForecastOut(Schema):
+    arrival_rate: float
+    completion_rate: float
+    backlog_now: int
+    threshold: int
+    # Today if the backlog is already at the threshold, else the first forecast day reaching it.
+    crosses_on: date | None
+    warns: bool
+    explanation: str
+    days: list[DayForecastOut]
+
+
+class CapacityOut(Schema):
+    days: list[DayCountOut]
+    backlog_now: int
+    forecast: ForecastOut
+
+
+# --- Input -------------------------------------------------------------------------------------
+
+
+class ChildIn(InputSchema):
+    child_id: int
+    present: bool
+    related_to: IncidentChild.RelatedTo
+    where: str = Field("", max_length=200)
+    school_urn: str = Field("", max_length=8, description="Blank: the school on the child's record")
+    home_educated: bool = False
+    spoken_to: bool = False
+    spoken_to_alone: bool = False
+    child_said: str = Field("", max_length=10000)
+    demeanour: str = Field("", max_length=10000)
+
+
+class IncidentIn(InputSchema):
+    attended_at: AwareDatetime
+    place: str = Field(max_length=200)
+    victim_id: int
+    suspect_id: int | None = None
+    relationship: Incident.Relationship
+    account: str = Field(max_length=20000)
+    children: list[ChildIn] = Field(max_length=30)
+
+
+class DashIn(InputSchema):
+    """The 27 answers and the grade: no lower than the score makes it (422 naming `grade`),
+    higher only with a rationale."""
+
+    answers: dict[str, Answer] = Field(
+        max_length=QUESTION_COUNT, description='{"1": "yes", "2": "no", ..., "27": "declined"}'
+    )
+    grade: DashGrade
+    rationale: str = Field("", max_length=10000)
+    judgement_referral: bool = False
+    judgement_reason: str = Field("", max_length=10000)
+
+
+class VersionIn(InputSchema):
+    version: int | None = None
+
+
+class AssignIn(InputSchema):
+    user_id: int
+
+
+class TriageCompleteIn(InputSchema):
+    grade: DashGrade
+    notes: str = Field(max_length=20000)
+    version: int | None = None
+
+
+class QueueQuery(InputSchema):
+    page: int = Field(1, ge=1)
+
+
+class CapacityQuery(InputSchema):
+    threshold: int = selectors.DEFAULT_BACKLOG_THRESHOLD
+    days: int = Field(28, ge=14, le=90)
+
+
+# --- One incident ------------------------------------------------------------------------------
+
+
+def _incident(response: HttpResponse, incident: Incident) -> IncidentOut:
+    set_etag(response, incident.version)
+    return IncidentOut.of(incident)
+
+
+def _read(request: HttpRequest, incident_id: int) -> Incident:
+    return selectors.incident_get(actor=request.actor, incident_id=incident_id)  # type: ignore[attr-defined]
+
+
+@router.post("/domestic-abuse/incidents", response={201: IncidentOut})
+@operation_requires(Permission.CASE_CREATE)
+def record_da_incident(request: HttpRequest, response: HttpResponse, payload: IncidentIn) -> Status:
+    """Record a police-attended domestic abuse incident with children: a case in the triage
+    unit's queue, each child's voice, and an Operation Encompass notification for each child
+    aged 4 to 17."""
+    data = services.IncidentInput(
+        **payload.model_dump(exclude={"children", "relationship"}),
+        relationship=str(payload.relationship),
+        children=tuple(
+            services.ChildInput(
+                **child.model_dump(exclude={"related_to"}), related_to=str(child.related_to)
+            )
+            for child in payload.children
+        ),
+    )
+    # Returned as recorded: the case goes to the triage unit, which the recorder may not see.
+    incident = services.incident_record(
+        actor=request.actor,  # type: ignore[attr-defined]
+        data=data,
+        now=timezone.now(),
+    )
+    set_etag(response, incident.version)
+    return Status(201, IncidentOut.of(incident))
+
+
+@router.get("/domestic-abuse/incidents/{incident_id}", response=IncidentOut)
+@operation_requires(Permission.CASE_VIEW)
+def get_da_incident(request: HttpRequest, response: HttpResponse, incident_id: int) -> IncidentOut:
+    return _incident(response, _read(request, incident_id))
+
+
+@router.post("/domestic-abuse/incidents/{incident_id}/dash", response={201: IncidentOut})
+@operation_requires(Permission.CASE_WORK)
+def record_da_dash(
+    request: HttpRequest, response: HttpResponse, incident_id: int, payload: DashIn
+) -> Status:
+    """Record the DASH assessment (once). MARAC is decided by the four routes; a referral
+    appears in `marac` with its reasons and starts da.marac_referral."""
+    unknown = [key for key in payload.answers if not key.isdigit()]
+    refuse_if(
+        [("answers", "DASH questions are numbered 1 to 27: " + ", ".join(unknown))]
+        if unknown
+        else []
+    )
+    services.dash_record(
+        actor=request.actor,  # type: ignore[attr-defined]
+        incident_id=incident_id,
+        data=services.DashInput(
+            answers={int(n): str(a) for n, a in payload.answers.items()},
+            grade=str(payload.grade),
+            rationale=payload.rationale,
+            judgement_referral=payload.judgement_referral,
+            judgement_reason=payload.judgement_reason,
+        ),
+        now=timezone.now(),
+    )
+    incident = _read(request, incident_id)
+    set_etag(response, incident.version)
+    return Status(201, IncidentOut.of(incident))
+
+
+@router.post("/domestic-abuse/incidents/{incident_id}/marac/sent", response=IncidentOut)
+@operation_requires(Permission.CASE_WORK)
+def send_da_marac_referral(
+    request: HttpRequest, response: HttpResponse, incident_id: int, payload: VersionIn
+) -> IncidentOut:
+    """The MARAC referral is sent (meets da.marac_referral). The version (or If-Match) is the
+    referral's: `marac.version` in the incident."""
+    actor = request.actor  # type: ignore[attr-defined]
+    with_expected_version(
+        request,
+        payload.version,
+        lambda version: services.marac_send(
+            actor=actor, incident_id=incident_id, version=version, now=timezone.now()
+        ),
+    )
+    return _incident(response, _read(request, incident_id))
+
+
+# --- The triage queue --------------------------------------------------------------------------
+
+
+@router.get("/domestic-abuse/triage", response=QueueOut)
+@operation_requires(Permission.CASE_VIEW)
+def da_triage_queue(request: HttpRequest, filters: Query[QueueQuery]) -> QueueOut:
+    """Incidents awaiting secondary risk assessment, 50 a page."""
+    queue = selectors.triage_queue(actor=request.actor, page=filters.page)  # type: ignore[attr-defined]
+    return QueueOut(
+        items=[
+            QueueItemOut(
+                id=i.pk,
+                case_id=i.case_id,
+                case_reference=i.case.reference,
+                attended_at=i.attended_at,
+                place=i.place,
+                victim=PersonRef(id=i.victim_id, name=i.victim.full_name),
+                risk_grade=i.risk_grade,
+                triage_status=i.triage_status,
+                triage_owner=_username(i.triage_owner),
+                version=i.version,
+            )
+            for i in queue.items
+        ],
+        total=queue.total,
+        page=queue.page,
+        pages=queue.pages,
+    )
+
+
+@router.post("/domestic-abuse/incidents/{incident_id}/claim", response=IncidentOut)
+@operation_requires(Permission.CASE_WORK)
+def claim_da_incident(
+    request: HttpRequest, response: HttpResponse, incident_id: int
+) -> IncidentOut:
+    """Take an incident from the queue to assess it: 409 if somebody else holds it."""
+    try:
+        services.triage_claim(
+            actor=request.actor,  # type: ignore[attr-defined]
+            incident_id=incident_id,
+            now=timezone.now(),
+        )
+    except DomainError as refused:
+        if refused.code == "conflict" and not isinstance(refused, Conflict):
+            raise Conflict(refused.message) from refused
+        raise
+    return _incident(response, _read(request, incident_id))
+
+
+@router.post("/domestic-abuse/incidents/{incident_id}/assign", response=IncidentOut)
+@operation_requires(Permission.CASE_SUPERVISE)
+def assign_da_incident(
+    request: HttpRequest, response: HttpResponse, incident_id: int, payload: AssignIn
+) -> IncidentOut:
+    """A supervisor gives the incident to a member of its case's unit (422 naming `user`)."""
+    services.triage_assign(
+        actor=request.actor,  # type: ignore[attr-defined]
+        incident_id=incident_id,
+        user_id=payload.user_id,
+        now=timezone.now(),
+    )
+    return _incident(response, _read(request, incident_id))
+
+
+@router.post("/domestic-abuse/incidents/{incident_id}/triage", response=IncidentOut)
+@operation_requires(Permission.CASE_WORK)
+def complete_da_triage(
+    request: HttpRequest, response: HttpResponse, incident_id: int, payload: TriageCompleteIn
+) -> IncidentOut:
+    """The secondary risk assessment by whoever holds the incident (meets da.triage)."""
+    actor = request.actor  # type: ignore[attr-defined]
+    incident = with_expected_version(
+        request,
+        payload.version,
+        lambda version: services.triage_complete(
+            actor=actor,
+            incident_id=incident_id,
+            version=version,
+            grade=str(payload.grade),
+            notes=payload.notes,
+            now=timezone.now(),
+        ),
+    )
+    return _incident(response, _read(request, incident.pk))
+
+
+@router.get("/domestic-abuse/capacity", response=CapacityOut)
+@operation_requires(Permission.TEAM_VIEW)
+def da_triage_capacity(request: HttpRequest, filters: Query[CapacityQuery]) -> CapacityOut:
+    """Aggregates only: arrivals and completions a day, the backlog now, and the 21-day
+    forecast with its 90% band, the day it reaches `threshold` and the model in plain words."""
+    refuse_if(threshold_problems(filters.threshold))
+    capacity = selectors.triage_capacity(
+        actor=request.actor,  # type: ignore[attr-defined]
+        now=timezone.now(),
+        days=filters.days,
+        threshold=filters.threshold,
+    )
+    forecast = capacity.forecast
+    return CapacityOut(
+        days=[
+            DayCountOut(day=day, arrivals=a, completions=c)
+            for day, a, c in zip(
+                capacity.days, capacity.arrivals, capacity.completions, strict=True
+            )
+        ],
+        backlog_now=capacity.backlog_now,
+        forecast=ForecastOut(
+            arrival_rate=forecast.arrival_rate,
+            completion_rate=forecast.completion_rate,
+            backlog_now=forecast.backlog_now,
+            threshold=forecast.threshold,
+            crosses_on=forecast.crosses_on,
+            warns=forecast.warns,
+            explanation=forecast.explanation,
+            days=[
+                DayForecastOut(day=d.day, expected=d.expected, low=d.low, high=d.high)
+                for d in forecast.days
+            ],
+        ),
+    )

@@ -1,0 +1,421 @@
+"""Operation Encompass API: the Encompass desk (its lists, one notification with its clock,
+resolve, review and send, compliance) and a key adult's notifications (read, with a read
+receipt, and acknowledge). Thin: the same selectors and services as the pages."""
+
+from datetime import date, datetime
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from safeguard.api.concurrency import set_etag, with_expected_version
+from safeguard.api.permissions import operation_requires
+from safeguard.api.schemas import InputSchema
+from safeguard.cases.api import ClockOut
+from safeguard.core.clocks import clocks_for
+from safeguard.core.permissions import Permission
+from safeguard.encompass import selectors, services
+from safeguard.encompass.models import Notification
+
+router = Router(tags=["operation encompass"])
+
+CLOCK_OBJECT = "encompass_notification"
+CLOCK_PREFIX = "encompass."
+CLOCKS_DESCRIPTION = (
+    "The notification's clock: encompass.notification, from the incident until it is sent, "
+    "due before the start of the child's next school day at that school's start time "
+    "(weekends, bank holidays and school holidays skipped). {name, due_at, met_at, status}; "
+    "its source is in docs/clocks.md."
+)
+
+
+# --- Output ------------------------------------------------------------------------------------
+
+
+class SchoolRef(Schema):
+    urn: str
+    name: str
+
+
+class LocalAuthorityRef(Schema):
+    id: int
+    name: str
+
+
+class ChildRef(Schema):
+    id: int
+    name: str
+
+
+def _school(n: Notification) -> SchoolRef | None:
+    return SchoolRef(urn=n.school.urn, name=n.school.name) if n.school_id else None  # type: ignore[union-attr]
+
+
+def _authority(n: Notification) -> LocalAuthorityRef | None:
+    if not n.local_authority_id:
+        return None
+    return LocalAuthorityRef(id=n.local_authority_id, name=n.local_authority.name)  # type: ignore[union-attr]
+
+
+def _username(user: object) -> str | None:
+    return getattr(user, "username", None)
+
+
+class DeskItemOut(Schema):
+    id: int
+    child_name: str
+    police_reference: str
+    route: str
+    school: SchoolRef | None
+    local_authority: LocalAuthorityRef | None
+    status: str
+    incident_at: datetime
+    due_at: datetime
+    overdue: bool
+    sent_at: datetime | None
+    read_at: datetime | None
+    acknowledged_at: datetime | None
+    version: int
+
+    @staticmethod
+    def of(n: Notification, now: datetime) -> "DeskItemOut":
+        return DeskItemOut(
+            id=n.pk,
+            child_name=n.child_name,
+            police_reference=n.police_reference,
+            route=n.route,
+            school=_school(n),
+            local_authority=_authority(n),
+            status=n.status,
+            incident_at=n.incident_at,
+            due_at=n.due_at,
+            overdue=n.sent_at is None and n.due_at < now,
+            sent_at=n.sent_at,
+            read_at=n.read_at,
+            acknowledged_at=n.acknowledged_at,
+            version=n.version,
+        )
+
+
+class DeskOut(Schema):
+    """Unsent notifications due before tomorrow's school start (overdue first), then sent and
+    unread, read and not acknowledged, and recently acknowledged."""
+
+    due: list[DeskItemOut]
+    sent_unread: list[DeskItemOut]
+    read_unacknowledged: list[DeskItemOut]
+    acknowledged: list[DeskItemOut]
+    overdue_count: int
+    to_resolve_count: int
+
+
+class NotificationOut(Schema):
+    """What the key adult will be told (RULES.md 4), its route, and where it has got to."""
+
+    id: int
+    incident_id: int
+    child: ChildRef
+    child_name: str
+    child_dob: date | None
+    police_reference: str
+    route: str
+    school: SchoolRef | None
+    local_authority: LocalAuthorityRef | None
+    status: str
+    incident_at: datetime
+    due_at: datetime
+    place: str
+    present: bool
+    where: str
+    voice: str
+    circumstances: str
+    reviewed_by: str | None
+    sent_at: datetime | None
+    read_at: datetime | None
+    read_by: str | None
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    clocks: list[ClockOut] = Field(description=CLOCKS_DESCRIPTION)
+    created_at: datetime
+    version: int
+
+    @staticmethod
+    def of(n: Notification) -> "NotificationOut":
+        clocks = clocks_for(object_type=CLOCK_OBJECT, object_id=n.pk, now=timezone.now())
+        return NotificationOut(
+            id=n.pk,
+            incident_id=n.incident_id,
+            child=ChildRef(id=n.child_id, name=n.child.full_name),
+            child_name=n.child_name,
+            child_dob=n.child_dob,
+            police_reference=n.police_reference,
+            route=n.route,
+            school=_school(n),
+            local_authority=_authority(n),
+            status=n.status,
+            incident_at=n.incident_at,
+            due_at=n.due_at,
+            place=n.place,
+            present=n.present,
+            where=n.where,
+            voice=n.voice,
+            circumstances=n.circumstances,
+            reviewed_by=_username(n.reviewed_by),
+            sent_at=n.sent_at,
+            read_at=n.read_at,
+            read_by=_username(n.read_by),
+            acknowledged_at=n.acknowledged_at,
+            acknowledged_by=_username(n.acknowledged_by),
+            clocks=[
+                ClockOut(name=c.name, due_at=c.due_at, met_at=c.met_at, status=c.status)
+                for c in clocks
+                if c.name.startswith(CLOCK_PREFIX)
+            ],
+            created_at=n.created_at,
+            version=n.version,
+        )
+
+
+class ReceivedItemOut(Schema):
+    """A notification sent to you: which pupil and when. Its details are read one at a time,
+    which records the read receipt."""
+
+    id: int
+    child_name: str
+    school: SchoolRef | None
+    incident_at: datetime
+    sent_at: datetime | None
+    read_at: datetime | None
+    acknowledged_at: datetime | None
+    status: str
+
+    @staticmethod
+    def of(n: Notification) -> "ReceivedItemOut":
+        return ReceivedItemOut(
+            id=n.pk,
+            child_name=n.child_name,
+            school=_school(n),
+            incident_at=n.incident_at,
+            sent_at=n.sent_at,
+            read_at=n.read_at,
+            acknowledged_at=n.acknowledged_at,
+            status=n.status,
+        )
+
+
+class ReceivedOut(Schema):
+    """The notification as a key adult reads it (RULES.md 4): the child's name and date of
+    birth, the police reference, the date, time and place, whether the child was present and
+    where, the voice of the child, and brief circumstances."""
+
+    id: int
+    child_name: str
+    child_dob: date | None
+    police_reference: str
+    school: SchoolRef | None
+    incident_at: datetime
+    place: str
+    present: bool
+    where: str
+    voice: str
+    circumstances: str
+    sent_at: datetime | None
+    read_at: datetime | None
+    acknowledged_at: datetime | None
+    status: str
+
+    @staticmethod
+    def of(n: Notification) -> "ReceivedOut":
+        return ReceivedOut(
+            id=n.pk,
+            child_name=n.child_name,
+            child_dob=n.child_dob,
+            police_reference=n.police_reference,
+            school=_school(n),
+            incident_at=n.incident_at,
+            place=n.place,
+            present=n.present,
+            where=n.where,
+            voice=n.voice,
+            circumstances=n.circumstances,
+            sent_at=n.sent_at,
+            read_at=n.read_at,
+            acknowledged_at=n.acknowledged_at,
+            status=n.status,
+        )
+
+
+class ComplianceRowOut(Schema):
+    label: str
+    # Notifications whose deadline has passed or which were sent, and those sent in time.
+    due: int
+    on_time: int
+    percent: float | None
+
+
+class ComplianceOut(Schema):
+    """% notified before the next school day started: by month (UK, oldest first) and by
+    school (lowest first)."""
+
+    by_month: list[ComplianceRowOut]
+    by_school: list[ComplianceRowOut]
+
+
+# --- Input -------------------------------------------------------------------------------------
+
+
+class ResolveIn(InputSchema):
+    """The school by URN, or for a child educated at home the local authority."""
+
+    school_urn: str = Field("", max_length=8)
+    local_authority_id: int | None = None
+    version: int | None = None
+
+
+class SendIn(InputSchema):
+    circumstances: str = Field(max_length=2000, description="Brief circumstances, as reviewed")
+    version: int | None = None
+
+
+class ComplianceQuery(InputSchema):
+    months: int = Field(12, ge=1, le=24)
+
+
+# --- The Encompass desk ------------------------------------------------------------------------
+
+
+def _notification(response: HttpResponse, notification: Notification) -> NotificationOut:
+    set_etag(response, notification.version)
+    return NotificationOut.of(notification)
+
+
+def _read(request: HttpRequest, notification_id: int) -> Notification:
+    return selectors.notification_get(
+        actor=request.actor,  # type: ignore[attr-defined]
+        notification_id=notification_id,
+    )
+
+
+@router.get("/encompass/notifications", response=DeskOut)
+@operation_requires(Permission.ENCOMPASS_MANAGE)
+def encompass_desk(request: HttpRequest) -> DeskOut:
+    now = timezone.now()
+    desk = selectors.encompass_desk(actor=request.actor, now=now)  # type: ignore[attr-defined]
+    return DeskOut(
+        due=[DeskItemOut.of(n, now) for n in desk.due],
+        sent_unread=[DeskItemOut.of(n, now) for n in desk.sent_unread],
+        read_unacknowledged=[DeskItemOut.of(n, now) for n in desk.read_unacknowledged],
+        acknowledged=[DeskItemOut.of(n, now) for n in desk.acknowledged],
+        overdue_count=desk.overdue_count,
+        to_resolve_count=desk.to_resolve_count,
+    )
+
+
+@router.get("/encompass/notifications/{notification_id}", response=NotificationOut)
+@operation_requires(Permission.ENCOMPASS_MANAGE)
+def get_encompass_notification(
+    request: HttpRequest, response: HttpResponse, notification_id: int
+) -> NotificationOut:
+    return _notification(response, _read(request, notification_id))
+
+
+@router.post("/encompass/notifications/{notification_id}/resolve", response=NotificationOut)
+@operation_requires(Permission.ENCOMPASS_MANAGE)
+def resolve_encompass_notification(
+    request: HttpRequest, response: HttpResponse, notification_id: int, payload: ResolveIn
+) -> NotificationOut:
+    """Give a "to resolve" notification its school (422 `school_urn` if the URN is not in the
+    directory) or local authority; the deadline still runs from the incident."""
+    actor = request.actor  # type: ignore[attr-defined]
+    with_expected_version(
+        request,
+        payload.version,
+        lambda version: services.notification_resolve(
+            actor=actor,
+            notification_id=notification_id,
+            version=version,
+            school_urn=payload.school_urn,
+            local_authority_id=payload.local_authority_id,
+            now=timezone.now(),
+        ),
+    )
+    return _notification(response, _read(request, notification_id))
+
+
+@router.post("/encompass/notifications/{notification_id}/send", response=NotificationOut)
+@operation_requires(Permission.ENCOMPASS_MANAGE)
+def send_encompass_notification(
+    request: HttpRequest, response: HttpResponse, notification_id: int, payload: SendIn
+) -> NotificationOut:
+    """Send the reviewed notification (meets encompass.notification): each key adult gets it
+    to read in Safeguard, and an email holding only a link; no child data is emailed."""
+    actor = request.actor  # type: ignore[attr-defined]
+    with_expected_version(
+        request,
+        payload.version,
+        lambda version: services.notification_send(
+            actor=actor,
+            notification_id=notification_id,
+            version=version,
+            circumstances=payload.circumstances,
+            now=timezone.now(),
+        ),
+    )
+    return _notification(response, _read(request, notification_id))
+
+
+@router.get("/encompass/compliance", response=ComplianceOut)
+@operation_requires(Permission.ENCOMPASS_MANAGE)
+def encompass_compliance(request: HttpRequest, filters: Query[ComplianceQuery]) -> ComplianceOut:
+    """Aggregates only."""
+    report = selectors.encompass_compliance(
+        actor=request.actor,  # type: ignore[attr-defined]
+        months=filters.months,
+        now=timezone.now(),
+    )
+
+    def rows(entries: list[selectors.Compliance]) -> list[ComplianceRowOut]:
+        return [
+            ComplianceRowOut(label=c.label, due=c.due, on_time=c.on_time, percent=c.percent)
+            for c in entries
+        ]
+
+    return ComplianceOut(by_month=rows(report.by_month), by_school=rows(report.by_school))
+
+
+# --- A key adult's notifications --------------------------------------------------------------
+
+
+@router.get("/encompass/received", response=list[ReceivedItemOut])
+@operation_requires(Permission.ENCOMPASS_RECEIVE)
+def list_received_notifications(request: HttpRequest) -> list[ReceivedItemOut]:
+    """The notifications sent to you (a school's key adult, or a local authority), newest
+    first."""
+    notifications = selectors.received_notifications(actor=request.actor)  # type: ignore[attr-defined]
+    return [ReceivedItemOut.of(n) for n in notifications]
+
+
+@router.get("/encompass/received/{notification_id}", response=ReceivedOut)
+@operation_requires(Permission.ENCOMPASS_RECEIVE)
+def read_received_notification(request: HttpRequest, notification_id: int) -> ReceivedOut:
+    """Read a notification sent to you: the first reading is recorded as the read receipt."""
+    notification = services.notification_read(
+        actor=request.actor,  # type: ignore[attr-defined]
+        notification_id=notification_id,
+        now=timezone.now(),
+    )
+    return ReceivedOut.of(notification)
+
+
+@router.post("/encompass/received/{notification_id}/acknowledge", response=ReceivedOut)
+@operation_requires(Permission.ENCOMPASS_RECEIVE)
+def acknowledge_received_notification(request: HttpRequest, notification_id: int) -> ReceivedOut:
+    """Say you have the notification and will act on it (reading it too, if not yet read).
+    Saying so twice changes nothing."""
+    notification = services.notification_acknowledge(
+        actor=request.actor,  # type: ignore[attr-defined]
+        notification_id=notification_id,
+        now=timezone.now(),
+    )
+    return ReceivedOut.of(notification)
