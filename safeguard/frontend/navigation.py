@@ -33,6 +33,12 @@ NAVIGATION = (
         Permission.RETURN_INTERVIEW_RECORD,
         "interviews",
     ),
+    NavItem(
+        "Domestic abuse triage", "domestic_abuse:triage_queue", Permission.CASE_WORK, "da_triage"
+    ),
+    NavItem(
+        "Triage capacity", "domestic_abuse:triage_capacity", Permission.TEAM_VIEW, "da_capacity"
+    ),
     NavItem("Reviews due", "supervision:reviews_due", Permission.CASE_SUPERVISE, "supervision"),
     NavItem("Schools", "partners:school_list", Permission.SCHOOLS_VIEW, "schools"),
     NavItem("Units", "accounts:unit_list", Permission.UNIT_VIEW, "units"),
