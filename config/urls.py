@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("safeguard.cases.urls")),
     path("", include("safeguard.supervision.urls")),
     path("", include("safeguard.missing.urls")),
+    path("", include("safeguard.encompass.urls")),
     path("", include("safeguard.domestic_abuse.urls")),
     path("", include("safeguard.partners.urls")),
     path("", include("safeguard.notifications.urls")),

@@ -95,6 +95,14 @@ DEMO_USERS = [
         organisation="Demo County Council",
     ),
     DemoUser(
+        "encompass",
+        Role.INVESTIGATOR,
+        "Erin",
+        "Ellis",
+        "Operation Encompass Desk",
+        "Operation Encompass Officer",
+    ),
+    DemoUser(
         "admin", Role.FORCE_ADMIN, "Alex", "Ainsworth", "Audit and Assurance", "Force Administrator"
     ),
 ]

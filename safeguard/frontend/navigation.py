@@ -39,6 +39,13 @@ NAVIGATION = (
     NavItem(
         "Triage capacity", "domestic_abuse:triage_capacity", Permission.TEAM_VIEW, "da_capacity"
     ),
+    NavItem("Operation Encompass", "encompass:desk", Permission.ENCOMPASS_MANAGE, "encompass"),
+    NavItem(
+        "Encompass notifications",
+        "encompass:received_list",
+        Permission.ENCOMPASS_RECEIVE,
+        "encompass_received",
+    ),
     NavItem("Reviews due", "supervision:reviews_due", Permission.CASE_SUPERVISE, "supervision"),
     NavItem("Schools", "partners:school_list", Permission.SCHOOLS_VIEW, "schools"),
     NavItem("Units", "accounts:unit_list", Permission.UNIT_VIEW, "units"),

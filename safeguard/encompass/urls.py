@@ -1,0 +1,34 @@
+from django.urls import path
+
+from safeguard.encompass import views
+
+app_name = "encompass"
+urlpatterns = [
+    # The Operation Encompass desk (ENCOMPASS_MANAGE).
+    path("encompass/", views.desk, name="desk"),
+    path("encompass/compliance/", views.compliance, name="compliance"),
+    path(
+        "encompass/notifications/<int:notification_id>/",
+        views.notification,
+        name="notification",
+    ),
+    path(
+        "encompass/notifications/<int:notification_id>/send/",
+        views.notification_send,
+        name="notification_send",
+    ),
+    path(
+        "encompass/notifications/<int:notification_id>/resolve/",
+        views.notification_resolve,
+        name="notification_resolve",
+    ),
+    # A school's key adult (ENCOMPASS_RECEIVE): only what was disclosed to them. The email's
+    # link is /encompass/received/<id>/ (services.notification_send).
+    path("encompass/received/", views.received_list, name="received_list"),
+    path("encompass/received/<int:notification_id>/", views.received, name="received"),
+    path(
+        "encompass/received/<int:notification_id>/acknowledge/",
+        views.received_acknowledge,
+        name="received_acknowledge",
+    ),
+]

@@ -1,0 +1,280 @@
+"""Operation Encompass pages (thin): the desk's lists, one notification (resolve its school,
+or review and send it), compliance by month and by school, and a key adult's received
+notifications (reading one records the read receipt; then they acknowledge it)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django import forms as django_forms
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from safeguard.core.actor import Actor
+from safeguard.core.clocks import ClockView, clock_status
+from safeguard.core.errors import Conflict, DomainError
+from safeguard.core.permissions import Permission
+from safeguard.core.views import requires
+from safeguard.encompass import forms, selectors, services
+from safeguard.encompass.clocks import NOTIFICATION
+from safeguard.encompass.models import Notification
+from safeguard.frontend.charts import BarChart, Series, bar_chart
+from safeguard.frontend.pages import conflict_message, submit_form
+from safeguard.missing.selectors import local_authorities
+from safeguard.partners.selectors import key_adults_for
+
+DESK = "encompass"
+RECEIVED = "encompass_received"
+
+
+def _actor(request: HttpRequest, section: str) -> Actor:
+    request.nav_section = section  # type: ignore[attr-defined]
+    return request.actor  # type: ignore[attr-defined,no-any-return]
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A notification's deadline as a page shows it: the GOV.UK tag and whether it is late."""
+
+    notification: Notification
+    tag_text: str
+    tag_colour: str
+    overdue: bool
+
+
+def _deadline(notification: Notification, now: datetime) -> Deadline:
+    met = notification.sent_at
+    status = clock_status(
+        due_at=notification.due_at, met_at=met, now=now, paused=False, cancelled=False
+    )
+    clock = ClockView(NOTIFICATION.name, NOTIFICATION.title, notification.due_at, met, status)
+    text, colour = clock.tag(now)
+    return Deadline(notification, text, colour, met is None and now > notification.due_at)
+
+
+# The desk ------------------------------------------------------------------------------------
+
+
+def _desk_context(actor: Actor) -> dict[str, object]:
+    now = timezone.now()
+    desk = selectors.encompass_desk(actor=actor, now=now)
+    return {"desk": desk, "due": [_deadline(n, now) for n in desk.due]}
+
+
+@requires(Permission.ENCOMPASS_MANAGE)
+def desk(request: HttpRequest) -> HttpResponse:
+    """What must go before tomorrow's school start, then what was sent and what came of it."""
+    actor = _actor(request, DESK)
+    context = _desk_context(actor)
+    if request.GET.get("fragment") == "due":
+        # live.js asks for this every LIVE_REFRESH_SECONDS, so the list keeps itself current.
+        return render(request, "encompass/includes/due.html", context)
+    return render(
+        request,
+        "encompass/desk.html",
+        context | {"live_seconds": settings.LIVE_REFRESH_SECONDS},
+    )
+
+
+# One notification ----------------------------------------------------------------------------
+
+
+def _addressee(notification: Notification) -> str:
+    if notification.school is not None:
+        return notification.school.name
+    if notification.local_authority is not None:
+        return notification.local_authority.name
+    return "School not known"
+
+
+def _notification_page(
+    request: HttpRequest,
+    actor: Actor,
+    notification: Notification,
+    form: django_forms.Form | None = None,
+    kind: str = "",
+) -> HttpResponse:
+    """The notification, its recipients and deadline, and the form its status calls for (or
+    the form just posted, with its errors)."""
+    if form is None and notification.status == Notification.Status.TO_REVIEW:
+        initial = {"circumstances": notification.circumstances, "version": notification.version}
+        form, kind = forms.SendForm(initial=initial), "send"
+    elif form is None and notification.status == Notification.Status.TO_RESOLVE:
+        form, kind = (
+            forms.ResolveForm(
+                initial={"version": notification.version},
+                authorities=local_authorities(actor=actor),
+            ),
+            "resolve",
+        )
+    # Key adults' names are personal data: notification_get has audited this page's read.
+    school = notification.school
+    return render(
+        request,
+        "encompass/notification.html",
+        {
+            "notification": notification,
+            "deadline": _deadline(notification, timezone.now()),
+            "key_adults": key_adults_for(notification.force_id, school.urn) if school else [],
+            "form": form,
+            "kind": kind,
+        },
+    )
+
+
+@requires(Permission.ENCOMPASS_MANAGE)
+def notification(request: HttpRequest, notification_id: int) -> HttpResponse:
+    actor = _actor(request, DESK)
+    found = selectors.notification_get(actor=actor, notification_id=notification_id)
+    return _notification_page(request, actor, found)
+
+
+def _on_conflict(
+    actor: Actor, notification: Notification
+) -> Callable[[Conflict, dict[str, Any]], str]:
+    return lambda error, data: conflict_message(
+        actor,
+        error,
+        object_type="encompass_notification",
+        object_id=notification.pk,
+        read_version=data.get("version"),
+    )
+
+
+@requires(Permission.ENCOMPASS_MANAGE)
+@require_POST
+def notification_send(request: HttpRequest, notification_id: int) -> HttpResponse:
+    """Send after review: the key adults get a link by email, never the child's details."""
+    actor = _actor(request, DESK)
+    found = selectors.notification_get(actor=actor, notification_id=notification_id)
+    form = forms.SendForm(request.POST)
+    done = submit_form(
+        request,
+        form,
+        write=lambda data: services.notification_send(
+            actor=actor,
+            notification_id=found.pk,
+            version=data["version"],
+            circumstances=data["circumstances"],
+            now=timezone.now(),
+        ),
+        success=f"Notification sent to {_addressee(found)}",
+        done_url=reverse("encompass:notification", kwargs={"notification_id": found.pk}),
+        on_conflict=_on_conflict(actor, found),
+    )
+    return done or _notification_page(request, actor, found, form, "send")
+
+
+@requires(Permission.ENCOMPASS_MANAGE)
+@require_POST
+def notification_resolve(request: HttpRequest, notification_id: int) -> HttpResponse:
+    """Give a child with no known school their school, or their local authority."""
+    actor = _actor(request, DESK)
+    found = selectors.notification_get(actor=actor, notification_id=notification_id)
+    form = forms.ResolveForm(request.POST, authorities=local_authorities(actor=actor))
+    done = submit_form(
+        request,
+        form,
+        write=lambda data: services.notification_resolve(
+            actor=actor,
+            notification_id=found.pk,
+            version=data["version"],
+            school_urn=data["school_urn"],
+            local_authority_id=data["local_authority"],
+            now=timezone.now(),
+        ),
+        success="Resolved: the notification is ready to review and send",
+        done_url=reverse("encompass:notification", kwargs={"notification_id": found.pk}),
+        on_conflict=_on_conflict(actor, found),
+    )
+    return done or _notification_page(request, actor, found, form, "resolve")
+
+
+# Compliance ----------------------------------------------------------------------------------
+
+
+def _chart(months: list[selectors.Compliance]) -> BarChart:
+    labels = [month.label for month in months]
+    return bar_chart(
+        chart_id="chart-compliance",
+        title="Notified before the next school day",
+        labels=labels,
+        long_labels=labels,
+        series=[
+            Series("Notified before the next school day", "value", [m.percent for m in months])
+        ],
+        unit="%",
+        maximum=100,
+    )
+
+
+@requires(Permission.ENCOMPASS_MANAGE)
+def compliance(request: HttpRequest) -> HttpResponse:
+    """% of notifications sent before the next school day, by month and by school."""
+    actor = _actor(request, DESK)
+    form = forms.ComplianceForm(
+        request.GET if "months" in request.GET else {"months": forms.DEFAULT_MONTHS}
+    )
+    report = (
+        selectors.encompass_compliance(
+            actor=actor, months=form.cleaned_data["months"], now=timezone.now()
+        )
+        if form.is_valid()
+        else None
+    )
+    return render(
+        request,
+        "encompass/compliance.html",
+        {
+            "form": form,
+            "report": report,
+            "chart": _chart(report.by_month) if report else None,
+        },
+    )
+
+
+# A key adult's received notifications --------------------------------------------------------
+
+
+@requires(Permission.ENCOMPASS_RECEIVE)
+def received_list(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request, RECEIVED)
+    return render(
+        request,
+        "encompass/received_list.html",
+        {"notifications": selectors.received_notifications(actor=actor)},
+    )
+
+
+@requires(Permission.ENCOMPASS_RECEIVE)
+def received(request: HttpRequest, notification_id: int) -> HttpResponse:
+    """Opening the notification is the read receipt (the first opening is kept)."""
+    actor = _actor(request, RECEIVED)
+    read = services.notification_read(
+        actor=actor, notification_id=notification_id, now=timezone.now()
+    )
+    return render(request, "encompass/received.html", {"notification": read})
+
+
+@requires(Permission.ENCOMPASS_RECEIVE)
+@require_POST
+def received_acknowledge(request: HttpRequest, notification_id: int) -> HttpResponse:
+    """The key adult says they have the notification and will act on it."""
+    actor = _actor(request, RECEIVED)
+    try:
+        services.notification_acknowledge(
+            actor=actor, notification_id=notification_id, now=timezone.now()
+        )
+    except DomainError as error:
+        if error.status in (403, 404):
+            raise
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Notification acknowledged")
+    return redirect("encompass:received", notification_id=notification_id)
