@@ -2,7 +2,9 @@
 directory from DfE GIAS, a school's start time, and its key adults."""
 
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from datetime import datetime, time
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -98,6 +100,7 @@ def term_calendar_import(
 # --- The schools directory (DfE GIAS) ---------------------------------------------------------
 
 GIAS_BATCH = 2000
+T = TypeVar("T")
 # Any number; the same for every import, so two imports run one after the other.
 _GIAS_LOCK = 0x5C400151
 
@@ -151,51 +154,64 @@ def _changed_fields(report: GiasReport) -> list[str]:
     return names + (["urn"] if report.added else [])
 
 
+def _batches(items: list[T], size: int) -> Iterator[list[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
 def _upsert(rows: list[gias.GiasRow], encoding: str, now: datetime) -> GiasReport:
+    """Compare the file with the directory, then write only the differences, a batch at a time
+    (model objects are made per batch, so 50,000 of them are never held at once)."""
     fields = gias.FIELDS
     known = {
         values[1]: (values[0], values[1:])
         for values in School.objects.values_list("pk", *fields).iterator(chunk_size=GIAS_BATCH)
     }
-    added: list[School] = []
+    added: list[gias.GiasRow] = []
     # The changed schools, grouped by which fields changed, so each batch updates only those.
-    updates: dict[tuple[str, ...], list[School]] = defaultdict(list)
+    updates: dict[tuple[str, ...], list[tuple[int, gias.GiasRow]]] = defaultdict(list)
     field_counts: Counter[str] = Counter()
     updated_examples: list[gias.SchoolChange] = []
     unchanged = 0
     for row in rows:
-        values = row.values()
         found = known.pop(row.urn, None)
         if found is None:
-            added.append(School(**dict(zip(fields, values, strict=True)), updated_at=now))
+            added.append(row)
             continue
         pk, stored = found
         changed = tuple(
-            name for name, old, new in zip(fields, stored, values, strict=True) if old != new
+            name for name, old, new in zip(fields, stored, row.values(), strict=True) if old != new
         )
         if not changed:
             unchanged += 1
             continue
-        school = School(pk=pk, **dict(zip(fields, values, strict=True)), updated_at=now)
-        updates[changed].append(school)
+        updates[changed].append((pk, row))
         labels = tuple(gias.LABELS[name] for name in changed)
         field_counts.update(labels)
         if len(updated_examples) < gias.MAX_EXAMPLES:
             updated_examples.append(gias.SchoolChange(row.urn, row.name, labels))
-    School.objects.bulk_create(added, batch_size=GIAS_BATCH)
-    for changed, schools in updates.items():
-        School.objects.bulk_update(schools, [*changed, "updated_at"], batch_size=GIAS_BATCH // 2)
+
+    def school(row: gias.GiasRow, pk: int | None = None) -> School:
+        return School(pk=pk, **dict(zip(fields, row.values(), strict=True)), updated_at=now)
+
+    for batch in _batches(added, GIAS_BATCH):
+        School.objects.bulk_create([school(row) for row in batch])
+    for changed, pairs in updates.items():
+        for some in _batches(pairs, GIAS_BATCH // 2):
+            School.objects.bulk_update(
+                [school(row, pk) for pk, row in some], [*changed, "updated_at"]
+            )
     return GiasReport(
         accepted=True,
         encoding=encoding,
         rows=len(rows),
         added=len(added),
-        updated=sum(len(schools) for schools in updates.values()),
+        updated=sum(len(pairs) for pairs in updates.values()),
         unchanged=unchanged,
         not_in_file=len(known),
         field_counts=dict(field_counts),
         added_examples=tuple(
-            gias.SchoolChange(school.urn, school.name) for school in added[: gias.MAX_EXAMPLES]
+            gias.SchoolChange(row.urn, row.name) for row in added[: gias.MAX_EXAMPLES]
         ),
         updated_examples=tuple(updated_examples),
     )

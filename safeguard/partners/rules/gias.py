@@ -6,9 +6,10 @@ ignored. The file is refused whole when it cannot be decoded or lacks a column w
 otherwise every line is checked, so an admin fixes every problem in one go.
 """
 
+import codecs
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 # Our field -> the GIAS column it comes from. Every one must be in the header.
@@ -108,30 +109,63 @@ class GiasCheck:
         return self.problem_count == 0
 
 
-def decode(content: bytes) -> tuple[str, str, str]:
-    """(text, encoding, problem): UTF-8 with or without a BOM, else Windows-1252.
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Encoding:
+    codec: str  # Python's name for it
+    label: str  # what the report calls it
+    skip: int = 0  # bytes before the text (a byte order mark)
+
+
+def detect_encoding(content: bytes) -> tuple[Encoding | None, str]:
+    """(encoding, problem): UTF-8 with or without a BOM, else Windows-1252.
 
     A UTF-8 file decodes as UTF-8 (a Windows-1252 file with accents almost never does, so
     the order is safe). Windows-1252 leaves five bytes undefined; a file holding one is
-    neither, and is refused with the byte and where it is.
+    neither, and is refused with the byte and where it is. The file is decoded a megabyte at
+    a time and the text thrown away: the check decodes it again a line at a time, so the
+    whole text is never held next to the bytes.
     """
     if content.startswith(b"PK\x03\x04"):
-        return "", "", SPREADSHEET
+        return None, SPREADSHEET
     if b"\x00" in content:
-        return "", "", NOT_TEXT
+        return None, NOT_TEXT
     if content.startswith(b"\xef\xbb\xbf"):
-        try:
-            return content[3:].decode("utf-8"), UTF8_BOM, ""
-        except UnicodeDecodeError as error:
-            return "", "", _undecodable(error, offset=3)
+        bom = Encoding("utf-8", UTF8_BOM, 3)
+        problem = _decode_problem(content, bom)
+        return (None, problem) if problem else (bom, "")
+    if not _decode_problem(content, Encoding("utf-8", UTF8)):
+        return Encoding("utf-8", UTF8), ""
+    cp1252 = Encoding("cp1252", CP1252)
+    problem = _decode_problem(content, cp1252)
+    return (None, problem) if problem else (cp1252, "")
+
+
+def _decode_problem(content: bytes, encoding: Encoding) -> str:
+    decoder = codecs.getincrementaldecoder(encoding.codec)()
+    at, chunk = encoding.skip, b""
     try:
-        return content.decode("utf-8"), UTF8, ""
-    except UnicodeDecodeError:
-        pass
-    try:
-        return content.decode("cp1252"), CP1252, ""
+        while at < len(content):
+            chunk = content[at : at + _CHUNK]
+            decoder.decode(chunk, final=at + _CHUNK >= len(content))
+            at += _CHUNK
+        chunk = b""
+        decoder.decode(chunk, final=True)
     except UnicodeDecodeError as error:
-        return "", "", _undecodable(error)
+        # The error counts from the bytes the decoder held back from the chunk before.
+        held = len(error.object) - len(chunk)
+        return _undecodable(error, offset=min(at, len(content)) - held)
+    return ""
+
+
+def decode(content: bytes) -> tuple[str, str, str]:
+    """(text, encoding label, problem): the whole file as text (for a small file)."""
+    encoding, problem = detect_encoding(content)
+    if encoding is None:
+        return "", "", problem
+    return content[encoding.skip :].decode(encoding.codec), encoding.label, ""
 
 
 def _undecodable(error: UnicodeDecodeError, offset: int = 0) -> str:
@@ -196,6 +230,22 @@ class _Problems:
                 self.shown.append(f"line {line}: {message}")
 
 
+def _lines(content: bytes, encoding: Encoding) -> Iterator[str]:
+    """The file's lines with their endings, decoded one at a time (a 60 MB file is never held
+    whole as text). A newline byte is never part of another character in UTF-8 or
+    Windows-1252, so splitting the bytes first is safe."""
+    if b"\n" not in content:  # old Mac files end lines with CR alone
+        text = content[encoding.skip :].decode(encoding.codec)
+        yield from io.StringIO(text, newline="")
+        return
+    start = encoding.skip
+    while start < len(content):
+        end = content.find(b"\n", start)
+        end = len(content) if end < 0 else end + 1
+        yield content[start:end].decode(encoding.codec)
+        start = end
+
+
 def check_gias_csv(content: bytes) -> GiasCheck:
     """Decode and check a GIAS CSV; the rows when it has no problem at all.
 
@@ -205,12 +255,13 @@ def check_gias_csv(content: bytes) -> GiasCheck:
     EstablishmentName; a value too long to store; a line with more or fewer values than the
     header (a stray comma or quote). Blank lines are skipped; other columns are ignored.
     """
-    text, encoding, problem = decode(content)
-    if problem:
-        return GiasCheck(encoding, [], [problem], 1)
-    if not text.strip():
+    detected, problem = detect_encoding(content)
+    if detected is None:
+        return GiasCheck("", [], [problem], 1)
+    encoding = detected.label
+    if not content[detected.skip :].strip():
         return GiasCheck(encoding, [], [EMPTY_FILE], 1)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(_lines(content, detected))
     try:
         header = [column.strip() for column in next(reader)]
     except csv.Error as error:

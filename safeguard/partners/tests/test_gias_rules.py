@@ -111,7 +111,26 @@ def test_neither_utf8_nor_windows_1252_names_the_byte() -> None:
     checked = check_gias_csv(content)
     assert not checked.ok and checked.rows == []
     (problem,) = checked.problems
-    assert "could not be read as UTF-8 or as Windows-1252" in problem and "0x81" in problem
+    assert "could not be read as UTF-8 or as Windows-1252" in problem
+    position = content.index(b"O\x81k") + 1
+    assert f"byte 0x81 at position {position} is" in problem
+
+
+def test_the_position_of_a_bad_byte_far_into_a_large_file() -> None:
+    rows = [school_row(str(100000 + n), f"School {n}") for n in range(30_000)]
+    content = gias_csv(rows, encoding="utf-8")
+    bad = content.index(b"School 29999")
+    content = content[:bad] + b"\xe2\x82" + content[bad:]  # a UTF-8 character cut short
+    content = content.replace(b"School 25000,", b"Sch\x81ol 25000,")  # nor Windows-1252
+    (problem,) = check_gias_csv(content).problems
+    position = content.index(b"Sch\x81ol 25000") + 3
+    assert position > 3_000_000
+    assert f"byte 0x81 at position {position} is" in problem
+    content = b"\xef\xbb\xbf" + content.replace(b"\x81", b"o")
+    (problem,) = check_gias_csv(content).problems
+    position = content.index(b"\xe2\x82School 29999")
+    assert position > 4_000_000
+    assert f"byte 0xE2 at position {position} is" in problem
 
 
 def test_a_broken_utf8_file_with_a_bom_is_refused() -> None:
@@ -267,3 +286,19 @@ def test_a_report_says_what_changed_and_what_was_left_alone() -> None:
     ]
     assert "  updated 100000 Oak Primary School: status, phase" in lines
     assert lines[-1] == "  ... and 31 more added or updated."
+
+
+def test_old_mac_line_endings() -> None:
+    checked = check_gias_csv(gias_csv(good_rows()).replace(b"\r\n", b"\r"))
+    assert checked.ok and [row.line for row in checked.rows] == [2, 3, 4]
+
+
+@pytest.mark.parametrize("before", [(1 << 20) - 2, (1 << 20) - 1, 1 << 20])
+def test_a_character_cut_short_across_the_decoders_chunks(before: int) -> None:
+    content = b"\xef\xbb\xbf" + b"a" * before + b"\xe2\x82S" + b"b" * 10
+    encoding, problem = gias.detect_encoding(content)
+    assert encoding is None
+    assert f"byte 0xE2 at position {before + 3} is" in problem
+    assert gias.detect_encoding(content.replace(b"\xe2\x82S", b"\xe2\x82\xacS"))[0] == (
+        gias.Encoding("utf-8", UTF8_BOM, 3)
+    )
