@@ -84,6 +84,17 @@ def deriver_register(object_type: str, deriver: Deriver) -> None:
         DERIVERS[object_type].append(deriver)
 
 
+# object type -> a function that re-derives the clocks of that type's records that can still
+# run (all forces, or one), returning how many records it did: `rebuild_clocks` calls each after
+# data loaded without the services. Cases are rebuilt by the command itself.
+Rebuilder = Callable[[int | None, datetime], int]
+REBUILDERS: dict[str, Rebuilder] = {}
+
+
+def rebuilder_register(object_type: str, rebuilder: Rebuilder) -> None:
+    REBUILDERS[object_type] = rebuilder
+
+
 def clocks_rederive(*, record: object, subject: ClockSubject, now: datetime) -> None:
     """Derive every clock of a record afresh and store them (call after each change)."""
     derived = [

@@ -2,7 +2,16 @@
 
 from datetime import datetime
 
-from safeguard.core.clocks import ClockDefinition, Derived, clock_register
+from django.db import transaction
+from django.db.models import Q
+
+from safeguard.core.clocks import (
+    ClockDefinition,
+    ClockSubject,
+    Derived,
+    clock_register,
+    clocks_rederive,
+)
 from safeguard.encompass.models import Notification
 
 NOTIFICATION = clock_register(
@@ -28,3 +37,34 @@ def notification_clocks(record: object, now: datetime) -> list[Derived]:
             met_at=record.sent_at,
         )
     ]
+
+
+def notification_clocks_rebuild(force_id: int | None, now: datetime, batch_size: int = 500) -> int:
+    """Re-derive the clock of every notification not yet sent, and of those on open cases
+    (after data loaded without the services): the `rebuild_clocks` command calls it."""
+    notifications = Notification.objects.filter(
+        Q(sent_at__isnull=True) | ~Q(incident__case__status="closed")
+    ).order_by("pk")
+    if force_id:
+        notifications = notifications.filter(force_id=force_id)
+    done, last = 0, 0
+    while True:
+        batch = list(notifications.filter(pk__gt=last)[:batch_size])
+        if not batch:
+            return done
+        with transaction.atomic():
+            for notification in batch:
+                clocks_rederive(
+                    record=notification,
+                    subject=ClockSubject(
+                        object_type="encompass_notification",
+                        object_id=notification.pk,
+                        force_id=notification.force_id,
+                        owner_id=notification.reviewed_by_id,
+                        unit_id=notification.unit_id,
+                        high_risk=False,
+                    ),
+                    now=now,
+                )
+        done += len(batch)
+        last = batch[-1].pk

@@ -2,6 +2,7 @@
 
 import bisect
 import random
+from datetime import date, timedelta
 
 
 def cumulative(weights: tuple[float, ...]) -> tuple[float, ...]:
@@ -35,3 +36,12 @@ class Counts:
 
     def __call__(self, rng: random.Random) -> int:
         return min(bisect.bisect_right(self.cumulative, rng.random()), len(self.cumulative) - 1)
+
+
+def years_before(day: date, years: int, extra_days: int) -> date:
+    """The date `years` whole years and `extra_days` days before `day` (29 Feb safe)."""
+    try:
+        anniversary = day.replace(year=day.year - years)
+    except ValueError:
+        anniversary = day.replace(year=day.year - years, day=28)
+    return anniversary - timedelta(days=extra_days)

@@ -22,6 +22,10 @@ is the last step reached by `until`, so older years are closed and recent weeks 
 A missing child's case also gets its missing episode (`episodes`): the report, grades, response,
 return, interviews and triggers; a trigger may raise an exploitation case, written in the same
 run on top of the plan's (its id comes from the reserved range's headroom, `max_case_ids`).
+A domestic abuse case gets its incident (`incidents`): the children and their voices, the DASH,
+a MARAC referral where the rule says so, the triage unit's assessment, and an Operation
+Encompass notification per child aged 4 to 17. Children aged 4 or more mostly attend one of the
+area's schools (`setup.schools`), by their town's council and their age.
 `plan.case_types` narrows the run to some types, each at its own yearly volume.
 """
 
@@ -33,13 +37,22 @@ from datetime import UTC, date, datetime, timedelta
 
 from faker.providers.person.en_GB import Provider as EnGbNames
 
+from safeguard.core.calendars import SchoolCalendar
 from safeguard.missing.rules.response import ResponsePolicy
 from safeguard.people.rules.matching import address_key, search_keys
 from safeguard.supervision.rules import ReviewPolicy, next_review_due
 from safeguard.synthetic import phrases
 from safeguard.synthetic.draws import Counts as _Counts
 from safeguard.synthetic.draws import Picker as _Picker
+from safeguard.synthetic.draws import years_before as _years_before
 from safeguard.synthetic.episodes import MISSING_TABLES, Episodes, LocalAuthorityRef, Reported
+from safeguard.synthetic.incidents import (
+    DA_TABLES,
+    MAX_CHILDREN_PER_INCIDENT,
+    Incidents,
+    Recorded,
+    SchoolRef,
+)
 from safeguard.synthetic.volumes import (
     CASE_TYPES,
     ETHNICITIES,
@@ -49,6 +62,7 @@ from safeguard.synthetic.volumes import (
     RECENT_GIRLS,
     RECENT_HOUSEHOLDS,
     STREET_KINDS,
+    TOWN_AUTHORITY,
     TOWNS,
     TypeProfile,
 )
@@ -160,6 +174,8 @@ TABLES: dict[str, tuple[str, ...]] = {
     ),
     # Each missing case's episode and what hangs off it (episodes.py).
     **MISSING_TABLES,
+    # Each domestic abuse case's incident, DASH, MARAC and notifications (incidents.py).
+    **DA_TABLES,
 }
 
 TYPE_LABELS = {
@@ -208,6 +224,16 @@ class Setup:
     missing_policy: ResponsePolicy = field(default_factory=ResponsePolicy)
     episode_id_start: int = 1
     return_interview_id_start: int = 1
+    # For domestic abuse incidents: the area's schools (children attend them), term dates by
+    # council code or school URN, the Operation Encompass desk and its officers, and the
+    # reserved id ranges.
+    schools: tuple[SchoolRef, ...] = ()
+    term_calendars: tuple[tuple[str, SchoolCalendar], ...] = ()
+    encompass_unit_id: int | None = None
+    desk: tuple[StaffMember, ...] = ()
+    incident_id_start: int = 1
+    incident_child_id_start: int = 1
+    notification_id_start: int = 1
 
 
 @dataclass(frozen=True)
@@ -245,6 +271,11 @@ class Plan:
     def max_people(self) -> int:
         return self.total_cases * MAX_NEW_PEOPLE_PER_CASE
 
+    @property
+    def max_incident_children(self) -> int:
+        """Children recorded on incidents (and so notifications): at most a household's."""
+        return self.total_cases * MAX_CHILDREN_PER_INCIDENT
+
 
 @dataclass
 class Batch:
@@ -268,6 +299,8 @@ class _Person:
     family: str
     dob: date
     gender: str
+    school_urn: str = ""
+    home_educated: bool = False
 
 
 @dataclass
@@ -285,6 +318,13 @@ class _Household:
     exploitation: dict[int, tuple[int, str, datetime, datetime | None]] = field(
         default_factory=dict
     )
+    address: str = ""
+    # Domestic abuse: the victim, suspect and relationship of the latest incident, and per
+    # victim when their recent incidents were attended and MARAC referrals decided.
+    abused: bool = False
+    da_pair: "tuple[_Person, _Person | None, str] | None" = None
+    da_incidents: dict[int, list[datetime]] = field(default_factory=dict)
+    maracs: dict[int, list[datetime]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -327,13 +367,10 @@ SIBLINGS = _Counts(35, 35, 20, 10)
 NOTES_PER_CASE = _Counts(30, 35, 25, 10)
 
 
-def _years_before(day: date, years: int, extra_days: int) -> date:
-    """The date `years` whole years and `extra_days` days before `day` (29 Feb safe)."""
-    try:
-        anniversary = day.replace(year=day.year - years)
-    except ValueError:
-        anniversary = day.replace(year=day.year - years, day=28)
-    return anniversary - timedelta(days=extra_days)
+# School-age children (4 or more): most attend a known school, a few are educated at home,
+# and the rest have no school on record [assumption; about 1 in 60 children is educated at home].
+SCHOOL_KNOWN, HOME_EDUCATED = 0.86, 0.02
+SECONDARY_PHASES = ("Secondary", "All-through", "Middle deemed secondary")
 
 
 def _age_on(born: date, day: date) -> int:
@@ -357,8 +394,10 @@ class Generator:
         self.next_case_id = setup.case_id_start
         self.counters = dict(setup.reference_last)
         self.households = _Ring(RECENT_HOUSEHOLDS)
-        # Missing children, kept apart so a repeat missing report is about the same child.
+        # Missing children, kept apart so a repeat missing report is about the same child;
+        # households with domestic abuse, so repeat incidents are mostly with the same people.
         self.missing = _Ring(RECENT_HOUSEHOLDS // 2)
+        self.abused = _Ring(RECENT_HOUSEHOLDS // 2)
         types = plan.types
         if not types:
             raise ValueError(f"no such case types: {', '.join(plan.case_types)}")
@@ -382,6 +421,13 @@ class Generator:
         self.rows: dict[str, list[tuple]] = {}
         self.batch_years: set[int] = set()
         self.episodes = Episodes(self)
+        self.incidents = Incidents(self)
+        # The area's schools by (council, phase), by phase, and all of them, in URN order.
+        self.school_choices: dict[tuple[str, bool | None], tuple[str, ...]] = {}
+        for school in sorted(setup.schools, key=lambda s: s.urn):
+            secondary = school.phase in SECONDARY_PHASES
+            for key in ((school.la_code, secondary), ("", secondary), ("", None)):
+                self.school_choices[key] = (*self.school_choices.get(key, ()), school.urn)
 
     # ---- staff and units -------------------------------------------------------------------
 
@@ -453,7 +499,7 @@ class Generator:
                 recorded_at,
             )
         )
-        return _Person(person_id, given, family, dob, gender)
+        return _Person(person_id, given, family, dob, gender, school_urn)
 
     def _address(self) -> tuple[str, str, str, str]:
         rng = self.rng
@@ -484,6 +530,16 @@ class Generator:
                 (self.force_id, person.id, line1, line2, town, postcode, key, since, to)
             )
 
+    def _school_for(self, town: str, age: int) -> str:
+        """A school of the child's town's council and phase (primary to 10, then secondary)."""
+        secondary = age >= 11
+        choices = (
+            self.school_choices.get((TOWN_AUTHORITY.get(town, ""), secondary))
+            or self.school_choices.get(("", secondary))
+            or self.school_choices.get(("", None))
+        )
+        return choices[self.rng.randrange(len(choices))] if choices else ""
+
     def _female_name(self) -> str:
         return FIRST_NAMES_FEMALE(self.rng)
 
@@ -507,6 +563,8 @@ class Generator:
         """A household of 1-2 carers and 1-4 children; returns it and the subject child."""
         rng = self.rng
         today = at.date()
+        address = self._address()
+        town = address[2]
         ethnicity = self.pick_ethnicity(rng)
         family = self._last_name()
         low, high = profile.subject_age
@@ -531,22 +589,28 @@ class Generator:
             gender = "female" if rng.random() < 0.5 else "male"
             if rng.random() < 0.02:
                 gender = "unknown"
-            urn = str(rng.randint(100000, 149999)) if age >= 4 and rng.random() < 0.7 else ""
+            urn, home = "", False
+            if age >= 4:
+                draw = rng.random()
+                if draw < SCHOOL_KNOWN:
+                    urn = self._school_for(town, age)
+                else:
+                    home = draw < SCHOOL_KNOWN + HOME_EDUCATED
             given = self._child_name(gender)
             alias = (given[:3], child_family) if rng.random() < 0.02 else None
-            children.append(
-                self._new_person(
-                    given=given,
-                    family=child_family,
-                    dob=dob,
-                    gender=gender,
-                    ethnicity=ethnicity,
-                    recorded_at=at,
-                    recorded_by=recorder,
-                    school_urn=urn,
-                    alias=alias,
-                )
+            child = self._new_person(
+                given=given,
+                family=child_family,
+                dob=dob,
+                gender=gender,
+                ethnicity=ethnicity,
+                recorded_at=at,
+                recorded_by=recorder,
+                school_urn=urn,
+                alias=alias,
             )
+            child.home_educated = home
+            children.append(child)
         oldest = max(ages)
         mother_age = min(70, max(18, oldest + rng.randint(17, 40)))
         carers = []
@@ -591,9 +655,14 @@ class Generator:
         if rng.random() < 0.25:
             before = _years_before(moved_in, rng.randint(1, 6), rng.randrange(365))
             self._live_at(carers + children, self._address(), before, moved_in - timedelta(days=1))
-        address = self._address()
         self._live_at(carers + children, address, moved_in, None)
-        household = _Household(carers, children, town=address[2])
+        line1, line2, _, postcode = address
+        household = _Household(
+            carers,
+            children,
+            town=town,
+            address=", ".join(part for part in (line1, line2, town, postcode) if part),
+        )
         self.households.add(household)
         return household, children[0]
 
@@ -636,7 +705,10 @@ class Generator:
                         and household.missing_until.get(child.id, back_by) <= back_by
                     ):
                         return household, child
-        household = self.households.pick(rng)
+        if case_type == "domestic_abuse" and rng.random() < 0.7:
+            household = self.abused.pick(rng) or self.households.pick(rng)
+        else:
+            household = self.households.pick(rng)
         if household is None:
             return None
         eligible = [
@@ -716,9 +788,29 @@ class Generator:
         supervisor = self._member_of(self.setup.supervisors, unit_id)
 
         # Involvements: the subject, sometimes siblings, a carer, a suspect, a reporter; a
-        # case raised by a trigger is about the child alone.
+        # case raised by a trigger is about the child alone. A domestic abuse incident
+        # involves the household's children, the victim and the suspect.
         involved: list[tuple[int, str]] = [(subject.id, "subject")]
-        if raised is None:
+        incident: Recorded | None = None
+        if case_type == "domestic_abuse" and raised is None:
+            incident = self.incidents.record(
+                case_id=case_id,
+                reference=reference,
+                received=received,
+                created=created,
+                household=household,
+                subject=subject,
+                recorder=recorder,
+                owner=owner,
+                supervisor=supervisor,
+                unit_id=unit_id,
+            )
+            involved = incident.involved
+            if household.da_incidents and not household.abused:
+                household.abused = True
+                self.abused.add(household)
+            grade = incident.grade
+        elif raised is None:
             self._others_involved(
                 case_type, source, profile, household, involved, created, recorder
             )
@@ -755,6 +847,12 @@ class Generator:
             shift = triaged - created
             triaged, allocated, investigating = created, allocated - shift, investigating - shift
             requested = max(requested - shift, episode.close_floor)
+        if incident is not None:
+            # The triage is the unit's secondary assessment: allocated after it.
+            triaged_at = incident.triaged or until + timedelta(days=1)
+            shift = triaged_at - triaged
+            triaged, allocated = triaged_at, allocated + shift
+            investigating, requested = investigating + shift, requested + shift
         closed = requested + self._hours(2, 120)
         steps = [
             ("received", created),
@@ -770,6 +868,8 @@ class Generator:
         rationale = rng.choice(phrases.RATIONALES[grade])
         if episode is not None:
             rationale = episode.rationale
+        elif incident is not None:
+            rationale = incident.rationale
         elif raised is not None:
             rationale = raised.rationale
         self._event(
@@ -858,6 +958,10 @@ class Generator:
             for child_id in subjects:
                 recorded = investigating + timedelta(seconds=int(rng.random() * span))
                 first_seen = self._voice(case_id, child_id, subject, owner, received, recorded)
+        if incident is not None and incident.first_seen is not None:
+            first_seen = incident.first_seen  # seen at the attendance, before any visit
+        if incident is not None:
+            last_at = max(last_at, incident.last_at)
 
         if "awaiting_closure" in reached:
             self._event(
@@ -1037,6 +1141,15 @@ class Generator:
                 raise RuntimeError("more people than the reserved id range")
             if self.next_case_id - self.setup.case_id_start > self.plan.max_case_ids:
                 raise RuntimeError("more cases than the reserved id range")
+            incidents = self.incidents
+            if (
+                incidents.next_incident_id - self.setup.incident_id_start > self.plan.total_cases
+                or incidents.next_child_id - self.setup.incident_child_id_start
+                > self.plan.max_incident_children
+                or incidents.next_notification_id - self.setup.notification_id_start
+                > self.plan.max_incident_children
+            ):
+                raise RuntimeError("more incidents or notifications than the reserved id ranges")
             yield Batch(
                 rows=self.rows,
                 first_case_id=first_case_id,

@@ -290,3 +290,75 @@ RHI_SUMMARIES = (
     "Disclosed pressure from older friends; shared with the exploitation team.",
     "Short conversation; the child did not want to talk about why they went.",
 )
+
+# Domestic abuse incidents (incidents.py) and Operation Encompass notifications.
+DA_ACCOUNTS = (
+    "Called by a neighbour who heard shouting and banging. The victim had a red mark on her "
+    "cheek and said she had been pushed against a wall. The suspect had left before we arrived.",
+    "999 call from the victim. On arrival the suspect was calm; the victim was tearful and said "
+    "he had taken her phone and would not let her leave the kitchen.",
+    "Verbal argument that became physical; both adults had been drinking. The suspect was "
+    "arrested for assault and taken to custody.",
+    "The victim reported that her former partner came to the house in breach of a "
+    "non-molestation order and threatened her at the door.",
+    "Report of a disturbance. Broken glass in the hallway; the victim said a mug was thrown at "
+    "her. She declined to make a statement at this time.",
+    "The victim disclosed months of controlling behaviour: money taken, messages checked, "
+    "friends stopped from visiting. No injuries seen today.",
+    "Child rang 999 saying the adults were fighting. Officers found the victim with a swollen "
+    "lip; the suspect was arrested at the scene.",
+    "Third call this month to the address. Argument about child contact; no assault disclosed, "
+    "but the victim said she is frightened of what he will do next.",
+)
+CHILD_WHERE_PRESENT = (
+    "In the living room during the incident",
+    "Upstairs in their bedroom",
+    "Asleep upstairs; woke during the incident",
+    "In the kitchen with the victim",
+    "Hiding in the bathroom",
+    "On the stairs, watching",
+)
+CHILD_WHERE_AWAY = (
+    "At school",
+    "Staying with grandparents",
+    "At a friend's house",
+    "With the other parent",
+    "At nursery",
+    "At an after-school club",
+)
+DA_CHILD_SAID = (
+    "Said they were scared when the shouting started.",
+    "Said daddy pushed mummy.",
+    "Said this happens a lot and they go upstairs when it does.",
+    "Said they did not see anything.",
+    "Said they want to stay with their nan tonight.",
+    "Said they feel safe now the police are here.",
+    "Said they called the police because they were frightened.",
+    "Did not want to talk about what happened.",
+)
+DA_DEMEANOURS = (
+    "Quiet and clingy to the victim.",
+    "Upset and crying.",
+    "Calm; watching the officers closely.",
+    "Withdrawn; would not make eye contact.",
+    "Chatty and seemed unaware of what had happened.",
+    "Anxious; asked several times if the suspect was coming back.",
+)
+DASH_RAISED = (
+    "Recent separation and escalating threats: the score understates the risk.",
+    "Strangulation disclosed this time; the officer judges the risk higher than the score.",
+    "Victim minimised the answers; history and the children's accounts show more risk.",
+    "Pregnancy and a new injunction breach raise the risk beyond the score.",
+)
+MARAC_JUDGEMENT = (
+    "Victim is isolated and the suspect has access to the children: refer on judgement.",
+    "Escalating stalking and threats to kill; refer despite the score.",
+    "Children at significant risk of harm from the suspect's behaviour.",
+)
+TRIAGE_NOTES = (
+    "Checked previous incidents and intelligence; grade confirmed. Safeguarding referral made.",
+    "History of repeat calls to the address; grade confirmed and children's social care told.",
+    "No previous history; victim supported by an IDVA referral. Grade agreed.",
+    "Suspect on bail with conditions; checked compliance. Risk reassessed.",
+    "Spoke to the victim by phone; safety plan agreed and target hardening requested.",
+)

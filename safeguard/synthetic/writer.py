@@ -3,10 +3,12 @@
 Each batch is written in one transaction: its rows (PostgreSQL COPY; elsewhere an executemany
 INSERT of values prepared by their fields, what `bulk_create` writes without building a model
 per row), the reference counters of the years it touched, and ONE audit entry naming the range
-of case ids (`synthetic:<first>-<last>`), with one more for the batch's return home interview
-tasks disclosed to local authority users. An entry per row, as the services write, would cost
-more than the rows themselves at a million cases and tell an auditor nothing more: every row of
-a batch was collected by the same process, for the same reason, at the same time.
+of case ids (`synthetic:<first>-<last>`), with one more for each kind of record the batch
+discloses to partner users (return home interview tasks to local authorities, Operation
+Encompass notifications to schools' key adults and councils). An entry per row, as the services
+write, would cost more than the rows themselves at a million cases and tell an auditor nothing
+more: every row of a batch was collected by the same process, for the same reason, at the same
+time.
 
 Run it while nobody records cases in the force: it continues the force's reference numbers from
 its counters, and a case recorded meanwhile would take a number the generator also plans to use
@@ -21,6 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection, models, transaction
+from django.utils import timezone
 from faker import Faker
 from tqdm import tqdm
 
@@ -36,8 +39,11 @@ from safeguard.cases.models import (
     VoiceOfChild,
 )
 from safeguard.core.audit import audit_record
+from safeguard.core.calendars import SchoolCalendar
 from safeguard.core.models import AuditAction, Disclosure, TimelineEvent
 from safeguard.core.permissions import Role
+from safeguard.domestic_abuse.models import DashAssessment, Incident, IncidentChild, MaracReferral
+from safeguard.encompass.models import Notification
 from safeguard.missing.models import (
     Episode,
     GradeChange,
@@ -47,11 +53,11 @@ from safeguard.missing.models import (
     RiskReview,
     Trigger,
 )
-from safeguard.partners.models import LocalAuthority
+from safeguard.partners.models import KeyAdult, LocalAuthority, School, Term, TermCalendar
 from safeguard.people.models import Address, Alias, Person, Relationship
 from safeguard.supervision.models import Review, ReviewPolicySetting
 from safeguard.supervision.rules import ReviewPolicy
-from safeguard.synthetic.episodes import RHI_DISCLOSURE, LocalAuthorityRef
+from safeguard.synthetic.episodes import LocalAuthorityRef
 from safeguard.synthetic.generator import (
     TABLES,
     Batch,
@@ -60,7 +66,14 @@ from safeguard.synthetic.generator import (
     Setup,
     StaffMember,
 )
-from safeguard.synthetic.volumes import CASE_TYPES, LOCAL_AUTHORITIES, PROFILES
+from safeguard.synthetic.incidents import SchoolRef
+from safeguard.synthetic.schools import academic_year_terms, area_schools
+from safeguard.synthetic.volumes import (
+    CASE_TYPES,
+    LOCAL_AUTHORITIES,
+    PROFILES,
+    TOWN_AUTHORITY,
+)
 
 MODELS: dict[str, type[models.Model]] = {
     "person": Person,
@@ -82,6 +95,11 @@ MODELS: dict[str, type[models.Model]] = {
     "return_interview": ReturnInterview,
     "missing_trigger": Trigger,
     "disclosure": Disclosure,
+    "incident": Incident,
+    "incident_child": IncidentChild,
+    "dash": DashAssessment,
+    "marac": MaracReferral,
+    "notification": Notification,
 }
 # Units that never hold cases: cases go elsewhere when the force has any other kind.
 NON_CASE_UNIT_TYPES = {Unit.Type.PARTNERS, Unit.Type.ASSURANCE, Unit.Type.ENCOMPASS}
@@ -93,6 +111,9 @@ WORKER_ROLES = (Role.INVESTIGATOR,)
 SUPERVISOR_ROLES = (Role.SUPERVISOR, Role.DUTY_INSPECTOR)
 RECORDER_ROLES = (Role.OFFICER, Role.INVESTIGATOR, Role.CUSTODY_OFFICER)
 INSPECTOR_ROLES = (Role.DUTY_INSPECTOR,)
+# The Operation Encompass desk: members of the unit who may review and send notifications.
+DESK_ROLES = (Role.INVESTIGATOR, Role.SUPERVISOR, Role.DUTY_INSPECTOR)
+DESK_OFFICERS = 3
 
 
 @dataclass(frozen=True)
@@ -265,13 +286,231 @@ def _local_authorities(force: Force) -> tuple[LocalAuthorityRef, ...]:
     return tuple(refs)
 
 
-def _staff(force: Force, roles: tuple[str, ...]) -> tuple[StaffMember, ...]:
+def _synthetic_user(
+    force: Force,
+    username: str,
+    *,
+    first_name: str,
+    last_name: str,
+    email: str,
+    role: str,
+    job_title: str,
+    organisation: str = "",
+) -> User:
+    """A synthetic user nobody can sign in as (no usable password), with its audit entry."""
+    user = User(
+        username=username[:150],
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        force=force,
+        organisation=organisation,
+        job_title=job_title,
+    )
+    user.set_unusable_password()
+    user.save()
+    RoleGrant.objects.create(user=user, role=role)
+    audit_record(
+        actor=None,
+        action=AuditAction.CREATE,
+        object_type="user",
+        object_id=user.pk,
+        reason_code="synthetic",
+        changed_fields=["username", "name", "roles", "organisation", "force"],
+        force_id=force.pk,
+        username="generator",
+    )
+    return user
+
+
+def area_codes() -> list[str]:
+    """The councils of the synthetic area's towns: where its children go to school."""
+    return sorted(set(TOWN_AUTHORITY.values()))
+
+
+def ensure_schools(force: Force) -> list[School]:
+    """The area's schools, each with a key adult for the force (Operation Encompass).
+
+    The schools directory's own schools in the area's councils when it has any (a GIAS
+    import), else about forty synthetic ones; a school without an active key adult for the
+    force gets a synthetic DSL, a partner user who reads and acknowledges notifications."""
+    now = timezone.now()
+    schools = area_school_list()
+    if not schools:
+        names = {code: name for code, name in LOCAL_AUTHORITIES}
+        for made in area_schools():
+            school, _ = School.objects.get_or_create(
+                urn=made.urn,
+                defaults={
+                    "name": made.name,
+                    "la_code": made.la_code,
+                    "la_name": names.get(made.la_code, ""),
+                    "establishment_type": "Synthetic school",
+                    "status": "Open",
+                    "phase": made.phase,
+                    "postcode": made.postcode,
+                    "day_starts_at": made.day_starts_at,
+                    "updated_at": now,
+                },
+            )
+            schools.append(school)
+    covered = set(
+        KeyAdult.objects.filter(force=force, active=True, school__in=schools).values_list(
+            "school_id", flat=True
+        )
+    )
+    for school in schools:
+        if school.pk in covered:
+            continue
+        username = f"syn-{force.code}-dsl-{school.urn}"
+        user = User.objects.filter(username=username).first() or _synthetic_user(
+            force,
+            username,
+            first_name="Safeguarding lead",
+            last_name=school.name[:150],
+            email=f"{username}@synthetic.school.example",
+            role=Role.PARTNER,
+            job_title="Designated safeguarding lead",
+            organisation=school.name[:200],
+        )
+        KeyAdult.objects.create(
+            force=force,
+            school=school,
+            user=user,
+            name=f"DSL, {school.name}"[:160],
+            role=KeyAdult.Role.DSL,
+            secure_email=f"dsl.{school.urn}@synthetic.school.example",
+            added_at=now,
+        )
+        audit_record(
+            actor=None,
+            action=AuditAction.CREATE,
+            object_type="key_adult",
+            object_id=school.urn,
+            reason_code="synthetic",
+            changed_fields=["school", "user", "role", "secure_email"],
+            force_id=force.pk,
+            username="generator",
+        )
+    return schools
+
+
+SYNTHETIC_CALENDAR = "Synthetic term dates"
+
+
+def ensure_term_calendars(force: Force, codes: list[str], first_year: int, last_year: int) -> None:
+    """A term calendar per council, covering the academic years `first_year` (starting that
+    September) to `last_year`. A calendar the force already holds is left as it is, unless the
+    generator made it: then the missing years are added."""
+    now = timezone.now()
+    for index, code in enumerate(codes):
+        calendar = TermCalendar.objects.filter(force=force, la_code=code, school_urn="").first()
+        if calendar is None:
+            calendar = TermCalendar.objects.create(
+                force=force, name=f"{SYNTHETIC_CALENDAR} ({code})", la_code=code, updated_at=now
+            )
+        elif not calendar.name.startswith(SYNTHETIC_CALENDAR):
+            continue
+        have = set(calendar.terms.values_list("first_day", flat=True))
+        Term.objects.bulk_create(
+            Term(calendar=calendar, name=f"{name} {year}", first_day=first, last_day=last)
+            for year in range(first_year, last_year + 1)
+            for name, first, last in academic_year_terms(year, shift_days=index % 2)
+            if first not in have
+        )
+
+
+def encompass_desk(force: Force) -> Unit | None:
+    """The force's Operation Encompass desk, as the notification hook finds it."""
+    return Unit.objects.filter(force=force, unit_type=Unit.Type.ENCOMPASS).first()
+
+
+def ensure_encompass_desk(force: Force, seed: int) -> list[User]:
+    """Give the Encompass desk officers to review and send notifications, if it has none."""
+    desk = encompass_desk(force)
+    if desk is None or _members(force, desk, DESK_ROLES):
+        return []
+    fake = Faker("en_GB")
+    fake.seed_instance(seed + 1)
+    made = []
+    for n in range(DESK_OFFICERS):
+        username = f"syn-{force.code}-{desk.pk}-encompass-{n + 1}"
+        if User.objects.filter(username=username).exists():
+            continue
+        user = _synthetic_user(
+            force,
+            username,
+            first_name=fake.first_name(),
+            last_name=fake.last_name(),
+            email=f"{username}@synthetic.police.example",
+            role=Role.INVESTIGATOR,
+            job_title="Operation Encompass officer",
+        )
+        user.units.set([desk])
+        made.append(user)
+    return made
+
+
+def _schools(force: Force) -> tuple[SchoolRef, ...]:
+    refs = []
+    for school in area_school_list():
+        adults = KeyAdult.objects.filter(force=force, school=school, active=True)
+        readers = (
+            adults.filter(
+                user__isnull=False, user__is_active=True, user__role_grants__role=Role.PARTNER
+            )
+            .order_by("user_id")
+            .values_list("user_id", flat=True)
+            .distinct()
+        )
+        refs.append(
+            SchoolRef(
+                school.pk,
+                school.urn,
+                school.la_code,
+                school.phase,
+                school.day_starts_at,
+                adults.count(),
+                tuple(user_id for user_id in readers if user_id is not None),
+            )
+        )
+    return tuple(refs)
+
+
+def area_school_list() -> list[School]:
+    """The area's schools the generator's children attend (as ensure_schools chose them)."""
+    return list(
+        School.objects.filter(la_code__in=area_codes())
+        .exclude(status__istartswith="closed")
+        .order_by("urn")
+    )
+
+
+def _term_calendars(force: Force) -> tuple[tuple[str, SchoolCalendar], ...]:
+    """Every term calendar of the force, keyed by its school's URN or its council's code."""
+    calendars = []
+    for calendar in TermCalendar.objects.filter(force=force).order_by("id"):
+        terms = tuple(calendar.terms.order_by("first_day").values_list("first_day", "last_day"))
+        calendars.append(
+            (
+                calendar.school_urn or calendar.la_code,
+                SchoolCalendar(terms=terms, day_starts_at=calendar.day_starts_at),
+            )
+        )
+    return tuple(calendars)
+
+
+def _staff(
+    force: Force, roles: tuple[str, ...], unit: Unit | None = None
+) -> tuple[StaffMember, ...]:
     users = (
         User.objects.filter(force=force, is_active=True, role_grants__role__in=roles)
         .distinct()
         .order_by("id")
         .prefetch_related("units")
     )
+    if unit is not None:
+        users = users.filter(units=unit)
     return tuple(
         StaffMember(
             user.pk,
@@ -330,6 +569,8 @@ def build_setup(force: Force, plan: Plan) -> Setup:
         else ReviewPolicy()
     )
     missing = MissingPolicySetting.objects.filter(force=force).first()
+    desk = encompass_desk(force)
+    incidents = "domestic_abuse" in plan.types
     return Setup(
         force_id=force.pk,
         units=tuple((unit.pk, str(unit.unit_type)) for unit in _case_units(force)),
@@ -350,6 +591,18 @@ def build_setup(force: Force, plan: Plan) -> Setup:
         # At most one episode, and one return interview, per planned case.
         episode_id_start=reserve_ids(Episode, plan.total_cases),
         return_interview_id_start=reserve_ids(ReturnInterview, plan.total_cases),
+        schools=_schools(force),
+        term_calendars=_term_calendars(force) if incidents else (),
+        encompass_unit_id=desk.pk if desk else None,
+        desk=_staff(force, DESK_ROLES, desk) if desk else (),
+        # At most one incident per planned case, and a household's children on each.
+        incident_id_start=reserve_ids(Incident, plan.total_cases) if incidents else 1,
+        incident_child_id_start=(
+            reserve_ids(IncidentChild, plan.max_incident_children) if incidents else 1
+        ),
+        notification_id_start=(
+            reserve_ids(Notification, plan.max_incident_children) if incidents else 1
+        ),
     )
 
 
@@ -433,17 +686,20 @@ def write_batch(force: Force, batch: Batch) -> int:
             force_id=force.pk,
             username="generator",
         )
-        # Return interview tasks told to the local authorities' users: one entry for the batch.
-        disclosed = batch.rows["disclosure"]
-        if disclosed:
+        # Records told to partner users (return interview tasks to the local authorities,
+        # Encompass notifications to key adults): one entry per kind for the batch.
+        kinds: dict[str, list[tuple]] = {}
+        for row in batch.rows["disclosure"]:
+            kinds.setdefault(row[1], []).append(row)
+        for object_type, disclosed in sorted(kinds.items()):
             ids = [int(row[2]) for row in disclosed]
             audit_record(
                 actor=None,
                 action=AuditAction.DISCLOSE,
-                object_type=RHI_DISCLOSURE,
+                object_type=object_type,
                 object_id=f"synthetic:{min(ids)}-{max(ids)}",
                 reason_code="synthetic",
-                recipient=f"{len({row[3] for row in disclosed})} local authority users",
+                recipient=f"{len({row[3] for row in disclosed})} partner users",
                 force_id=force.pk,
                 username="generator",
             )
@@ -469,8 +725,12 @@ def generate(
             seed=plan.seed,
             types=plan.types,
         )
-        if "missing" in plan.types:
+        if "missing" in plan.types or "domestic_abuse" in plan.types:
             ensure_local_authorities(force)
+        ensure_schools(force)
+        if "domestic_abuse" in plan.types:
+            ensure_term_calendars(force, area_codes(), plan.starts.year - 1, plan.until.year + 1)
+            ensure_encompass_desk(force, plan.seed)
     setup = build_setup(force, plan)
     generator = Generator(setup, plan)
     bar = tqdm(

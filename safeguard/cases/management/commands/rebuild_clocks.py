@@ -1,5 +1,7 @@
 """Derive every open case's clocks afresh from its stored times (after an import, a policy
-change, or data loaded without the services). Safe to run again: clocks are derived."""
+change, or data loaded without the services), then the clocks of other records whose contexts
+registered a rebuilder (core.clocks.REBUILDERS: Operation Encompass notifications). Safe to run
+again: clocks are derived."""
 
 from typing import Any
 
@@ -9,10 +11,11 @@ from django.utils import timezone
 
 from safeguard.cases.models import Case
 from safeguard.cases.services import case_clocks_rederive
+from safeguard.core.clocks import REBUILDERS
 
 
 class Command(BaseCommand):
-    help = "Re-derive the clocks of open cases (all, or one force's)."
+    help = "Re-derive the clocks of open cases and other running records (all, or one force's)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--force-id", type=int, default=None)
@@ -34,3 +37,6 @@ class Command(BaseCommand):
             done += len(batch)
             last = batch[-1].pk
         self.stdout.write(f"Clocks re-derived for {done:,} open cases.")
+        for object_type, rebuild in sorted(REBUILDERS.items()):
+            count = rebuild(options["force_id"], now)
+            self.stdout.write(f"Clocks re-derived for {count:,} records of type {object_type}.")
