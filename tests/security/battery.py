@@ -48,6 +48,14 @@ from safeguard.cases.services import case_clocks_rederive
 from safeguard.core.models import AuditEntry, Disclosure, OutboxMessage
 from safeguard.core.permissions import Permission, Role, Scope, scope_for
 from safeguard.core.views import PUBLIC, SIGNED_IN
+from safeguard.domestic_abuse.models import (
+    DashAssessment,
+    Incident,
+    IncidentChild,
+    MaracReferral,
+)
+from safeguard.encompass.models import Notification
+from safeguard.encompass.selectors import DISCLOSURE as ENCOMPASS_DISCLOSURE
 from safeguard.missing.models import (
     Episode,
     GradeChange,
@@ -96,6 +104,9 @@ LOCATED = frozenset(
         "missing_case",
         "interview",
         "key_adult",
+        "incident",
+        "da_case",
+        "notification",
     }
 )
 URL_KWARGS = {
@@ -119,6 +130,17 @@ URL_KWARGS = {
     "school": {"urn"},
     # A key adult of a school for the location's force: only FORCE scope reaches it.
     "key_adult": {"key_adult_id"},
+    # A domestic abuse incident on a case of type domestic_abuse in the location's unit (owned
+    # as "case" is). States: None (fresh, awaiting triage), "marac" (DASH recorded with an
+    # unsent MARAC referral), "claimed" (claimed for triage by the actor).
+    "incident": {"incident_id"},
+    # The case of a domestic abuse incident (the case page's link to its incident).
+    "da_case": {"case_id"},
+    # An Operation Encompass notification in the location's unit (the location's Encompass
+    # desk) about a child of an incident there. States: "to_resolve" (no school known),
+    # "to_review" (a school whose key adult is the location's partner user), "sent"
+    # (disclosed to the location's partner user; OWN: to the actor).
+    "notification": {"notification_id"},
 }
 
 
@@ -707,6 +729,108 @@ def _key_adult_body(world: World, school: School) -> dict[str, Any]:
     return {"name": "Jo Lead", "role": "dsl", "secure_email": f"dsl-{school.urn}@school.gov.uk"}
 
 
+# --- Bodies for the domestic abuse and Operation Encompass pages ------------------------------
+
+NEW_INCIDENT_PAGE = re.compile(r"/domestic-abuse/\d+/")
+TRIAGE_QUEUE = "/domestic-abuse/triage/"
+
+
+def _incident_page(kwargs: dict[str, Any]) -> str:
+    return reverse("domestic_abuse:detail", kwargs={"incident_id": kwargs["incident_id"]})
+
+
+def _notification_page(kwargs: dict[str, Any]) -> str:
+    return reverse("encompass:notification", kwargs={"notification_id": kwargs["notification_id"]})
+
+
+def _received_page(kwargs: dict[str, Any]) -> str:
+    return reverse("encompass:received", kwargs={"notification_id": kwargs["notification_id"]})
+
+
+def _victim(world: World, target: Any) -> dict[str, Any]:
+    return {"victim": world.new_person(world.force.pk, "Dana", years=35).pk}
+
+
+def _incident_page_body(world: World, target: Any) -> dict[str, Any]:
+    """No household on record: no suspect, and one child entered by record number."""
+    return {
+        "attended_at": _local_minutes(timedelta(hours=2)),
+        "place": "12 Elm Road, Ipswich",
+        "suspect": "none",
+        "relationship": "partner",
+        "account": "Neighbour called 999 after shouting.",
+        "child0_id": str(world.new_person(world.force.pk, "Ellie").pk),
+        "child0_present": "yes",
+        "child0_where": "Bedroom",
+        "child0_related_to": "victim",
+        "child0_home_educated": "no",
+        "child0_spoken_to": "yes",
+        "child0_spoken_to_alone": "no",
+        "child0_child_said": "They were shouting again.",
+        "child0_demeanour": "Quiet",
+        "child1_id": "",
+    }
+
+
+def _marac_version(world: World, incident: Incident) -> dict[str, Any]:
+    return {"version": _version(MaracReferral, incident.marac)}
+
+
+def _triage_body(world: World, incident: Incident) -> dict[str, Any]:
+    return {
+        "grade": "medium",
+        "notes": "History checked; safety plan in place.",
+        "version": _version(Incident, incident),
+    }
+
+
+def _resolve_body(world: World, notification: Notification) -> dict[str, Any]:
+    return {"school_urn": world.new_school().urn, "version": _version(Notification, notification)}
+
+
+def _send_body(world: World, notification: Notification) -> dict[str, Any]:
+    return {
+        "circumstances": "Verbal argument between the parents; police attended.",
+        "version": _version(Notification, notification),
+    }
+
+
+def _dash_page_body(world: World, incident: Incident) -> dict[str, Any]:
+    return {
+        **{f"q{n}": "no" for n in range(1, 28)},
+        "grade": "standard",
+        "judgement_referral": "no",
+        "action": "save",
+    }
+
+
+def _assign_page_body(world: World, incident: Incident) -> dict[str, Any]:
+    return {"user": world.officer_of_unit(incident.case.unit_id).pk}
+
+
+def _resolve_page_body(world: World, notification: Notification) -> dict[str, Any]:
+    return {**_resolve_body(world, notification), "local_authority": ""}
+
+
+def _da_form_and_post(
+    data: Callable[[World, Any], dict[str, Any]],
+    ok_location: Callable[[dict[str, Any]], str] | str,
+    state: str | None = None,
+) -> tuple[RouteSpec, ...]:
+    return (
+        RouteSpec(target="incident", state=state),
+        RouteSpec(
+            target="incident",
+            method="POST",
+            data=data,
+            ok_status=302,
+            ok_location=ok_location,
+            effect="incident",
+            state=state,
+        ),
+    )
+
+
 WEB_ROUTES: dict[str, tuple[RouteSpec, ...]] = {
     "healthz": (RouteSpec(),),
     "readyz": (RouteSpec(),),
@@ -946,6 +1070,89 @@ WEB_ROUTES: dict[str, tuple[RouteSpec, ...]] = {
             effect="key_adult",
         ),
     ),
+    # Domestic abuse: the incident rides on its case, so its pages reach what the case's do.
+    "domestic_abuse:triage_queue": (RouteSpec(),),
+    "domestic_abuse:triage_capacity": (RouteSpec(),),
+    # Without a victim the page asks who; with one, a valid incident saves and opens it.
+    "domestic_abuse:record": (
+        RouteSpec(),
+        RouteSpec(
+            method="POST",
+            query=_victim,
+            data=_incident_page_body,
+            ok_status=302,
+            ok_location=NEW_INCIDENT_PAGE,
+            effect="incidents_created",
+        ),
+    ),
+    "domestic_abuse:for_case": (
+        RouteSpec(target="da_case", ok_status=302, ok_location=NEW_INCIDENT_PAGE),
+    ),
+    "domestic_abuse:detail": (RouteSpec(target="incident"),),
+    "domestic_abuse:dash": _da_form_and_post(_dash_page_body, _incident_page),
+    "domestic_abuse:marac_send": (
+        RouteSpec(
+            target="incident",
+            method="POST",
+            data=_marac_version,
+            ok_status=302,
+            ok_location=_incident_page,
+            effect="incident",
+            state="marac",
+        ),
+    ),
+    "domestic_abuse:triage_claim": (
+        RouteSpec(
+            target="incident",
+            method="POST",
+            ok_status=302,
+            ok_location=TRIAGE_QUEUE,
+            effect="incident",
+        ),
+    ),
+    "domestic_abuse:triage_assign": _da_form_and_post(_assign_page_body, TRIAGE_QUEUE),
+    "domestic_abuse:triage_complete": _da_form_and_post(
+        lambda w, i: {**_triage_body(w, i), "grade": "medium"}, TRIAGE_QUEUE, state="claimed"
+    ),
+    # Operation Encompass: the desk (ENCOMPASS_MANAGE, by unit); a key adult's notifications
+    # (ENCOMPASS_RECEIVE: only those disclosed to them; opening one is the read receipt).
+    "encompass:desk": (RouteSpec(),),
+    "encompass:compliance": (RouteSpec(),),
+    "encompass:notification": (RouteSpec(target="notification", state="to_review"),),
+    "encompass:notification_send": (
+        RouteSpec(
+            target="notification",
+            method="POST",
+            data=_send_body,
+            ok_status=302,
+            ok_location=_notification_page,
+            effect="notification",
+            state="to_review",
+        ),
+    ),
+    "encompass:notification_resolve": (
+        RouteSpec(
+            target="notification",
+            method="POST",
+            data=_resolve_page_body,
+            ok_status=302,
+            ok_location=_notification_page,
+            effect="notification",
+            state="to_resolve",
+        ),
+    ),
+    "encompass:received_list": (RouteSpec(),),
+    "encompass:received": (RouteSpec(target="notification", effect="notification", state="sent"),),
+    "encompass:received_acknowledge": (
+        RouteSpec(
+            target="notification",
+            method="POST",
+            ok_status=302,
+            ok_location=_received_page,
+            effect="notification",
+            state="sent",
+        ),
+    ),
 }
 
 
@@ -1123,6 +1330,39 @@ def _rhi(task: ReturnInterview) -> dict[str, Any]:
     return {"version": _rhi_version(task)}
 
 
+# --- Bodies for domestic abuse and Operation Encompass -----------------------------------------
+
+
+def _api_incident_body(world: World, target: Any) -> dict[str, Any]:
+    force_id = world.force.pk
+    return {
+        "attended_at": _iso(timedelta(hours=2)),
+        "place": "12 Elm Road, Ipswich",
+        "victim_id": world.new_person(force_id, "Dana", years=35).pk,
+        "suspect_id": world.new_person(force_id, "Ryan", years=37).pk,
+        "relationship": "partner",
+        "account": "Neighbour called 999 after shouting.",
+        "children": [
+            {
+                "child_id": world.new_person(force_id, "Ellie").pk,
+                "present": True,
+                "where": "Bedroom",
+                "related_to": "both",
+                "spoken_to": True,
+                "child_said": "They were shouting again.",
+                "demeanour": "Quiet, holding a teddy",
+            }
+        ],
+    }
+
+
+DASH_ALL_NO = {str(n): "no" for n in range(1, 28)}
+
+
+def _dash_body(world: World, incident: Incident) -> dict[str, Any]:
+    return {"answers": DASH_ALL_NO, "grade": "standard"}
+
+
 API_OPERATIONS: dict[str, OperationSpec] = {
     "me": OperationSpec(),
     "list_units": OperationSpec(),
@@ -1252,6 +1492,47 @@ API_OPERATIONS: dict[str, OperationSpec] = {
         target="interview", body=_api_rhi_body, effect="interview"
     ),
     "missing_figures": OperationSpec(query={"months": "3"}, returns_target=False),
+    # Domestic abuse: the incident rides on its case, so it reaches what the case does.
+    "record_da_incident": OperationSpec(
+        body=_api_incident_body, ok_status=201, effect="incidents_created"
+    ),
+    "get_da_incident": OperationSpec(target="incident"),
+    "record_da_dash": OperationSpec(
+        target="incident", body=_dash_body, ok_status=201, effect="incident"
+    ),
+    "send_da_marac_referral": OperationSpec(
+        target="incident", body=_marac_version, effect="incident", state="marac"
+    ),
+    "da_triage_queue": OperationSpec(returns_target=False),
+    "claim_da_incident": OperationSpec(target="incident", effect="incident"),
+    "assign_da_incident": OperationSpec(
+        target="incident",
+        body=lambda w, i: {"user_id": w.officer_of_unit(i.case.unit_id).pk},
+        effect="incident",
+    ),
+    "complete_da_triage": OperationSpec(
+        target="incident", body=_triage_body, effect="incident", state="claimed"
+    ),
+    "da_triage_capacity": OperationSpec(query={"threshold": "50"}, returns_target=False),
+    # Operation Encompass: the desk (ENCOMPASS_MANAGE, by unit) and the key adult's
+    # notifications (ENCOMPASS_RECEIVE: only those disclosed to them).
+    "encompass_desk": OperationSpec(returns_target=False),
+    "get_encompass_notification": OperationSpec(target="notification", state="to_review"),
+    "resolve_encompass_notification": OperationSpec(
+        target="notification", body=_resolve_body, effect="notification", state="to_resolve"
+    ),
+    "send_encompass_notification": OperationSpec(
+        target="notification", body=_send_body, effect="notification", state="to_review"
+    ),
+    "encompass_compliance": OperationSpec(query={"months": "3"}, returns_target=False),
+    "list_received_notifications": OperationSpec(returns_target=False),
+    # Reading records the read receipt: a refused read must not.
+    "read_received_notification": OperationSpec(
+        target="notification", effect="notification", state="sent"
+    ),
+    "acknowledge_received_notification": OperationSpec(
+        target="notification", effect="notification", state="sent"
+    ),
 }
 
 
@@ -1365,13 +1646,15 @@ class World:
         return Involvement.objects.get(case=case, role=Involvement.Role.SUBJECT).person
 
     @staticmethod
-    def new_person(force_id: int, given_names: str = "Amelia") -> Person:
+    def new_person(force_id: int, given_names: str = "Amelia", years: int = 9) -> Person:
+        """A person born on the 1st of this month `years` ago (a child of 9 by default)."""
         family_name = "Hughes"
+        today = timezone.localdate()
         return Person.objects.create(
             force_id=force_id,
             given_names=given_names,
             family_name=family_name,
-            date_of_birth=timezone.localdate().replace(year=timezone.localdate().year - 9, day=1),
+            date_of_birth=today.replace(year=today.year - years, day=1),
             gender=Person.Gender.FEMALE,
             search_keys=search_keys(given_names, family_name),
             created_at=timezone.now(),
@@ -1585,6 +1868,144 @@ class World:
             added_at=timezone.now(),
         )
 
+    # --- domestic abuse incidents and Encompass notifications, made fresh each time -----------
+
+    def new_incident(self, loc: Loc, actor_user: User | None, state: str | None = None) -> Incident:
+        """A domestic abuse incident on a case in the location's unit, owned as `new_case` owns
+        its case, with one child aged 9. `state`: None (awaiting triage, no DASH), "marac"
+        (DASH 14, high, with an unsent MARAC referral) or "claimed" (claimed by the actor, or
+        in another place by the location's officer)."""
+        unit = self.units[loc]
+        owner = actor_user if loc is Loc.OWN and actor_user is not None else self.staff[loc]
+        now = timezone.now()
+        attended = now - timedelta(hours=3)
+        case = Case.objects.create(
+            force_id=unit.force_id,
+            reference=f"SEC-{next(_REFERENCES):06d}",
+            case_type=Case.Type.DOMESTIC_ABUSE,
+            source=Case.Source.OFFICER,
+            status="triaged",
+            risk_grade=Case.Grade.MEDIUM,
+            risk_rationale="Awaiting the DASH risk assessment",
+            summary="Domestic abuse at 12 Elm Road",
+            unit=unit,
+            owner=owner,
+            received_at=attended,
+            created_at=attended,
+            created_by=owner,
+            updated_at=attended,
+        )
+        victim = self.new_person(unit.force_id, "Dana", years=35)
+        child = self.new_person(unit.force_id)
+        for person, role in ((child, Involvement.Role.SUBJECT), (victim, Involvement.Role.VICTIM)):
+            Involvement.objects.create(force_id=unit.force_id, case=case, person=person, role=role)
+        claimer = actor_user if actor_user is not None else owner
+        claimed = state == "claimed"
+        incident = Incident.objects.create(
+            force_id=unit.force_id,
+            case=case,
+            attended_at=attended,
+            place="12 Elm Road, Ipswich",
+            victim=victim,
+            relationship=Incident.Relationship.PARTNER,
+            account="Neighbour called 999 after shouting.",
+            triage_status=Incident.Triage.CLAIMED if claimed else Incident.Triage.AWAITING,
+            triage_owner=claimer if claimed else None,
+            triage_claimed_at=now if claimed else None,
+            risk_grade="high" if state == "marac" else "",
+            created_by=owner,
+            created_at=attended,
+            updated_at=attended,
+        )
+        IncidentChild.objects.create(
+            force_id=unit.force_id,
+            incident=incident,
+            child=child,
+            present=True,
+            where="Bedroom",
+            related_to=IncidentChild.RelatedTo.BOTH,
+        )
+        if state == "marac":
+            DashAssessment.objects.create(
+                force_id=unit.force_id,
+                incident=incident,
+                answers={str(n): "yes" if n <= 14 else "no" for n in range(1, 28)},
+                score=14,
+                band="high",
+                grade="high",
+                completed_by=owner,
+                completed_at=attended + timedelta(hours=1),
+            )
+            MaracReferral.objects.create(
+                force_id=unit.force_id,
+                incident=incident,
+                victim=victim,
+                routes=[["visible_high_risk", "DASH score 14"]],
+                decided_at=attended + timedelta(hours=1),
+                decided_by=owner,
+            )
+        case_clocks_rederive(case, now)
+        return incident
+
+    def new_notification(
+        self, loc: Loc, actor_user: User | None, state: str | None = None
+    ) -> tuple[Notification, User | None]:
+        """An Encompass notification in the location's unit, about the child of an incident
+        there; with the user it was disclosed to, if sent."""
+        state = state or "to_review"
+        incident = self.new_incident(loc, None)
+        child_row = IncidentChild.objects.select_related("child").get(incident=incident)
+        force_id = incident.force_id
+        school = None if state == "to_resolve" else self.new_school()
+        if state == "to_review":
+            KeyAdult.objects.create(
+                force_id=force_id,
+                school=school,
+                user=self.partner_of(loc),  # the school's key adult signs in as a partner
+                name="Jo Lead",
+                role=KeyAdult.Role.DSL,
+                secure_email=f"dsl-{school.urn}@school.gov.uk",  # type: ignore[union-attr]
+                added_at=timezone.now(),
+            )
+        now = timezone.now()
+        sent = state == "sent"
+        notification = Notification.objects.create(
+            force_id=force_id,
+            unit=self.units[loc],
+            incident=incident,
+            incident_child=child_row,
+            child=child_row.child,
+            route="unresolved" if school is None else "school",
+            school=school,
+            status=state,
+            incident_at=incident.attended_at,
+            due_at=now + timedelta(hours=10),
+            child_name=child_row.child.full_name,
+            child_dob=child_row.child.date_of_birth,
+            police_reference=incident.case.reference,
+            place=incident.place,
+            present=True,
+            where="Bedroom",
+            voice="Present; not spoken to.",
+            circumstances="Verbal argument; police attended.",
+            reviewed_by=self.staff[loc] if sent else None,
+            sent_at=now - timedelta(hours=1) if sent else None,
+            created_at=incident.attended_at,
+        )
+        recipient = None
+        if sent:
+            recipient = actor_user if loc is Loc.OWN and actor_user else self.partner_of(loc)
+            Disclosure.objects.create(
+                force_id=force_id,
+                object_type=ENCOMPASS_DISCLOSURE,
+                object_id=str(notification.pk),
+                recipient=recipient,
+                disclosed_by=self.staff[loc],
+                purpose="Operation Encompass (Domestic Abuse Act 2021 s49A)",
+                disclosed_at=now,
+            )
+        return notification, recipient
+
     def new_action(self, loc: Loc, actor_user: User | None) -> Action:
         case = self.new_case(loc, actor_user)
         return Action.objects.create(
@@ -1640,6 +2061,21 @@ class World:
             recipient = actor_user if loc is Loc.OWN and actor_user else self.staff[loc]  # type: ignore[index]
             alert = self.new_outbox_message(recipient.force_id, recipient)
             return alert, ObjRef.of_alert(alert, recipient), {"message_id": alert.pk}
+        if kind == "incident":
+            incident = self.new_incident(loc, actor_user, state)  # type: ignore[arg-type]
+            return incident, ObjRef.of_case(incident.case), {"incident_id": incident.pk}
+        if kind == "da_case":
+            incident = self.new_incident(loc, actor_user, state)  # type: ignore[arg-type]
+            return incident, ObjRef.of_case(incident.case), {"case_id": incident.case_id}
+        if kind == "notification":
+            notification, recipient = self.new_notification(loc, actor_user, state)  # type: ignore[arg-type]
+            obj = ObjRef(
+                notification.force_id,
+                frozenset({notification.unit_id}),
+                None,
+                frozenset({recipient.pk}) if recipient else frozenset(),
+            )
+            return notification, obj, {"notification_id": notification.pk}
         if kind == "school":
             school = self.new_school()
             return school, None, {"urn": school.urn}
@@ -1722,6 +2158,17 @@ class World:
                     "force_id", "version", *POLICY_RANGES
                 )
             )
+        if effect == "incident":
+            return incident_fingerprint(target.pk)
+        if effect == "incidents_created":
+            return Incident.objects.count()
+        if effect == "notification":
+            row = Notification.objects.values_list(*NOTIFICATION_FIELDS).get(pk=target.pk)
+            disclosed = Disclosure.objects.filter(
+                object_type=ENCOMPASS_DISCLOSURE, object_id=str(target.pk)
+            ).count()
+            emails = OutboxMessage.objects.filter(link__contains=f"/{target.pk}/").count()
+            return (row, disclosed, emails)
         if effect == "school":
             row = School.objects.values_list(*SCHOOL_FIELDS).get(pk=target.pk)
             adults = tuple(
@@ -1805,6 +2252,43 @@ def episode_fingerprint(episode_id: int) -> Hashable:
     )
     values = row.get()
     return (values, records, task, case_fingerprint(values[-1]))
+
+
+NOTIFICATION_FIELDS = (
+    "version",
+    "status",
+    "route",
+    "school_id",
+    "local_authority_id",
+    "due_at",
+    "circumstances",
+    "reviewed_by_id",
+    "sent_at",
+    "read_at",
+    "read_by_id",
+    "acknowledged_at",
+    "acknowledged_by_id",
+)
+
+
+def incident_fingerprint(incident_id: int) -> Hashable:
+    """The incident row, its DASH and MARAC referral, and its case: what any write changes."""
+    row = Incident.objects.filter(pk=incident_id).values_list(
+        "version",
+        "triage_status",
+        "triage_owner_id",
+        "triage_claimed_at",
+        "triage_completed_at",
+        "triage_grade",
+        "risk_grade",
+        "case_id",
+    )
+    values = row.get()
+    dash = DashAssessment.objects.filter(incident_id=incident_id).count()
+    marac = tuple(
+        MaracReferral.objects.filter(incident_id=incident_id).values_list("version", "sent_at")
+    )
+    return (values, dash, marac, case_fingerprint(values[-1]))
 
 
 def person_fingerprint(person_id: int) -> Hashable:

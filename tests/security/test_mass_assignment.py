@@ -32,6 +32,13 @@ from safeguard.cases.models import (
     VoiceOfChild,
 )
 from safeguard.core.permissions import Role, scope_for
+from safeguard.domestic_abuse.models import (
+    DashAssessment,
+    Incident,
+    IncidentChild,
+    MaracReferral,
+)
+from safeguard.encompass.models import Notification
 from safeguard.missing.models import (
     Episode,
     GradeChange,
@@ -235,6 +242,13 @@ WRITES: dict[str, tuple[type[models.Model], ...]] = {
     "record_prevention_interview": (PreventionInterview, VoiceOfChild),
     "record_return_interview": (ReturnInterview,),
     "record_return_interview_on_behalf": (ReturnInterview,),
+    "record_da_incident": (Incident, IncidentChild, Case, Involvement),
+    "record_da_dash": (DashAssessment, MaracReferral, Incident, Case),
+    "send_da_marac_referral": (MaracReferral, Incident),
+    "assign_da_incident": (Incident,),
+    "complete_da_triage": (Incident, Case),
+    "resolve_encompass_notification": (Notification,),
+    "send_encompass_notification": (Notification,),
 }
 
 
