@@ -95,6 +95,14 @@ DEMO_USERS = [
         organisation="Demo County Council",
     ),
     DemoUser(
+        "triage",
+        Role.INVESTIGATOR,
+        "Tariq",
+        "Thomas",
+        "Domestic Abuse Triage",
+        "Domestic Abuse Triage Investigator",
+    ),
+    DemoUser(
         "encompass",
         Role.INVESTIGATOR,
         "Erin",
