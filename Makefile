@@ -59,7 +59,9 @@ test: install chromium check
 # cases on PostgreSQL (BENCH_CASES=20000 for a quick run; writes bench/results/), and outbox
 # throughput in messages/s to a local SMTP server (BENCH_OUTBOX_MESSAGES, default 2,000), and
 # the missing-children board and monthly figures at 1 and 10 force-years (--quick: missing
-# cases only), and the GIAS import of 50,000 schools, then again with 1% changed.
+# cases only), and the GIAS import of 50,000 schools, then again with 1% changed, and the
+# domestic abuse triage queue and capacity and the Operation Encompass desk at 1 and 10
+# force-years (--quick: domestic abuse cases only).
 bench: install
 	env -u DATABASE_URL $(PY) tests/bench/bench_audit_verify.py
 	env -u DATABASE_URL $(PY) tests/bench/bench_sign_in_timing.py
@@ -69,6 +71,7 @@ bench: install
 	env -u DATABASE_URL $(PY) tests/bench/bench_escalation_latency.py
 	env -u DATABASE_URL $(PY) tests/bench/bench_missing.py
 	env -u DATABASE_URL $(PY) tests/bench/bench_gias_import.py
+	env -u DATABASE_URL $(PY) tests/bench/bench_da_encompass.py
 
 clean:
 	rm -rf $(VENV) node_modules var safeguard/frontend/static/vendor
