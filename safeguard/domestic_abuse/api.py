@@ -272,7 +272,10 @@ class ChildIn(InputSchema):
     spoken_to: bool = False
     spoken_to_alone: bool = False
     child_said: str = Field("", max_length=10000)
-    demeanour: str = Field("", max_length=10000)
+    demeanour: str = Field("", max_length=10000, description="Required for a child present")
+    not_spoken_reason: str = Field(
+        "", max_length=10000, description="Required for a child present but not spoken to"
+    )
 
 
 class IncidentIn(InputSchema):

@@ -154,8 +154,11 @@ class IncidentForm(GovukForm):
         fields[p + "spoken_to_alone"] = _optional_yes_no(
             f"Did you speak to {who} alone?", help_text="If you spoke to them"
         )
-        fields[p + "child_said"] = _text(f"What {who} said (optional)", required=False)
-        fields[p + "demeanour"] = _text(f"How {who} seemed (optional)", required=False)
+        fields[p + "child_said"] = _text(f"What {who} said (if you spoke to them)", required=False)
+        fields[p + "not_spoken_reason"] = _text(
+            f"Why you did not speak to {who} (if present and not spoken to)", required=False
+        )
+        fields[p + "demeanour"] = _text(f"How {who} seemed (if present)", required=False)
 
     def main_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.MAIN_FIELDS]
@@ -190,6 +193,17 @@ class IncidentForm(GovukForm):
                 self.add_error(p + "spoken_to", f"Select yes if you spoke to {name}")
             if data.get(p + "spoken_to") and data.get(p + "spoken_to_alone") is None:
                 self.add_error(p + "spoken_to_alone", f"Select yes if you spoke to {name} alone")
+            # The voice of the child (Working Together 2023): seen, heard, or why not.
+            if data.get(p + "present") and not (data.get(p + "demeanour") or "").strip():
+                self.add_error(p + "demeanour", f"Enter how {name} seemed")
+            if data.get(p + "spoken_to") and not (data.get(p + "child_said") or "").strip():
+                self.add_error(p + "child_said", f"Enter what {name} said")
+            if (
+                data.get(p + "present")
+                and data.get(p + "spoken_to") is False
+                and not (data.get(p + "not_spoken_reason") or "").strip()
+            ):
+                self.add_error(p + "not_spoken_reason", f"Enter why you did not speak to {name}")
         return data
 
     def suspect_id(self) -> int | None:

@@ -63,6 +63,7 @@ class ChildInput:
     spoken_to_alone: bool = False
     child_said: str = ""
     demeanour: str = ""
+    not_spoken_reason: str = ""  # present but not spoken to: why not
 
 
 @dataclass(frozen=True)
@@ -124,8 +125,19 @@ def _incident_problems(actor: Actor, data: IncidentInput, now: datetime) -> list
             problems.append(("children", "Select which adult each child is related to"))
             break
     wanted = {data.victim_id, *child_ids} | ({data.suspect_id} if data.suspect_id else set())
-    if not actor.can(Permission.PERSON_VIEW) or len(_people(actor, wanted)) != len(wanted):
+    people = _people(actor, wanted) if actor.can(Permission.PERSON_VIEW) else {}
+    if len(people) != len(wanted):
         problems.append(("people", "A person chosen is not on record in this force"))
+    for child in data.children:
+        # The voice of the child (Working Together 2023): seen and heard, or why not; named,
+        # so a household of several children says which one.
+        name = people[child.child_id].full_name if child.child_id in people else "the child"
+        if child.present and not child.demeanour.strip():
+            problems.append(("children", f"Enter how {name} seemed"))
+        if child.present and child.spoken_to and not child.child_said.strip():
+            problems.append(("children", f"Enter what {name} said"))
+        if child.present and not child.spoken_to and not child.not_spoken_reason.strip():
+            problems.append(("children", f"Enter why you did not speak to {name}"))
     return problems
 
 
@@ -230,7 +242,11 @@ def incident_record(*, actor: Actor, data: IncidentInput, now: datetime) -> Inci
                     spoken_to_alone=child.present and child.spoken_to and child.spoken_to_alone,
                     child_said=child.child_said.strip(),
                     demeanour=child.demeanour.strip(),
-                    not_seen_reason="" if child.present else "Not present at the incident",
+                    not_seen_reason=(
+                        ("" if child.spoken_to else child.not_spoken_reason.strip())
+                        if child.present
+                        else "Not present at the incident"
+                    ),
                 ),
                 now=now,
             )

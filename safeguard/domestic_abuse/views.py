@@ -78,6 +78,7 @@ def _incident_input(victim_id: int, form: forms.IncidentForm) -> services.Incide
                 spoken_to_alone=bool(child["spoken_to_alone"]),
                 child_said=child["child_said"],
                 demeanour=child["demeanour"],
+                not_spoken_reason=child["not_spoken_reason"],
             )
             for child in form.children()
         ),

@@ -197,3 +197,23 @@ def test_capacity_counts_arrivals_completions_and_forecasts(cast, home):
     assert sum(capacity.arrivals) == 5 and sum(capacity.completions) == 0
     assert capacity.forecast.days[-1].expected > capacity.backlog_now
     assert capacity.forecast.crosses_on is not None
+
+
+def test_a_child_present_but_not_spoken_to_needs_the_reason_naming_the_child(cast, home):
+    from safeguard.domestic_abuse.services import ChildInput
+
+    quiet = ChildInput(
+        child_id=home.child.pk, present=True, related_to="both", demeanour="Hiding behind mum"
+    )
+    with pytest.raises(DomainError) as refused:
+        recorded(cast, home, children=(quiet,))
+    assert refused.value.fields["children"] == "Enter why you did not speak to Ellie Walker"
+    assert not Incident.objects.exists()
+    from dataclasses import replace
+
+    incident = recorded(
+        cast, home, children=(replace(quiet, not_spoken_reason="Asleep when officers left"),)
+    )
+    voice = VoiceOfChild.objects.get(case_id=incident.case_id, child=home.child)
+    assert voice.seen and not voice.spoken_to
+    assert voice.not_seen_reason == "Asleep when officers left"
