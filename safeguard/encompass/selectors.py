@@ -3,7 +3,7 @@ Encompass unit), and a key adult's received notifications (only those disclosed 
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -15,6 +15,7 @@ from safeguard.core.models import AuditAction
 from safeguard.core.permissions import Permission
 from safeguard.core.scoping import scope_queryset
 from safeguard.encompass.models import Notification
+from safeguard.encompass.rules.notification import next_working_day_start
 
 DISCLOSURE = "encompass_notification"
 LIST_LIMIT = 200
@@ -50,12 +51,12 @@ def notification_get(*, actor: Actor, notification_id: int) -> Notification:
 
 
 def _tomorrow_cutoff(now: datetime) -> datetime:
-    """The end of tomorrow's school morning: everything due before then is on today's list."""
+    """Noon on the next working day: everything due by then is on today's list, so on a Friday
+    evening Monday morning's notifications are already there."""
     zone = timezone.get_current_timezone()
-    tomorrow = timezone.localtime(now, zone).date() + timedelta(days=1)
-    return timezone.make_aware(datetime.combine(tomorrow, datetime.max.time()), zone).replace(
-        hour=12, minute=0, second=0, microsecond=0
-    )
+    today = timezone.localtime(now, zone).date()
+    end_of_today = timezone.make_aware(datetime.combine(today, time(23, 59)), zone)
+    return next_working_day_start(end_of_today, time(12, 0))
 
 
 @dataclass

@@ -199,3 +199,10 @@ def test_the_desk_lists_what_is_due_before_tomorrows_school_start(cast, desk, sc
     listed = selectors.encompass_desk(actor=cast.actor(desk), now=london(2026, 11, 10, 22, 0))
     assert [n.pk for n in listed.due] == [tonight.pk]
     assert next_week.pk not in [n.pk for n in listed.due]
+
+
+def test_on_a_friday_evening_mondays_notifications_are_already_on_the_desk(cast, desk, schools):
+    friday = incident_for(cast, "100001", london(2026, 11, 13, 19, 0))
+    assert friday.due_at == london(2026, 11, 16, 8, 30)
+    listed = selectors.encompass_desk(actor=cast.actor(desk), now=london(2026, 11, 13, 20, 0))
+    assert [n.pk for n in listed.due] == [friday.pk]
