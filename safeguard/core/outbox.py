@@ -193,7 +193,10 @@ def _email(message: OutboxMessage) -> EmailMessage:
         raise _Refused("No recipient address")
     body = message.body
     if message.link:
-        body = f"{body}\n\n{message.link}"
+        # Links are stored as paths; a mail client needs the whole address to open one.
+        base = getattr(settings, "PUBLIC_URL", "").rstrip("/")
+        link = f"{base}{message.link}" if message.link.startswith("/") else message.link
+        body = f"{body}\n\n{link}"
     return EmailMessage(
         subject=message.subject,
         body=body,

@@ -133,7 +133,7 @@ def test_sent_by_email_with_no_child_data_read_and_acknowledged_by_the_dsl_only(
     body = mail.get_payload(decode=True).decode() if not mail.is_multipart() else str(mail)
     for secret in ("Ellie", "Walker", "Elm Road", "scared", notification.police_reference):
         assert secret not in body and secret not in mail["Subject"]
-    assert f"/encompass/received/{notification.pk}/" in body
+    assert f"http://127.0.0.1:8000/encompass/received/{notification.pk}/" in body
 
     dsl = cast.actor(schools["dsl"])
     assert [n.pk for n in selectors.received_notifications(actor=dsl)] == [notification.pk]
