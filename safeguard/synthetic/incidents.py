@@ -421,7 +421,17 @@ class Incidents:
             spoken = present and age >= 4 and rng.random() < SPOKEN_TO
             alone = spoken and rng.random() < SPOKEN_TO_ALONE
             said = self._pick(phrases.DA_CHILD_SAID) if spoken else ""
-            demeanour = self._pick(phrases.DA_DEMEANOURS) if present and age >= 1 else ""
+            # As the services ask: how a present child seemed, and why one was not spoken to.
+            demeanour = ""
+            if present:
+                demeanour = self._pick(
+                    phrases.DA_DEMEANOURS if age >= 1 else phrases.BABY_DEMEANOURS
+                )
+            not_spoken = ""
+            if present and not spoken:
+                not_spoken = (
+                    self._pick(phrases.NOT_SPOKEN_REASONS) if age >= 4 else phrases.TOO_YOUNG
+                )
             where = self._pick(phrases.CHILD_WHERE_PRESENT if present else phrases.CHILD_WHERE_AWAY)
             if suspect is None:
                 related = "victim"
@@ -480,7 +490,7 @@ class Incidents:
                     alone,
                     said,
                     demeanour,
-                    "" if present else "Not present at the incident",
+                    not_spoken if present else "Not present at the incident",
                     recorder.id,
                     created,
                 )

@@ -362,3 +362,14 @@ TRIAGE_NOTES = (
     "Suspect on bail with conditions; checked compliance. Risk reassessed.",
     "Spoke to the victim by phone; safety plan agreed and target hardening requested.",
 )
+BABY_DEMEANOURS = (
+    "Asleep in a cot throughout; settled.",
+    "Being held by the victim; settled.",
+    "Crying, settled once held.",
+)
+NOT_SPOKEN_REASONS = (
+    "Asleep; not woken.",
+    "Too upset to speak tonight; to be seen on a follow-up visit.",
+    "The victim asked that the child not be spoken to tonight.",
+)
+TOO_YOUNG = "Too young to speak to about the incident."

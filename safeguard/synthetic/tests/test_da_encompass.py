@@ -141,6 +141,10 @@ def test_every_domestic_abuse_case_has_one_incident_with_its_household(year_of_a
             assert 0 <= age_on(born, attended.date()) <= 17
             if not col("incident_child", kid, "present"):
                 assert not col("incident_child", kid, "spoken_to")
+            else:  # as the services ask: how they seemed, what they said
+                assert col("incident_child", kid, "demeanour")
+                if col("incident_child", kid, "spoken_to"):
+                    assert col("incident_child", kid, "child_said")
             if col("incident_child", kid, "spoken_to_alone"):
                 assert col("incident_child", kid, "spoken_to")
         # Triage: the status follows the times, all by `until`; the case is triaged with it.
