@@ -15,7 +15,7 @@ from safeguard.api.permissions import operation_requires
 from safeguard.api.schemas import InputSchema
 from safeguard.cases.api import ClockOut
 from safeguard.core.clocks import ClockView, clocks_for
-from safeguard.core.errors import Conflict, DomainError, refuse_if
+from safeguard.core.errors import refuse_if
 from safeguard.core.permissions import Permission
 from safeguard.domestic_abuse import selectors, services
 from safeguard.domestic_abuse.models import Incident, IncidentChild
@@ -452,16 +452,11 @@ def claim_da_incident(
     request: HttpRequest, response: HttpResponse, incident_id: int
 ) -> IncidentOut:
     """Take an incident from the queue to assess it: 409 if somebody else holds it."""
-    try:
-        services.triage_claim(
-            actor=request.actor,  # type: ignore[attr-defined]
-            incident_id=incident_id,
-            now=timezone.now(),
-        )
-    except DomainError as refused:
-        if refused.code == "conflict" and not isinstance(refused, Conflict):
-            raise Conflict(refused.message) from refused
-        raise
+    services.triage_claim(
+        actor=request.actor,  # type: ignore[attr-defined]
+        incident_id=incident_id,
+        now=timezone.now(),
+    )
     return _incident(response, _read(request, incident_id))
 
 

@@ -23,7 +23,7 @@ from safeguard.cases.services import (
 from safeguard.core.actor import Actor
 from safeguard.core.audit import audit_record
 from safeguard.core.concurrency import update_versioned
-from safeguard.core.errors import DomainError, NotFound, refuse_if
+from safeguard.core.errors import Conflict, DomainError, NotFound, refuse_if
 from safeguard.core.models import AuditAction
 from safeguard.core.permissions import Permission
 from safeguard.core.timeline import timeline_add
@@ -399,9 +399,7 @@ def triage_claim(*, actor: Actor, incident_id: int, now: datetime) -> Incident:
             raise DomainError("invalid", TRIAGE_DONE)
         if incident.triage_owner_id not in (None, actor.user_id):
             owner = incident.triage_owner
-            raise DomainError(
-                "conflict", CLAIMED_BY_OTHER.format(name=owner.display_name if owner else "Someone")
-            )
+            raise Conflict(CLAIMED_BY_OTHER.format(name=owner.display_name if owner else "Someone"))
         update_versioned(
             incident,
             expected_version=incident.version,
