@@ -11,6 +11,18 @@ from safeguard.core.permissions import Permission, Scope
 M = TypeVar("M", bound=Model)
 
 
+def _spans_many(model: type[Model], path: str) -> bool:
+    """Whether a lookup path crosses a to-many relation (and so may repeat a row)."""
+    for name in path.split("__"):
+        field = model._meta.get_field(name)
+        if field.many_to_many or field.one_to_many:
+            return True
+        if not field.is_relation or field.related_model is None:
+            return False
+        model = field.related_model  # type: ignore[assignment]
+    return False
+
+
 def scope_queryset(
     queryset: QuerySet[M],
     *,
@@ -30,7 +42,10 @@ def scope_queryset(
     if scope == Scope.FORCE:
         return queryset
     if scope == Scope.UNIT and unit_field:
-        return queryset.filter(**{f"{unit_field}__in": actor.unit_ids}).distinct()
+        mine = queryset.filter(**{f"{unit_field}__in": actor.unit_ids})
+        # DISTINCT only where the path can repeat a row: over a plain foreign key it would make
+        # the database de-duplicate every row of the unit for nothing.
+        return mine.distinct() if _spans_many(queryset.model, unit_field) else mine
     if scope == Scope.OWN and owner_field:
         return queryset.filter(**{owner_field: actor.user_id})
     if scope == Scope.DISCLOSED:

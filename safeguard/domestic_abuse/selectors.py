@@ -19,6 +19,8 @@ from safeguard.domestic_abuse.models import Incident, MaracReferral
 from safeguard.domestic_abuse.rules.forecast import Forecast, forecast_backlog
 
 QUEUE_PAGE = 50
+# Waiting or being assessed; an IN list (not NOT done) so the queue index is used.
+OPEN = (Incident.Triage.AWAITING, Incident.Triage.CLAIMED)
 # The backlog at which the capacity page warns: the inspectorate found 500 in three weeks.
 DEFAULT_BACKLOG_THRESHOLD = 200
 
@@ -87,7 +89,7 @@ class QueuePage:
 
 def triage_queue(*, actor: Actor, page: int = 1) -> QueuePage:
     """Incidents awaiting secondary assessment, highest risk first, then oldest first."""
-    waiting = incidents_visible_to(actor).exclude(triage_status=Incident.Triage.DONE)
+    waiting = incidents_visible_to(actor).filter(triage_status__in=OPEN)
     total = waiting.count()
     pages = max(1, -(-total // QUEUE_PAGE))
     page = min(max(1, page), pages)
@@ -145,7 +147,7 @@ def triage_capacity(
         .annotate(n=Count("pk")),
         span,
     )
-    backlog = visible.exclude(triage_status=Incident.Triage.DONE).count()
+    backlog = visible.filter(triage_status__in=OPEN).count()
     audit_record(
         actor=actor,
         action=AuditAction.VIEW,

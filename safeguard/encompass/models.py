@@ -68,6 +68,8 @@ class Notification(VersionedModel):
             models.Index(fields=["force", "status", "due_at"], name="encompass_due"),
             models.Index(fields=["force", "incident_at"], name="encompass_month"),
             models.Index(fields=["school", "sent_at"], name="encompass_school"),
+            models.Index(fields=["force", "status", "-sent_at"], name="encompass_sent"),
+            models.Index(fields=["force", "status", "-acknowledged_at"], name="encompass_acked"),
         ]
 
     def __str__(self) -> str:
