@@ -275,12 +275,11 @@ def record_incident(
         ).to_be_checked()
         yes_no(page, f"Did you speak to {pupil}?", "Yes")
         yes_no(page, f"Did you speak to {pupil} alone?", "Yes")
-        page.get_by_label(f"What {pupil} said (optional)").fill(PUPIL_SAID)
-        page.get_by_label(f"How {pupil} seemed (optional)").fill(PUPIL_SEEMED)
+        page.get_by_label(f"What {pupil} said (if you spoke to them)").fill(PUPIL_SAID)
+        page.get_by_label(f"How {pupil} seemed (if present)").fill(PUPIL_SEEMED)
     else:
         yes_no(page, f"Is {toddler} one of the children in the household?", "Yes")
-        # Staying with his grandmother. (A child present but not spoken to cannot be recorded
-        # from this page: the service asks why not, and the form has no such question.)
+        # Staying with his grandmother.
         yes_no(page, f"Was {toddler} present?", "No")
         page.get_by_role("group", name=f"Which adult is {toddler} related to?").get_by_label(
             "Both", exact=True
