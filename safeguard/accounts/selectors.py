@@ -80,6 +80,12 @@ def unit_get(*, actor: Actor, unit_id: int) -> Unit:
     return unit
 
 
+def unit_of_type(force_id: int, unit_type: str) -> Unit | None:
+    """The force's unit of a kind (the missing persons unit, the MASH, the Encompass desk) that
+    work of that kind is sent to: the oldest, when a force has several."""
+    return Unit.objects.filter(force_id=force_id, unit_type=unit_type).order_by("pk").first()
+
+
 def unit_members(*, actor: Actor, unit: Unit) -> QuerySet[User]:
     """Members' names are shown on a unit page; staff records are opened through staff_get."""
     actor.require(Permission.UNIT_VIEW)

@@ -4,9 +4,10 @@ timeline event in one transaction, so a refusal saves nothing."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from safeguard.accounts.models import Unit, User
@@ -209,6 +210,31 @@ def case_for_update(actor: Actor, case_id: int, permission: Permission) -> Case:
     if case is None:
         raise NotFound()
     return case
+
+
+R = TypeVar("R", bound=Model)
+
+
+def case_record_for_update(
+    model: type[R], record_id: int, *, actor: Actor, permission: Permission
+) -> R:
+    """Lock a record that rides on a case (a missing episode, a domestic abuse incident) whose
+    case the actor can see and may act on with `permission`, and which is not closed. Not
+    found when the case is out of sight; refused when it is seen but out of reach."""
+    record = (
+        model._default_manager.select_for_update()
+        .filter(pk=record_id, case_id__in=cases_visible_to(actor).values("pk"))
+        .first()
+    )
+    if record is None:
+        raise NotFound()
+    actor.require(permission)
+    case_id = record.case_id  # type: ignore[attr-defined]
+    if not cases_visible_to(actor, permission).filter(pk=case_id).exists():
+        raise DomainError("forbidden", "Your role cannot do that on this record.")
+    if Case.objects.filter(pk=case_id, status=Status.CLOSED).exists():
+        raise DomainError("case_closed", CASE_CLOSED)
+    return record
 
 
 def _open_case_for_work(actor: Actor, case_id: int) -> Case:

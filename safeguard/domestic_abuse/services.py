@@ -9,15 +9,17 @@ from django.db import transaction
 from django.db.models import F
 
 from safeguard.accounts.models import Unit
+from safeguard.accounts.selectors import unit_of_type
 from safeguard.cases.models import Case, Involvement
 from safeguard.cases.rules.lifecycle import Status, Transition
 from safeguard.cases.rules.record_keeping import VoiceInput
-from safeguard.cases.selectors import can_act_on, case_assignable_staff, cases_visible_to
+from safeguard.cases.selectors import case_assignable_staff
 from safeguard.cases.services import (
     CaseInput,
     case_apply_transition,
     case_clocks_rederive,
     case_create,
+    case_record_for_update,
     voice_record,
 )
 from safeguard.core.actor import Actor
@@ -142,7 +144,7 @@ def _incident_problems(actor: Actor, data: IncidentInput, now: datetime) -> list
 
 
 def _unit_for(force_id: int, unit_type: str, fallback: int) -> int:
-    unit = Unit.objects.filter(force_id=force_id, unit_type=unit_type).order_by("pk").first()
+    unit = unit_of_type(force_id, unit_type)
     return unit.pk if unit else fallback
 
 
@@ -266,20 +268,7 @@ def incident_record(*, actor: Actor, data: IncidentInput, now: datetime) -> Inci
 
 
 def _incident_for_update(actor: Actor, incident_id: int, permission: Permission) -> Incident:
-    incident = (
-        Incident.objects.select_for_update()
-        .filter(pk=incident_id, case_id__in=cases_visible_to(actor).values("pk"))
-        .first()
-    )
-    if incident is None:
-        raise NotFound()
-    actor.require(permission)
-    case = Case.objects.get(pk=incident.case_id)
-    if not can_act_on(actor=actor, case=case, permission=permission):
-        raise DomainError("forbidden", "Your role cannot do that on this record.")
-    if case.status == Status.CLOSED:
-        raise DomainError("case_closed", "This case is closed: reopen it first")
-    return incident
+    return case_record_for_update(Incident, incident_id, actor=actor, permission=permission)
 
 
 def _set_case_grade(case_id: int, grade: str, rationale: str, now: datetime) -> None:

@@ -8,6 +8,7 @@ from datetime import datetime
 from django.db import transaction
 
 from safeguard.accounts.models import Unit, User
+from safeguard.accounts.selectors import unit_of_type
 from safeguard.cases.models import Case
 from safeguard.core.actor import Actor
 from safeguard.core.audit import audit_record
@@ -88,7 +89,7 @@ def _audit(actor: Actor, notification: Notification, action: AuditAction, reason
 def notifications_for_incident(actor: Actor, incident: Incident, now: datetime) -> None:
     """Called as an incident is recorded: one notification per child aged 4 to 17."""
     case = Case.objects.get(pk=incident.case_id)
-    desk = Unit.objects.filter(force_id=incident.force_id, unit_type=Unit.Type.ENCOMPASS).first()
+    desk = unit_of_type(incident.force_id, Unit.Type.ENCOMPASS)
     authorities = list(LocalAuthority.objects.filter(force_id=incident.force_id)[:2])
     for child in IncidentChild.objects.filter(incident=incident).select_related("child"):
         person = child.child

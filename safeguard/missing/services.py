@@ -12,6 +12,7 @@ from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
 from safeguard.accounts.models import Unit, User
+from safeguard.accounts.selectors import unit_of_type
 from safeguard.cases.models import Case, Involvement
 from safeguard.cases.rules.lifecycle import Transition
 from safeguard.cases.rules.record_keeping import VoiceInput
@@ -22,6 +23,7 @@ from safeguard.cases.services import (
     case_apply_transition,
     case_clocks_rederive,
     case_create,
+    case_record_for_update,
     voice_record,
 )
 from safeguard.core.actor import Actor
@@ -196,7 +198,7 @@ def episode_suggest(*, actor: Actor, data: ReportInput, now: datetime) -> Sugges
 
 
 def _unit_for(force_id: int, unit_type: str, fallback: int | None = None) -> int:
-    unit = Unit.objects.filter(force_id=force_id, unit_type=unit_type).order_by("pk").first()
+    unit = unit_of_type(force_id, unit_type)
     if unit is None and fallback is None:
         raise DomainError("invalid", f"The force has no {unit_type} unit to send this to")
     return unit.pk if unit else fallback  # type: ignore[return-value]
@@ -371,20 +373,7 @@ def episode_report(
 def _episode_for_update(
     actor: Actor, episode_id: int, permission: Permission = Permission.CASE_WORK
 ) -> Episode:
-    """Lock an episode whose case the actor's scope for `permission` reaches."""
-    episode = (
-        Episode.objects.select_for_update()
-        .filter(pk=episode_id, case_id__in=cases_visible_to(actor).values("pk"))
-        .first()
-    )
-    if episode is None:
-        raise NotFound()
-    actor.require(permission)
-    if not cases_visible_to(actor, permission).filter(pk=episode.case_id).exists():
-        raise DomainError("forbidden", "Your role cannot do that on this record.")
-    if Case.objects.filter(pk=episode.case_id, status="closed").exists():
-        raise DomainError("case_closed", "This case is closed: reopen it first")
-    return episode
+    return case_record_for_update(Episode, episode_id, actor=actor, permission=permission)
 
 
 def _set_case_grade(case_id: int, grade: Grade, rationale: str, now: datetime) -> None:
