@@ -36,7 +36,11 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from tests.bench.bench_case_core import admin_execute, summary, timed  # noqa: E402
-from tests.bench.bench_missing import DEFAULT_SERVER, generate, rebuild_clocks, renders  # noqa: E402
+from tests.bench.bench_missing import (  # noqa: E402
+    DEFAULT_SERVER,
+    generated_database,
+    renders,
+)
 
 DEFAULT_DB = "sg_bench_da"
 RESULTS = ROOT / "bench" / "results"
@@ -74,11 +78,9 @@ def counts(force_id: int) -> dict[str, int]:
 
 
 def run_size(args: argparse.Namespace, years: int, server: str, url: str) -> dict:
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
 
-    from safeguard.accounts.demo import demo_force, load_demo
     from safeguard.accounts.models import Unit, User
     from safeguard.accounts.services import actor_for
     from safeguard.core.permissions import Role
@@ -87,27 +89,9 @@ def run_size(args: argparse.Namespace, years: int, server: str, url: str) -> dic
     from tests.factories import UserFactory
     from tests.helpers import sign_in
 
-    connection.close()
-    admin_execute(
-        server, f'DROP DATABASE IF EXISTS "{args.database}"', f'CREATE DATABASE "{args.database}"'
-    )
-    call_command("migrate", verbosity=0)
-    load_demo()
-    connection.close()
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
-    until = datetime.now(UTC).date().isoformat()
-    load_before = os.getloadavg()[0]
-    generation = generate(years, args.seed, until, args.case_types, env)
-    import psycopg
-
-    # What autovacuum would do on a live system: the planner needs statistics.
-    with psycopg.connect(url, autocommit=True) as conn:
-        began = time.perf_counter()
-        conn.execute("VACUUM ANALYZE")
-        generation["vacuum_analyze_seconds"] = round(time.perf_counter() - began, 1)
-    clocks = rebuild_clocks(env)
-    force = demo_force()
-    assert force is not None
+    prepared = generated_database(args, years, server, url)
+    generation, clocks, force = prepared.generation, prepared.clocks, prepared.force
+    load_before, until = prepared.load_before, prepared.until
     rows = counts(force.pk)
     print(
         f"{rows['cases']:,} cases, {rows['incidents']:,} incidents ({rows['triage_backlog']} "

@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -158,16 +159,24 @@ def renders(response: Any) -> bool:
     return response.status_code == 200 and b"<main" in response.content
 
 
-def run_size(args: argparse.Namespace, years: int, server: str, url: str) -> dict:
+@dataclass
+class Generated:
+    """A freshly generated database: how the generation went, the clocks, the demo force."""
+
+    generation: dict
+    clocks: dict
+    force: Any
+    load_before: float
+    until: str
+
+
+def generated_database(args: argparse.Namespace, years: int, server: str, url: str) -> Generated:
+    """Drop and create the bench database, load the demo force, generate `years` force-years up
+    to today, analyse the tables as autovacuum would, and re-derive the clocks."""
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
 
     from safeguard.accounts.demo import demo_force, load_demo
-    from safeguard.accounts.models import User
-    from safeguard.accounts.services import actor_for
-    from safeguard.missing import selectors
-    from tests.helpers import sign_in
 
     connection.close()
     admin_execute(
@@ -190,6 +199,21 @@ def run_size(args: argparse.Namespace, years: int, server: str, url: str) -> dic
     clocks = rebuild_clocks(env)
     force = demo_force()
     assert force is not None
+    return Generated(generation, clocks, force, load_before, until)
+
+
+def run_size(args: argparse.Namespace, years: int, server: str, url: str) -> dict:
+    from django.db import connection
+    from django.test import Client
+
+    from safeguard.accounts.models import User
+    from safeguard.accounts.services import actor_for
+    from safeguard.missing import selectors
+    from tests.helpers import sign_in
+
+    prepared = generated_database(args, years, server, url)
+    generation, clocks, force = prepared.generation, prepared.clocks, prepared.force
+    load_before, until = prepared.load_before, prepared.until
     rows = counts(force.pk)
     print(
         f"{rows['cases']:,} cases, {rows['episodes']:,} episodes ({rows['open_episodes']} open), "
