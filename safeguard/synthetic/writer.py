@@ -353,7 +353,9 @@ def ensure_schools(force: Force) -> list[School]:
                     "updated_at": now,
                 },
             )
-            schools.append(school)
+        # Read back in the directory's order, as a later force will find them: the same seed
+        # then gives every force the same schools in the same places.
+        schools = area_school_list()
     covered = set(
         KeyAdult.objects.filter(force=force, active=True, school__in=schools).values_list(
             "school_id", flat=True

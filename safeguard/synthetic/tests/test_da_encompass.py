@@ -424,7 +424,9 @@ def test_the_same_seed_writes_the_same_incidents_into_another_force():
         )
         notifications = list(
             Notification.objects.filter(force__code=code)
-            .order_by("police_reference", "child_name")
+            # Every column: two children of one incident may share a name, and a tie would be
+            # listed in any order (PostgreSQL does not keep insertion order).
+            .order_by("police_reference", "child_name", "route", "status", "due_at", "sent_at")
             .values_list("police_reference", "child_name", "route", "status", "due_at", "sent_at")
         )
         return [*incidents, *notifications]
