@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
@@ -13,6 +13,7 @@ from safeguard.api.concurrency import set_etag, with_expected_version
 from safeguard.api.permissions import operation_requires
 from safeguard.api.schemas import InputSchema
 from safeguard.core.permissions import Permission, Role
+from safeguard.core.views import ActorRequest
 
 router = Router(tags=["accounts"])
 
@@ -119,8 +120,8 @@ class TokenOut(Schema):
 
 @router.get("/me", response=ActorOut)
 @operation_requires(Permission.MY_WORK_VIEW)
-def me(request: HttpRequest) -> ActorOut:
-    actor = request.actor  # type: ignore[attr-defined]
+def me(request: ActorRequest) -> ActorOut:
+    actor = request.actor
     return ActorOut(
         user_id=actor.user_id,
         username=actor.username,
@@ -132,23 +133,23 @@ def me(request: HttpRequest) -> ActorOut:
 
 @router.get("/units", response=list[UnitOut])
 @operation_requires(Permission.UNIT_VIEW)
-def list_units(request: HttpRequest) -> list[UnitOut]:
-    units = selectors.unit_list_visible_to(actor=request.actor)  # type: ignore[attr-defined]
+def list_units(request: ActorRequest) -> list[UnitOut]:
+    units = selectors.unit_list_visible_to(actor=request.actor)
     return [UnitOut(id=u.pk, name=u.name, unit_type=u.unit_type) for u in units]
 
 
 @router.get("/units/{unit_id}", response=UnitOut)
 @operation_requires(Permission.UNIT_VIEW)
-def get_unit(request: HttpRequest, unit_id: int) -> UnitOut:
-    unit = selectors.unit_get(actor=request.actor, unit_id=unit_id)  # type: ignore[attr-defined]
+def get_unit(request: ActorRequest, unit_id: int) -> UnitOut:
+    unit = selectors.unit_get(actor=request.actor, unit_id=unit_id)
     return UnitOut(id=unit.pk, name=unit.name, unit_type=unit.unit_type)
 
 
 @router.get("/staff", response=StaffPage)
 @operation_requires(Permission.STAFF_VIEW)
-def list_staff(request: HttpRequest, filters: Query[StaffQuery]) -> StaffPage:
+def list_staff(request: ActorRequest, filters: Query[StaffQuery]) -> StaffPage:
     users = selectors.staff_list_visible_to(
-        actor=request.actor,  # type: ignore[attr-defined]
+        actor=request.actor,
         filters=selectors.StaffFilters(
             search=filters.search, role=filters.role or "", unit_id=filters.unit_id
         ),
@@ -165,8 +166,8 @@ def list_staff(request: HttpRequest, filters: Query[StaffQuery]) -> StaffPage:
 
 @router.get("/staff/{user_id}", response=StaffOut)
 @operation_requires(Permission.STAFF_VIEW)
-def get_staff(request: HttpRequest, response: HttpResponse, user_id: int) -> StaffOut:
-    user = selectors.staff_get(actor=request.actor, user_id=user_id)  # type: ignore[attr-defined]
+def get_staff(request: ActorRequest, response: HttpResponse, user_id: int) -> StaffOut:
+    user = selectors.staff_get(actor=request.actor, user_id=user_id)
     set_etag(response, user.version)
     return StaffOut.from_user(user)
 
@@ -174,9 +175,9 @@ def get_staff(request: HttpRequest, response: HttpResponse, user_id: int) -> Sta
 @router.put("/staff/{user_id}/roles", response=StaffOut)
 @operation_requires(Permission.STAFF_MANAGE)
 def set_staff_roles(
-    request: HttpRequest, response: HttpResponse, user_id: int, payload: RolesIn
+    request: ActorRequest, response: HttpResponse, user_id: int, payload: RolesIn
 ) -> StaffOut:
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = request.actor
     with_expected_version(
         request,
         payload.version,
@@ -191,10 +192,10 @@ def set_staff_roles(
 
 @router.get("/audit", response=AuditPage)
 @operation_requires(Permission.AUDIT_SEARCH)
-def search_audit(request: HttpRequest, filters: Query[AuditQuery]) -> AuditPage:
+def search_audit(request: ActorRequest, filters: Query[AuditQuery]) -> AuditPage:
     criteria = filters.model_dump(exclude={"offset", "limit"})
     entries = selectors.audit_search(
-        actor=request.actor,  # type: ignore[attr-defined]
+        actor=request.actor,
         filters=selectors.AuditFilters(**criteria),
     )
     count = entries.count()
@@ -209,13 +210,13 @@ def search_audit(request: HttpRequest, filters: Query[AuditQuery]) -> AuditPage:
 
 @router.get("/tokens", response=list[TokenOut])
 @operation_requires(Permission.API_TOKEN_MANAGE)
-def list_tokens(request: HttpRequest) -> list[TokenOut]:
-    tokens = selectors.api_token_list_for(actor=request.actor)  # type: ignore[attr-defined]
+def list_tokens(request: ActorRequest) -> list[TokenOut]:
+    tokens = selectors.api_token_list_for(actor=request.actor)
     return [TokenOut.model_validate(t, from_attributes=True) for t in tokens]
 
 
 @router.delete("/tokens/{token_id}", response={204: None})
 @operation_requires(Permission.API_TOKEN_MANAGE)
-def revoke_token(request: HttpRequest, token_id: int) -> Status:
-    services.api_token_revoke(actor=request.actor, token_id=token_id, now=timezone.now())  # type: ignore[attr-defined]
+def revoke_token(request: ActorRequest, token_id: int) -> Status:
+    services.api_token_revoke(actor=request.actor, token_id=token_id, now=timezone.now())
     return Status(204, None)

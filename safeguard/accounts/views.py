@@ -21,10 +21,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from safeguard.accounts import forms, selectors, services
 from safeguard.accounts.middleware import ENDED_MESSAGES, ENDED_REASON, start_session_clock
 from safeguard.accounts.models import User
-from safeguard.core.errors import DomainError
+from safeguard.core.errors import Conflict, DomainError
 from safeguard.core.models import AuditAction
 from safeguard.core.permissions import ROLE_PERMISSIONS, Permission, Role
-from safeguard.core.views import PUBLIC, SIGNED_IN, requires
+from safeguard.core.views import PUBLIC, SIGNED_IN, ActorRequest, requires
 
 WRONG_CREDENTIALS = "Enter a correct username and password. Both are case-sensitive."
 WRONG_CODE = "The code is not correct or has expired. Enter the current code from your app."
@@ -111,7 +111,7 @@ def _code_failed(request: HttpRequest, form: forms.CodeForm) -> None:
 
 @requires(SIGNED_IN)
 @require_http_methods(["GET", "POST"])
-def verify_code(request: HttpRequest) -> HttpResponse:
+def verify_code(request: ActorRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if services.user_is_verified(user):
         return redirect("frontend:my_work")
@@ -128,7 +128,7 @@ def verify_code(request: HttpRequest) -> HttpResponse:
 
 @requires(SIGNED_IN)
 @require_http_methods(["GET", "POST"])
-def set_up_authenticator(request: HttpRequest) -> HttpResponse:
+def set_up_authenticator(request: ActorRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if services.totp_device_confirmed(user) is not None:
         return redirect("accounts:verify_code")
@@ -152,7 +152,7 @@ def set_up_authenticator(request: HttpRequest) -> HttpResponse:
 
 @requires(SIGNED_IN)
 @require_POST
-def sign_out(request: HttpRequest) -> HttpResponse:
+def sign_out(request: ActorRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     services.auth_event_record(action=AuditAction.SIGN_OUT, username=user.username, user=user)
     logout(request)  # flushes the session row: the old cookie is worthless from now on
@@ -192,9 +192,9 @@ def _page(request: HttpRequest, items: Any) -> Any:
 
 
 @requires(Permission.STAFF_VIEW)
-def staff_list(request: HttpRequest) -> HttpResponse:
-    request.nav_section = "staff"  # type: ignore[attr-defined]
-    actor = request.actor  # type: ignore[attr-defined]
+def staff_list(request: ActorRequest) -> HttpResponse:
+    request.nav_section = "staff"
+    actor = request.actor
     units = [(u.pk, u.name) for u in selectors.unit_list_visible_to(actor=actor)]
     form = forms.StaffFilterForm(request.GET or None, units=units)
     filters = selectors.StaffFilters()
@@ -209,9 +209,9 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Permission.STAFF_VIEW)
-def staff_detail(request: HttpRequest, user_id: int) -> HttpResponse:
-    request.nav_section = "staff"  # type: ignore[attr-defined]
-    actor = request.actor  # type: ignore[attr-defined]
+def staff_detail(request: ActorRequest, user_id: int) -> HttpResponse:
+    request.nav_section = "staff"
+    actor = request.actor
     member = selectors.staff_get(actor=actor, user_id=user_id)
     roles_form = forms.StaffRolesForm(
         initial={"roles": sorted(member.role_names), "version": member.version}
@@ -233,18 +233,16 @@ def _manage(request: HttpRequest, user_id: int, action: Any, success: str) -> Ht
     try:
         action()
         messages.success(request, success)
-    except DomainError as error:
-        if error.status == 404:
-            raise
+    except (DomainError, Conflict) as error:
         messages.error(request, error.message)
     return redirect("accounts:staff_detail", user_id=user_id)
 
 
 @requires(Permission.AUDIT_SEARCH)
-def staff_activity(request: HttpRequest, user_id: int) -> HttpResponse:
+def staff_activity(request: ActorRequest, user_id: int) -> HttpResponse:
     """The staff record's story: every audited event about it, newest first, as a timeline."""
-    request.nav_section = "staff"  # type: ignore[attr-defined]
-    actor = request.actor  # type: ignore[attr-defined]
+    request.nav_section = "staff"
+    actor = request.actor
     member = selectors.staff_get(actor=actor, user_id=user_id)
     entries = selectors.audit_search(
         actor=actor, filters=selectors.AuditFilters(object_type="user", object_id=str(member.pk))
@@ -271,8 +269,8 @@ def staff_activity(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @requires(Permission.STAFF_MANAGE)
 @require_POST
-def staff_set_roles(request: HttpRequest, user_id: int) -> HttpResponse:
-    actor = request.actor  # type: ignore[attr-defined]
+def staff_set_roles(request: ActorRequest, user_id: int) -> HttpResponse:
+    actor = request.actor
     form = forms.StaffRolesForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose at least one role.")
@@ -292,8 +290,8 @@ def staff_set_roles(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @requires(Permission.STAFF_MANAGE)
 @require_POST
-def staff_set_active(request: HttpRequest, user_id: int) -> HttpResponse:
-    actor = request.actor  # type: ignore[attr-defined]
+def staff_set_active(request: ActorRequest, user_id: int) -> HttpResponse:
+    actor = request.actor
     form = forms.VersionForm(request.POST)
     active = request.POST.get("active") == "1"
     if not form.is_valid():
@@ -311,8 +309,8 @@ def staff_set_active(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @requires(Permission.STAFF_MANAGE)
 @require_POST
-def staff_end_sessions(request: HttpRequest, user_id: int) -> HttpResponse:
-    actor = request.actor  # type: ignore[attr-defined]
+def staff_end_sessions(request: ActorRequest, user_id: int) -> HttpResponse:
+    actor = request.actor
     return _manage(
         request,
         user_id,
@@ -323,8 +321,8 @@ def staff_end_sessions(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @requires(Permission.STAFF_MANAGE)
 @require_POST
-def staff_unlock(request: HttpRequest, user_id: int) -> HttpResponse:
-    actor = request.actor  # type: ignore[attr-defined]
+def staff_unlock(request: ActorRequest, user_id: int) -> HttpResponse:
+    actor = request.actor
     return _manage(
         request,
         user_id,
@@ -334,24 +332,24 @@ def staff_unlock(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 @requires(Permission.UNIT_VIEW)
-def unit_list(request: HttpRequest) -> HttpResponse:
-    request.nav_section = "units"  # type: ignore[attr-defined]
-    units = selectors.unit_list_visible_to(actor=request.actor)  # type: ignore[attr-defined]
+def unit_list(request: ActorRequest) -> HttpResponse:
+    request.nav_section = "units"
+    units = selectors.unit_list_visible_to(actor=request.actor)
     return render(request, "accounts/unit_list.html", {"units": units})
 
 
 @requires(Permission.UNIT_VIEW)
-def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
-    request.nav_section = "units"  # type: ignore[attr-defined]
-    actor = request.actor  # type: ignore[attr-defined]
+def unit_detail(request: ActorRequest, unit_id: int) -> HttpResponse:
+    request.nav_section = "units"
+    actor = request.actor
     unit = selectors.unit_get(actor=actor, unit_id=unit_id)
     members = selectors.unit_members(actor=actor, unit=unit)
     return render(request, "accounts/unit_detail.html", {"unit": unit, "members": members})
 
 
 @requires(Permission.PERMISSIONS_VIEW)
-def permissions_table(request: HttpRequest) -> HttpResponse:
-    request.nav_section = "roles"  # type: ignore[attr-defined]
+def permissions_table(request: ActorRequest) -> HttpResponse:
+    request.nav_section = "roles"
     rows = [
         {
             "permission": permission,
@@ -363,21 +361,21 @@ def permissions_table(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Permission.AUDIT_SEARCH)
-def audit_search(request: HttpRequest) -> HttpResponse:
-    request.nav_section = "audit"  # type: ignore[attr-defined]
+def audit_search(request: ActorRequest) -> HttpResponse:
+    request.nav_section = "audit"
     form = forms.AuditSearchForm(request.GET or None)
     page = None
     if form.is_bound and form.is_valid():
         filters = selectors.AuditFilters(**form.cleaned_data)
-        page = _page(request, selectors.audit_search(actor=request.actor, filters=filters))  # type: ignore[attr-defined]
+        page = _page(request, selectors.audit_search(actor=request.actor, filters=filters))
     return render(request, "accounts/audit_search.html", {"form": form, "page": page})
 
 
 @requires(Permission.API_TOKEN_MANAGE)
 @require_http_methods(["GET", "POST"])
-def api_tokens(request: HttpRequest) -> HttpResponse:
-    request.nav_section = "tokens"  # type: ignore[attr-defined]
-    actor = request.actor  # type: ignore[attr-defined]
+def api_tokens(request: ActorRequest) -> HttpResponse:
+    request.nav_section = "tokens"
+    actor = request.actor
     form = forms.ApiTokenForm(request.POST or None)
     new_token = None
     if request.method == "POST" and form.is_valid():
@@ -389,7 +387,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
                 now=timezone.now(),
             )
             form = forms.ApiTokenForm()
-        except DomainError as error:
+        except (DomainError, Conflict) as error:
             form.add_error("name", error.message)
     tokens = selectors.api_token_list_for(actor=actor)
     return render(
@@ -401,7 +399,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
 @requires(Permission.API_TOKEN_MANAGE)
 @require_POST
-def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    services.api_token_revoke(actor=request.actor, token_id=token_id, now=timezone.now())  # type: ignore[attr-defined]
+def api_token_revoke(request: ActorRequest, token_id: int) -> HttpResponse:
+    services.api_token_revoke(actor=request.actor, token_id=token_id, now=timezone.now())
     messages.success(request, "Token revoked. It no longer works.")
     return redirect("accounts:api_tokens")

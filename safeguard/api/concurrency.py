@@ -6,13 +6,13 @@ from typing import TypeVar
 
 from django.http import HttpRequest, HttpResponse
 
-from safeguard.core.errors import Conflict, DomainError
+from safeguard.core.errors import Conflict, ServiceError
 
 T = TypeVar("T")
 _ETAG = re.compile(r'^(?:W/)?"v(\d+)"$')
 
 
-class PreconditionFailed(DomainError):
+class PreconditionFailed(ServiceError):
     status = 412
 
     def __init__(self) -> None:
@@ -22,7 +22,7 @@ class PreconditionFailed(DomainError):
         )
 
 
-class PreconditionRequired(DomainError):
+class PreconditionRequired(ServiceError):
     status = 428
 
     def __init__(self) -> None:

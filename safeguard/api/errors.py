@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from safeguard.core.errors import DomainError
+from safeguard.core.errors import ServiceError
 
 STATUS_CODES = {
     400: "bad_request",
@@ -62,8 +62,8 @@ def _field_errors(errors: list[dict[str, Any]]) -> dict[str, str]:
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
-    @api.exception_handler(DomainError)
-    def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    @api.exception_handler(ServiceError)
+    def service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
         return error_response(api, request, exc.status, exc.message, exc.fields, exc.code)
 
     @api.exception_handler(ValidationError)

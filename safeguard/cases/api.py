@@ -4,7 +4,7 @@ services as the pages."""
 
 from datetime import date, datetime
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
@@ -21,6 +21,7 @@ from safeguard.core.clocks import ClockView, clocks_for, clocks_for_many
 from safeguard.core.errors import DomainError
 from safeguard.core.pagination import KeysetPage
 from safeguard.core.permissions import Permission
+from safeguard.core.views import ActorRequest
 
 router = Router(tags=["cases"])
 
@@ -51,7 +52,7 @@ class CaseOut(Schema):
     owner_id: int | None
     received_at: datetime
     allocated_at: datetime | None
-    child_first_seen_at: datetime | None
+    subjects_seen_at: datetime | None
     next_review_due_at: datetime | None
     closed_at: datetime | None
     version: int
@@ -82,7 +83,7 @@ class CaseOut(Schema):
             owner_id=case.owner_id,
             received_at=case.received_at,
             allocated_at=case.allocated_at,
-            child_first_seen_at=case.child_first_seen_at,
+            subjects_seen_at=case.subjects_seen_at,
             next_review_due_at=case.next_review_due_at,
             closed_at=case.closed_at,
             version=case.version,
@@ -236,9 +237,9 @@ def _events(page: KeysetPage) -> EventPage:
 
 @router.get("/cases", response=CasePage)
 @operation_requires(Permission.CASE_VIEW)
-def list_cases(request: HttpRequest, filters: Query[CaseQuery]) -> CasePage:
+def list_cases(request: ActorRequest, filters: Query[CaseQuery]) -> CasePage:
     page = selectors.case_list_visible_to(
-        actor=request.actor,  # type: ignore[attr-defined]
+        actor=request.actor,
         filters=selectors.CaseFilters(
             case_type=filters.case_type or "",
             status=filters.status or "",
@@ -263,9 +264,9 @@ def list_cases(request: HttpRequest, filters: Query[CaseQuery]) -> CasePage:
 
 @router.post("/cases", response={201: CaseOut})
 @operation_requires(Permission.CASE_CREATE)
-def create_case(request: HttpRequest, response: HttpResponse, payload: CaseIn) -> Status:
+def create_case(request: ActorRequest, response: HttpResponse, payload: CaseIn) -> Status:
     case = services.case_create(
-        actor=request.actor,  # type: ignore[attr-defined]
+        actor=request.actor,
         data=services.CaseInput(
             **payload.model_dump(exclude={"people"}),
             people=tuple((p.person_id, str(p.role)) for p in payload.people),
@@ -278,8 +279,8 @@ def create_case(request: HttpRequest, response: HttpResponse, payload: CaseIn) -
 
 @router.get("/cases/{case_id}", response=CaseOut)
 @operation_requires(Permission.CASE_VIEW)
-def get_case(request: HttpRequest, response: HttpResponse, case_id: int) -> CaseOut:
-    case = selectors.case_get(actor=request.actor, case_id=case_id)  # type: ignore[attr-defined]
+def get_case(request: ActorRequest, response: HttpResponse, case_id: int) -> CaseOut:
+    case = selectors.case_get(actor=request.actor, case_id=case_id)
     set_etag(response, case.version)
     return CaseOut.of(case, with_people=True)
 
@@ -287,9 +288,9 @@ def get_case(request: HttpRequest, response: HttpResponse, case_id: int) -> Case
 @router.patch("/cases/{case_id}", response=CaseOut)
 @operation_requires(Permission.CASE_WORK)
 def update_case(
-    request: HttpRequest, response: HttpResponse, case_id: int, payload: CasePatch
+    request: ActorRequest, response: HttpResponse, case_id: int, payload: CasePatch
 ) -> CaseOut:
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = request.actor
     changes = payload.model_dump(exclude={"version"}, exclude_unset=True, exclude_none=True)
     case = with_expected_version(
         request,
@@ -305,11 +306,11 @@ def update_case(
 @router.post("/cases/{case_id}/transitions", response=CaseOut)
 @operation_requires(Permission.CASE_WORK)
 def transition_case(
-    request: HttpRequest, response: HttpResponse, case_id: int, payload: TransitionIn
+    request: ActorRequest, response: HttpResponse, case_id: int, payload: TransitionIn
 ) -> CaseOut:
     """The case worker's steps. An illegal step is 422 `illegal_transition` naming the
     allowed ones in `fields.allowed`."""
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = request.actor
     now = timezone.now()
     name = payload.transition
     if name == "request_closure":
@@ -340,9 +341,9 @@ def transition_case(
 
 @router.post("/cases/{case_id}/people", response={201: PersonInCase})
 @operation_requires(Permission.CASE_WORK)
-def add_case_person(request: HttpRequest, case_id: int, payload: PersonRoleIn) -> Status:
+def add_case_person(request: ActorRequest, case_id: int, payload: PersonRoleIn) -> Status:
     involvement = services.case_add_person(
-        actor=request.actor,  # type: ignore[attr-defined]
+        actor=request.actor,
         case_id=case_id,
         person_id=payload.person_id,
         role=str(payload.role),
@@ -360,17 +361,17 @@ def add_case_person(request: HttpRequest, case_id: int, payload: PersonRoleIn) -
 
 @router.get("/cases/{case_id}/decisions", response=list[DecisionOut])
 @operation_requires(Permission.CASE_VIEW)
-def list_decisions(request: HttpRequest, case_id: int) -> list[Decision]:
-    case = selectors.case_get(actor=request.actor, case_id=case_id)  # type: ignore[attr-defined]
+def list_decisions(request: ActorRequest, case_id: int) -> list[Decision]:
+    case = selectors.case_get(actor=request.actor, case_id=case_id)
     return list(case.decisions.all())
 
 
 @router.post("/cases/{case_id}/decisions", response={201: DecisionOut})
 @operation_requires(Permission.CASE_WORK)
-def record_decision(request: HttpRequest, case_id: int, payload: DecisionIn) -> Status:
+def record_decision(request: ActorRequest, case_id: int, payload: DecisionIn) -> Status:
     """Decisions are never edited; send `supersedes_id` to replace an earlier one."""
     decision = services.decision_record(
-        actor=request.actor,  # type: ignore[attr-defined]
+        actor=request.actor,
         case_id=case_id,
         decision=payload.decision,
         rationale=payload.rationale,
@@ -382,9 +383,9 @@ def record_decision(request: HttpRequest, case_id: int, payload: DecisionIn) -> 
 
 @router.post("/cases/{case_id}/notes", response={201: NoteOut})
 @operation_requires(Permission.CASE_WORK)
-def add_note(request: HttpRequest, case_id: int, payload: NoteIn) -> Status:
+def add_note(request: ActorRequest, case_id: int, payload: NoteIn) -> Status:
     note: Note = services.note_add(
-        actor=request.actor,  # type: ignore[attr-defined]
+        actor=request.actor,
         case_id=case_id,
         text=payload.text,
         now=timezone.now(),
@@ -394,9 +395,9 @@ def add_note(request: HttpRequest, case_id: int, payload: NoteIn) -> Status:
 
 @router.post("/cases/{case_id}/actions", response={201: ActionOut})
 @operation_requires(Permission.CASE_WORK)
-def add_action(request: HttpRequest, case_id: int, payload: ActionIn) -> Status:
+def add_action(request: ActorRequest, case_id: int, payload: ActionIn) -> Status:
     action: Action = services.action_add(
-        actor=request.actor,  # type: ignore[attr-defined]
+        actor=request.actor,
         case_id=case_id,
         title=payload.title,
         owner_id=payload.owner_id,
@@ -409,9 +410,9 @@ def add_action(request: HttpRequest, case_id: int, payload: ActionIn) -> Status:
 @router.post("/cases/{case_id}/actions/{action_id}/complete", response=ActionOut)
 @operation_requires(Permission.CASE_WORK)
 def complete_action(
-    request: HttpRequest, case_id: int, action_id: int, payload: VersionIn
+    request: ActorRequest, case_id: int, action_id: int, payload: VersionIn
 ) -> Action:
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = request.actor
     return with_expected_version(
         request,
         payload.version,
@@ -423,9 +424,9 @@ def complete_action(
 
 @router.post("/cases/{case_id}/voice", response={201: VoiceOut})
 @operation_requires(Permission.CASE_WORK)
-def record_voice(request: HttpRequest, case_id: int, payload: VoiceIn) -> Status:
+def record_voice(request: ActorRequest, case_id: int, payload: VoiceIn) -> Status:
     voice: VoiceOfChild = services.voice_record(
-        actor=request.actor,  # type: ignore[attr-defined]
+        actor=request.actor,
         case_id=case_id,
         child_id=payload.child_id,
         voice=VoiceInput(**payload.model_dump(exclude={"child_id"})),
@@ -436,16 +437,16 @@ def record_voice(request: HttpRequest, case_id: int, payload: VoiceIn) -> Status
 
 @router.get("/cases/{case_id}/timeline", response=EventPage)
 @operation_requires(Permission.CASE_VIEW)
-def case_timeline(request: HttpRequest, case_id: int, after: str | None = None) -> EventPage:
-    case = selectors.case_get(actor=request.actor, case_id=case_id)  # type: ignore[attr-defined]
+def case_timeline(request: ActorRequest, case_id: int, after: str | None = None) -> EventPage:
+    case = selectors.case_get(actor=request.actor, case_id=case_id)
     return _events(selectors.case_timeline(case=case, after=after))
 
 
 @router.get("/people/{person_id}/chronology", response=EventPage)
 @operation_requires(Permission.PERSON_VIEW)
-def child_chronology(request: HttpRequest, person_id: int, after: str | None = None) -> EventPage:
+def child_chronology(request: ActorRequest, person_id: int, after: str | None = None) -> EventPage:
     chronology = selectors.child_chronology(
-        actor=request.actor,  # type: ignore[attr-defined]
+        actor=request.actor,
         person_id=person_id,
         after=after,
     )

@@ -54,8 +54,9 @@ class Case(VersionedModel):
     received_at = models.DateTimeField()
     triaged_at = models.DateTimeField(null=True, blank=True)
     allocated_at = models.DateTimeField(null=True, blank=True)
-    # The earliest time a subject child was seen: drives the child-seen clock (issue 4).
-    child_first_seen_at = models.DateTimeField(null=True, blank=True)
+    # When the last of the subject children was first seen (None while one has not been):
+    # the child-seen clock is met once every subject child has been seen.
+    subjects_seen_at = models.DateTimeField(null=True, blank=True)
     # Derived from allocation and reviews by supervision.rules.next_review_due; stored so the
     # overdue filter is one indexed comparison.
     next_review_due_at = models.DateTimeField(null=True, blank=True)

@@ -2,13 +2,14 @@
 the voice of the child. Each locks the case row, checks its guard, writes, audits and adds a
 timeline event in one transaction, so a refusal saves nothing."""
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
 
 from django.db import transaction
 from django.db.models import Model
-from django.utils import timezone
 
 from safeguard.accounts.models import Unit, User
 from safeguard.cases.models import (
@@ -35,13 +36,12 @@ from safeguard.cases.rules.record_keeping import (
 )
 from safeguard.cases.selectors import cases_visible_to
 from safeguard.core.actor import Actor
-from safeguard.core.audit import audit_record
+from safeguard.core.calendars import london_date
 from safeguard.core.clocks import ClockSubject, clocks_rederive
 from safeguard.core.concurrency import update_versioned
-from safeguard.core.errors import Conflict, DomainError, NotFound, refuse_if
-from safeguard.core.models import AuditAction
+from safeguard.core.errors import DomainError, NotFound, PermissionDenied, refuse_if
 from safeguard.core.permissions import Permission, Scope
-from safeguard.core.timeline import timeline_add
+from safeguard.core.unit_of_work import Change, record_change, record_create
 from safeguard.people.selectors import people_visible_to
 from safeguard.people.services import PersonInput, person_create
 
@@ -93,96 +93,6 @@ def _next_reference(force_id: int, year: int) -> str:
     return f"CP-{year}-{counter.last:06d}"
 
 
-def _audit(actor: Actor, case: Case, action: AuditAction, reason: str = "", changed=()) -> None:
-    audit_record(
-        actor=actor,
-        action=action,
-        object_type="case",
-        object_id=case.pk,
-        reason_code=reason,
-        changed_fields=changed,
-    )
-
-
-def _event(actor: Actor, case: Case, kind: str, title: str, now: datetime, text: str = "") -> None:
-    timeline_add(
-        actor=actor,
-        force_id=case.force_id,
-        case_id=case.pk,
-        kind=kind,
-        title=title,
-        description=text,
-        at=now,
-    )
-
-
-def case_create(*, actor: Actor, data: CaseInput, now: datetime) -> Case:
-    """Record a referral as a new case, owned by the recording officer until it is allocated."""
-    scope = actor.require(Permission.CASE_CREATE)
-    problems = _choice_problems(data)
-    problems += referral_problems(received_at=data.received_at, now=now)
-    problems += risk_problems(rationale=data.risk_rationale)
-    unit = Unit.objects.filter(force_id=actor.force_id, pk=data.unit_id).first()
-    if unit is None or (scope < Scope.FORCE and unit.pk not in actor.unit_ids):
-        problems.append(("unit", UNIT_NOT_YOURS))
-    person_ids = {person_id for person_id, _ in data.people}
-    people = people_visible_to(actor).filter(pk__in=person_ids, merged_into__isnull=True)
-    if people.count() != len(person_ids):
-        problems.append(("people", PERSON_UNKNOWN))
-    refuse_if(problems)
-    with transaction.atomic():
-        case = Case.objects.create(
-            force_id=actor.force_id,
-            reference=_next_reference(actor.force_id, data.received_at.year),
-            case_type=data.case_type,
-            source=data.source,
-            status=Status.RECEIVED,
-            risk_grade=data.risk_grade,
-            risk_rationale=data.risk_rationale.strip(),
-            summary=data.summary.strip(),
-            unit_id=data.unit_id,
-            owner_id=actor.user_id,
-            received_at=data.received_at,
-            created_at=now,
-            created_by_id=actor.user_id,
-            updated_at=now,
-        )
-        Involvement.objects.bulk_create(
-            Involvement(force_id=actor.force_id, case=case, person_id=person_id, role=role)
-            for person_id, role in dict.fromkeys(data.people)
-        )
-        _audit(actor, case, AuditAction.CREATE)
-        _event(
-            actor,
-            case,
-            "case.received",
-            f"Referral received: {case.get_case_type_display()}",
-            now,
-            f"Risk graded {case.get_risk_grade_display().lower()}: {case.risk_rationale}",
-        )
-        case_clocks_rederive(case, now)
-    return case
-
-
-def create_case_for_child(
-    *,
-    actor: Actor,
-    case: CaseInput,
-    child_id: int | None,
-    child: PersonInput,
-    confirm_new: bool,
-    now: datetime,
-) -> Case:
-    """A new case about one child: an existing record chosen after the duplicate check, or a
-    new one. One transaction, so a refused case leaves no orphan person behind."""
-    actor.require(Permission.CASE_CREATE)
-    with transaction.atomic():
-        if child_id is None:
-            child_id = person_create(actor=actor, data=child, confirm_new=confirm_new, now=now).pk
-        data = CaseInput(**{**vars(case), "people": ((child_id, Involvement.Role.SUBJECT),)})
-        return case_create(actor=actor, data=data, now=now)
-
-
 def case_clocks_rederive(case: Case, now: datetime) -> None:
     """After any change to a case: derive its clocks afresh from its stored times."""
     case.refresh_from_db()
@@ -212,6 +122,111 @@ def case_for_update(actor: Actor, case_id: int, permission: Permission) -> Case:
     return case
 
 
+def case_open_for_work(case: Case) -> None:
+    """Guard: a closed case takes no work until a supervisor reopens it."""
+    if lifecycle.is_closed(case.status):
+        raise DomainError("case_closed", CASE_CLOSED)
+
+
+def case_change(
+    *,
+    actor: Actor,
+    case_id: int,
+    now: datetime,
+    version: int | None = None,
+    permission: Permission = Permission.CASE_WORK,
+    guard: Callable[[Case], None] | None = case_open_for_work,
+    reason: str = "",
+) -> AbstractContextManager[Change[Case]]:
+    """The unit of work for a change to a case: locked within `permission`'s reach, the version
+    checked, the guard run (open for work unless said otherwise), audited as `case`, its
+    events on its timeline and its clocks recomputed once on the way out."""
+    return record_change(
+        actor=actor,
+        now=now,
+        audit_as="case",
+        lock=lambda: case_for_update(actor, case_id, permission),
+        version=version,
+        guard=guard,
+        reason=reason,
+        clocks=case_clocks_rederive,
+        timeline_case=lambda case: case.pk,
+        noun="case",
+    )
+
+
+def case_create(*, actor: Actor, data: CaseInput, now: datetime) -> Case:
+    """Record a referral as a new case, owned by the recording officer until it is allocated."""
+    scope = actor.require(Permission.CASE_CREATE)
+    problems = _choice_problems(data)
+    problems += referral_problems(received_at=data.received_at, now=now)
+    problems += risk_problems(rationale=data.risk_rationale)
+    unit = Unit.objects.filter(force_id=actor.force_id, pk=data.unit_id).first()
+    if unit is None or (scope < Scope.FORCE and unit.pk not in actor.unit_ids):
+        problems.append(("unit", UNIT_NOT_YOURS))
+    person_ids = {person_id for person_id, _ in data.people}
+    people = people_visible_to(actor).filter(pk__in=person_ids, merged_into__isnull=True)
+    if people.count() != len(person_ids):
+        problems.append(("people", PERSON_UNKNOWN))
+    refuse_if(problems)
+    with record_create(
+        actor=actor,
+        now=now,
+        audit_as="case",
+        clocks=case_clocks_rederive,
+        timeline_case=lambda case: case.pk,
+    ) as change:
+        case = change.created(
+            Case.objects.create(
+                force_id=actor.force_id,
+                reference=_next_reference(actor.force_id, london_date(data.received_at).year),
+                case_type=data.case_type,
+                source=data.source,
+                status=Status.RECEIVED,
+                risk_grade=data.risk_grade,
+                risk_rationale=data.risk_rationale.strip(),
+                summary=data.summary.strip(),
+                unit_id=data.unit_id,
+                owner_id=actor.user_id,
+                received_at=data.received_at,
+                created_at=now,
+                created_by_id=actor.user_id,
+                updated_at=now,
+            )
+        )
+        Involvement.objects.bulk_create(
+            Involvement(force_id=actor.force_id, case=case, person_id=person_id, role=role)
+            for person_id, role in dict.fromkeys(data.people)
+        )
+        change.event(
+            "case.received",
+            f"Referral received: {case.get_case_type_display()}",
+            f"Risk graded {case.get_risk_grade_display().lower()}: {case.risk_rationale}",
+            about=None,
+            at=data.received_at,
+        )
+    return case
+
+
+def create_case_for_child(
+    *,
+    actor: Actor,
+    case: CaseInput,
+    child_id: int | None,
+    child: PersonInput,
+    confirm_new: bool,
+    now: datetime,
+) -> Case:
+    """A new case about one child: an existing record chosen after the duplicate check, or a
+    new one. One transaction, so a refused case leaves no orphan person behind."""
+    actor.require(Permission.CASE_CREATE)
+    with transaction.atomic():
+        if child_id is None:
+            child_id = person_create(actor=actor, data=child, confirm_new=confirm_new, now=now).pk
+        data = CaseInput(**{**vars(case), "people": ((child_id, Involvement.Role.SUBJECT),)})
+        return case_create(actor=actor, data=data, now=now)
+
+
 R = TypeVar("R", bound=Model)
 
 
@@ -220,7 +235,7 @@ def case_record_for_update(
 ) -> R:
     """Lock a record that rides on a case (a missing episode, a domestic abuse incident) whose
     case the actor can see and may act on with `permission`, and which is not closed. Not
-    found when the case is out of sight; refused when it is seen but out of reach."""
+    found when the case is out of sight; forbidden when it is seen but out of reach."""
     record = (
         model._default_manager.select_for_update()
         .filter(pk=record_id, case_id__in=cases_visible_to(actor).values("pk"))
@@ -229,19 +244,72 @@ def case_record_for_update(
     if record is None:
         raise NotFound()
     actor.require(permission)
-    case_id = record.case_id  # type: ignore[attr-defined]
+    case_id = getattr(record, "case_id")  # noqa: B009 - every record on a case has one
     if not cases_visible_to(actor, permission).filter(pk=case_id).exists():
-        raise DomainError("forbidden", "Your role cannot do that on this record.")
+        raise PermissionDenied("Your role cannot do that on this record.")
     if Case.objects.filter(pk=case_id, status=Status.CLOSED).exists():
         raise DomainError("case_closed", CASE_CLOSED)
     return record
 
 
-def _open_case_for_work(actor: Actor, case_id: int) -> Case:
-    case = case_for_update(actor, case_id, Permission.CASE_WORK)
-    if case.status == Status.CLOSED:
-        raise DomainError("case_closed", CASE_CLOSED)
-    return case
+# ---------------------------------------------------------------------------------------------
+# What other contexts may do to a case: each through here, each audited as `case`
+# ---------------------------------------------------------------------------------------------
+
+
+def case_regrade(
+    *, actor: Actor, case_id: int, grade: str, rationale: str, now: datetime, reason: str
+) -> Case:
+    """Another context's grading sets the case's risk grade (a missing episode regraded, a DASH
+    band): audited as a change to the case with `reason`, and on its timeline only when the
+    grade moves. The caller has checked its own record's permission; the case must be seen."""
+    refuse_if([] if grade in Case.Grade.values else [("risk_grade", "Choose a risk grade")])
+    with case_change(
+        actor=actor, case_id=case_id, now=now, permission=Permission.CASE_VIEW, reason=reason
+    ) as change:
+        before = change.record.get_risk_grade_display()
+        changed = change.write(risk_grade=grade, risk_rationale=rationale.strip())
+        if "risk_grade" in changed:
+            change.event(
+                "case.regraded",
+                f"Risk grade changed from {before} to {change.record.get_risk_grade_display()}",
+                rationale.strip(),
+                about=None,
+            )
+    return change.record
+
+
+def case_record_event(
+    *,
+    actor: Actor,
+    case_id: int,
+    kind: str,
+    title: str,
+    description: str,
+    about: int | None,
+    now: datetime,
+) -> None:
+    """Another context adds to a case it can see (a missing-episode trigger on an open
+    exploitation case): audited as a change to the case, on its timeline."""
+    with case_change(
+        actor=actor, case_id=case_id, now=now, permission=Permission.CASE_VIEW, reason=kind
+    ) as change:
+        change.audit(changed=["timeline"])
+        change.event(kind, title, description, about=about)
+
+
+def case_mark_triaged(*, actor: Actor, case_id: int, now: datetime, reason: str = "") -> Case:
+    """Another context's intake decides the referral (a missing report graded as it is made,
+    a domestic abuse triage completed): the case moves from received to triaged, once. The
+    caller has checked its own record's permission; the case must be seen."""
+    with case_change(
+        actor=actor, case_id=case_id, now=now, permission=Permission.CASE_VIEW
+    ) as change:
+        if change.record.status_enum == Status.RECEIVED:
+            case_apply_transition(
+                change, Transition.TRIAGE, reason=reason, changes={"triaged_at": now}
+            )
+    return change.record
 
 
 EDITABLE = ("case_type", "risk_grade", "risk_rationale", "summary")
@@ -256,9 +324,8 @@ def case_update(
         raise DomainError(
             "invalid", f"These fields cannot be changed: {', '.join(sorted(unknown))}"
         )
-    with transaction.atomic():
-        case = _open_case_for_work(actor, case_id)
-        case_require_version(case, version)
+    with case_change(actor=actor, case_id=case_id, now=now, version=version) as change:
+        case = change.record
         problems = []
         if "case_type" in changes and changes["case_type"] not in Case.Type.values:
             problems.append(("case_type", "Choose the type of case"))
@@ -272,30 +339,20 @@ def case_update(
             problems.append(("risk_rationale", "Give the rationale for the new risk grade"))
         refuse_if(problems)
         old_grade = case.get_risk_grade_display()
-        changed = update_versioned(
-            case, expected_version=version, changes=changes | {"updated_at": now}
-        )
-        changed = [name for name in changed if name != "updated_at"]
-        if changed:
-            _audit(actor, case, AuditAction.UPDATE, changed=changed)
-            if "risk_grade" in changed:
-                _event(
-                    actor,
-                    case,
-                    "case.regraded",
-                    f"Risk grade changed from {old_grade} to {case.get_risk_grade_display()}",
-                    now,
-                    case.risk_rationale,
-                )
-            elif changed:
-                _event(
-                    actor,
-                    case,
-                    "case.changed",
-                    "Case details changed: " + ", ".join(n.replace("_", " ") for n in changed),
-                    now,
-                )
-            case_clocks_rederive(case, now)
+        changed = change.write(**changes)
+        if "risk_grade" in changed:
+            change.event(
+                "case.regraded",
+                f"Risk grade changed from {old_grade} to {case.get_risk_grade_display()}",
+                case.risk_rationale,
+                about=None,
+            )
+        elif changed:
+            change.event(
+                "case.changed",
+                "Case details changed: " + ", ".join(n.replace("_", " ") for n in changed),
+                about=None,
+            )
     return case
 
 
@@ -304,40 +361,30 @@ def case_add_person(
 ) -> Involvement:
     if role not in Involvement.Role.values:
         refuse_if([("role", "Choose the person's part in the case")])
-    with transaction.atomic():
-        case = _open_case_for_work(actor, case_id)
+    with case_change(actor=actor, case_id=case_id, now=now) as change:
+        case = change.record
         person = people_visible_to(actor).filter(pk=person_id, merged_into__isnull=True).first()
         if person is None:
-            refuse_if([("person", PERSON_UNKNOWN)])
+            raise DomainError("invalid", PERSON_UNKNOWN, {"person": PERSON_UNKNOWN})
         involvement, created = Involvement.objects.get_or_create(
             force_id=case.force_id, case=case, person=person, role=role
         )
         if created:
-            _audit(actor, case, AuditAction.UPDATE, changed=["people"])
-            _event(
-                actor,
-                case,
+            change.audit(changed=["people"])
+            change.event(
                 "case.person_added",
-                f"{person.full_name if person else ''} added as "
-                f"{involvement.get_role_display().lower()}",
-                now,
+                f"{person.full_name} added as {involvement.get_role_display().lower()}",
+                about=person.pk if role in Involvement.CHILD_ROLES else None,
             )
+            if role == Involvement.Role.SUBJECT:
+                # Every subject child must be seen: a new one reopens the child-seen clock.
+                change.derive(subjects_seen_at=_subjects_seen_at(case))
     return involvement
 
 
 # ---------------------------------------------------------------------------------------------
 # Lifecycle: one service per transition, each with its guard; the table is rules/lifecycle.py
 # ---------------------------------------------------------------------------------------------
-
-
-def case_require_version(case: Case, version: int) -> None:
-    """A stale page or ETag is refused before any guard: the user must see the latest first."""
-    if case.version != version:
-        raise Conflict(
-            "Somebody else changed this case after you opened it. "
-            "Check their changes, then try again.",
-            {"current_version": case.version},
-        )
 
 
 def _refuse_transition(error: IllegalTransition) -> DomainError:
@@ -349,65 +396,40 @@ def _refuse_transition(error: IllegalTransition) -> DomainError:
 
 
 def case_apply_transition(
-    *,
-    actor: Actor,
-    case: Case,
+    change: Change[Case],
     transition: Transition,
-    version: int,
-    now: datetime,
+    *,
     reason: str = "",
     changes: dict[str, Any] | None = None,
 ) -> Case:
-    """Move a locked case along the table. Callers hold the lock and have checked the guard."""
-    case_require_version(case, version)
+    """Move the case of a unit of work along the table (the unit holds the lock and has
+    checked the version and the guard): a step the table refuses names the allowed ones."""
+    case = change.record
     try:
         target = lifecycle.next_status(case.status_enum, transition)
     except IllegalTransition as error:
         raise _refuse_transition(error) from None
     if lifecycle.needs_reason(transition):
         refuse_if(reason_problems(reason=reason))
-    update_versioned(
-        case,
-        expected_version=version,
-        changes={"status": str(target), "updated_at": now, **(changes or {})},
-    )
-    _audit(actor, case, AuditAction.UPDATE, reason=str(transition), changed=["status"])
-    _event(
-        actor,
-        case,
+    change.write(status=str(target), **(changes or {}))
+    change.audit(reason=str(transition), changed=["status"])
+    change.event(
         f"case.{transition}",
         f"{transition.label}: now {target.label.lower()}",
-        now,
         reason,
+        about=None,
     )
     return case
 
 
 def case_triage(*, actor: Actor, case_id: int, version: int, now: datetime) -> Case:
-    with transaction.atomic():
-        case = _open_case_for_work(actor, case_id)
-        case_apply_transition(
-            actor=actor,
-            case=case,
-            transition=Transition.TRIAGE,
-            version=version,
-            now=now,
-            changes={"triaged_at": now},
-        )
-        case_clocks_rederive(case, now)
-        return case
+    with case_change(actor=actor, case_id=case_id, now=now, version=version) as change:
+        return case_apply_transition(change, Transition.TRIAGE, changes={"triaged_at": now})
 
 
 def case_start_investigation(*, actor: Actor, case_id: int, version: int, now: datetime) -> Case:
-    with transaction.atomic():
-        case = _open_case_for_work(actor, case_id)
-        return case_apply_transition(
-            actor=actor,
-            case=case,
-            transition=Transition.START_INVESTIGATION,
-            version=version,
-            now=now,
-        )
+    with case_change(actor=actor, case_id=case_id, now=now, version=version) as change:
+        return case_apply_transition(change, Transition.START_INVESTIGATION)
 
 
 def closure_facts(case: Case, *, approver: Actor | None = None) -> ClosureFacts:
@@ -441,18 +463,9 @@ def case_request_closure(
     *, actor: Actor, case_id: int, version: int, reason: str, now: datetime
 ) -> Case:
     """Ask a supervisor to close the case; refused until every subject child's voice is recorded."""
-    with transaction.atomic():
-        case = _open_case_for_work(actor, case_id)
-        case_require_version(case, version)
-        refuse_if(voice_missing_problems(closure_facts(case)), code="voice_required")
-        return case_apply_transition(
-            actor=actor,
-            case=case,
-            transition=Transition.REQUEST_CLOSURE,
-            version=version,
-            now=now,
-            reason=reason,
-        )
+    with case_change(actor=actor, case_id=case_id, now=now, version=version) as change:
+        refuse_if(voice_missing_problems(closure_facts(change.record)), code="voice_required")
+        return case_apply_transition(change, Transition.REQUEST_CLOSURE, reason=reason)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -471,8 +484,8 @@ def decision_record(
 ) -> Decision:
     """Record a decision with its rationale. Decisions are never edited; a new one supersedes."""
     refuse_if(decision_problems(decision=decision, rationale=rationale))
-    with transaction.atomic():
-        case = _open_case_for_work(actor, case_id)
+    with case_change(actor=actor, case_id=case_id, now=now, reason="decision") as change:
+        case = change.record
         supersedes = None
         if supersedes_id is not None:
             supersedes = Decision.objects.filter(case=case, pk=supersedes_id).first()
@@ -489,26 +502,25 @@ def decision_record(
             decided_at=now,
             supersedes=supersedes,
         )
-        _audit(actor, case, AuditAction.UPDATE, reason="decision", changed=["decisions"])
+        change.audit(changed=["decisions"])
         title = "Decision recorded" if supersedes is None else "Decision superseded"
-        _event(actor, case, "case.decision", title, now, entry.decision)
+        change.event("case.decision", title, entry.decision, about=None)
     return entry
 
 
 def note_add(*, actor: Actor, case_id: int, text: str, now: datetime) -> Note:
     if not text.strip():
         refuse_if([("text", "Enter the note")])
-    with transaction.atomic():
-        case = _open_case_for_work(actor, case_id)
+    with case_change(actor=actor, case_id=case_id, now=now, reason="note") as change:
         note = Note.objects.create(
-            force_id=case.force_id,
-            case=case,
+            force_id=change.record.force_id,
+            case=change.record,
             text=text.strip(),
             author_id=actor.user_id,
             written_at=now,
         )
-        _audit(actor, case, AuditAction.UPDATE, reason="note", changed=["notes"])
-        _event(actor, case, "case.note", "Note added", now)
+        change.audit(changed=["notes"])
+        change.event("case.note", "Note added", about=None)
     return note
 
 
@@ -525,11 +537,11 @@ def _name_of(user: User | None) -> str:
 def action_add(
     *, actor: Actor, case_id: int, title: str, owner_id: int, due_on: date, now: datetime
 ) -> Action:
-    with transaction.atomic():
-        # The case first: one out of reach is not found, whatever else is wrong.
-        case = _open_case_for_work(actor, case_id)
+    # The case first: one out of reach is not found, whatever else is wrong.
+    with case_change(actor=actor, case_id=case_id, now=now, reason="action") as change:
+        case = change.record
         problems = [] if title.strip() else [("title", "Enter what needs to be done")]
-        problems += action_problems(due_on=due_on, today=timezone.localdate(now))
+        problems += action_problems(due_on=due_on, today=london_date(now))
         owner = _active_colleague(actor, owner_id)
         if owner is None:
             problems.append(("owner", OWNER_INVALID))
@@ -543,14 +555,12 @@ def action_add(
             created_by_id=actor.user_id,
             created_at=now,
         )
-        _audit(actor, case, AuditAction.UPDATE, reason="action", changed=["actions"])
-        _event(
-            actor,
-            case,
+        change.audit(changed=["actions"])
+        change.event(
             "case.action",
             f"Action set: {action.title}",
-            now,
             f"For {_name_of(owner)}, due {due_on:%d %B %Y}",
+            about=None,
         )
     return action
 
@@ -558,32 +568,48 @@ def action_add(
 def action_complete(
     *, actor: Actor, case_id: int, action_id: int, version: int, now: datetime
 ) -> Action:
-    with transaction.atomic():
-        case = _open_case_for_work(actor, case_id)
-        action = Action.objects.filter(case=case, pk=action_id).first()
+    with case_change(actor=actor, case_id=case_id, now=now, reason="action_done") as change:
+        action = Action.objects.filter(case=change.record, pk=action_id).first()
         if action is None:
             raise NotFound()
         if action.completed_at is not None:
             raise DomainError("action_done", ACTION_DONE)
         update_versioned(action, expected_version=version, changes={"completed_at": now})
-        _audit(actor, case, AuditAction.UPDATE, reason="action_done", changed=["actions"])
-        _event(actor, case, "case.action_done", f"Action completed: {action.title}", now)
+        change.audit(changed=["actions"])
+        change.event("case.action_done", f"Action completed: {action.title}", about=None)
     return action
+
+
+def _subjects_seen_at(case: Case) -> datetime | None:
+    """When the last of the case's subject children was first seen: the child-seen clock is
+    met only once every subject child has been seen (None while one has not)."""
+    subjects = set(
+        case.involvements.filter(role=Involvement.Role.SUBJECT).values_list("person_id", flat=True)
+    )
+    first_seen: dict[int, datetime] = {}
+    for child_id, seen_at in case.voices.filter(
+        child_id__in=subjects, seen=True, seen_at__isnull=False
+    ).values_list("child_id", "seen_at"):
+        if seen_at is not None and (child_id not in first_seen or seen_at < first_seen[child_id]):
+            first_seen[child_id] = seen_at
+    if not subjects or set(first_seen) != subjects:
+        return None
+    return max(first_seen.values())
 
 
 def voice_record(
     *, actor: Actor, case_id: int, child_id: int, voice: VoiceInput, now: datetime
 ) -> VoiceOfChild:
     """Record whether the child was seen and heard, what they said and how they seemed, or why
-    not. The first time a subject child is seen is kept on the case (it drives a clock)."""
-    with transaction.atomic():
-        case = _open_case_for_work(actor, case_id)
-        child_roles = set(
-            case.involvements.filter(
-                person_id=child_id, role__in=Involvement.CHILD_ROLES
-            ).values_list("role", flat=True)
+    not. The event is about that child: their chronology holds it, no other child's does."""
+    with case_change(actor=actor, case_id=case_id, now=now, reason="voice_of_child") as change:
+        case = change.record
+        child = (
+            case.involvements.filter(person_id=child_id, role__in=Involvement.CHILD_ROLES)
+            .select_related("person")
+            .first()
         )
-        problems = [] if child_roles else [("child", NOT_IN_CASE)]
+        problems = [] if child else [("child", NOT_IN_CASE)]
         problems += voice_problems(voice, referral_received_at=case.received_at, now=now)
         refuse_if(problems)
         record = VoiceOfChild.objects.create(
@@ -600,21 +626,12 @@ def voice_record(
             recorded_by_id=actor.user_id,
             recorded_at=now,
         )
-        changes: dict[str, Any] = {"updated_at": now}
-        first_seen = case.child_first_seen_at
-        if (
-            voice.seen
-            and voice.seen_at
-            and Involvement.Role.SUBJECT in child_roles
-            and (first_seen is None or voice.seen_at < first_seen)
-        ):
-            changes["child_first_seen_at"] = voice.seen_at
-        Case.objects.filter(pk=case.pk).update(**changes)
-        _audit(actor, case, AuditAction.UPDATE, reason="voice_of_child", changed=["voice_of_child"])
+        change.derive(subjects_seen_at=_subjects_seen_at(case))
+        change.audit(changed=["voice_of_child"])
         if voice.seen:
-            title = "Child seen and spoken to" if voice.spoken_to else "Child seen, not spoken to"
+            title = "seen and spoken to" if voice.spoken_to else "seen, not spoken to"
         else:
-            title = "Child not seen"
-        _event(actor, case, "case.voice", title, now)
-        case_clocks_rederive(case, now)
+            title = "not seen"
+        name = child.person.full_name if child else ""
+        change.event("case.voice", f"{name} {title}", about=child_id)
     return record

@@ -4,7 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,11 +16,11 @@ from safeguard.cases.rules.lifecycle import STATUS_LABELS, Status, allowed_trans
 from safeguard.cases.rules.record_keeping import VoiceInput
 from safeguard.core.actor import Actor
 from safeguard.core.clocks import clocks_for
-from safeguard.core.errors import DomainError, PermissionDenied
+from safeguard.core.errors import Conflict, DomainError, PermissionDenied
 from safeguard.core.permissions import Permission
-from safeguard.core.views import requires
+from safeguard.core.views import ActorRequest, requires
 from safeguard.frontend.forms import form_data, show_domain_error
-from safeguard.frontend.pages import conflict_message, submit_form
+from safeguard.frontend.pages import form_page
 from safeguard.people.forms import duplicate_choice_missing, person_input
 from safeguard.people.selectors import PersonSearch, person_search
 from safeguard.people.services import PossibleDuplicates
@@ -28,9 +28,9 @@ from safeguard.people.services import PossibleDuplicates
 NAV = "cases"
 
 
-def _actor(request: HttpRequest) -> Actor:
-    request.nav_section = NAV  # type: ignore[attr-defined]
-    return request.actor  # type: ignore[attr-defined,no-any-return]
+def _actor(request: ActorRequest) -> Actor:
+    request.nav_section = NAV
+    return request.actor
 
 
 # ---------------------------------------------------------------------------------------------
@@ -39,7 +39,7 @@ def _actor(request: HttpRequest) -> Actor:
 
 
 @requires(Permission.CASE_VIEW)
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: ActorRequest) -> HttpResponse:
     actor = _actor(request)
     form = forms.CaseFilterForm(
         request.GET or None,
@@ -68,7 +68,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         page = selectors.case_list_visible_to(
             actor=actor, filters=filters, now=timezone.now(), after=request.GET.get("after")
         )
-    except DomainError as error:
+    except (DomainError, Conflict) as error:
         messages.error(request, error.message)
         return redirect("cases:case_list")
     query = request.GET.copy()
@@ -93,7 +93,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @requires(Permission.CASE_CREATE)
 @require_http_methods(["GET", "POST"])
-def case_create(request: HttpRequest) -> HttpResponse:
+def case_create(request: ActorRequest) -> HttpResponse:
     actor = _actor(request)
     units = selectors.units_for_new_case(actor=actor)
     initial: dict[str, Any] = {"received_at": timezone.localtime().replace(second=0, microsecond=0)}
@@ -132,7 +132,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
         except PossibleDuplicates as duplicates:
             candidates = duplicates.candidates
             choice_error = duplicate_choice_missing(request, form)
-        except DomainError as error:
+        except (DomainError, Conflict) as error:
             show_domain_error(form, error)
         else:
             messages.success(request, f"Case {case.reference} recorded")
@@ -150,7 +150,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Permission.CASE_VIEW)
-def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_detail(request: ActorRequest, case_id: int) -> HttpResponse:
     actor = _actor(request)
     case = selectors.case_get(actor=actor, case_id=case_id)
     involvements = selectors.case_involvements(case=case)
@@ -193,19 +193,19 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @requires(Permission.CASE_VIEW)
-def case_timeline(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_timeline(request: ActorRequest, case_id: int) -> HttpResponse:
     actor = _actor(request)
     case = selectors.case_get(actor=actor, case_id=case_id)
     try:
         page = selectors.case_timeline(case=case, after=request.GET.get("after"))
-    except DomainError as error:
+    except (DomainError, Conflict) as error:
         messages.error(request, error.message)
         return redirect("cases:case_timeline", case_id=case.pk)
     return render(request, "cases/case_timeline.html", {"case": case, "page": page})
 
 
 def case_form_page(
-    request: HttpRequest,
+    request: ActorRequest,
     case_id: int,
     *,
     form_class: type,
@@ -226,30 +226,22 @@ def case_form_page(
         raise PermissionDenied("You can see this case but not change it.")
     extra = form_kwargs(actor, case) if form_kwargs else {}
     form = form_class(form_data(request), initial=initial(case) if initial else None, **extra)
-    done = submit_form(
+    return form_page(
         request,
         form,
+        template="cases/case_form.html",
+        context={"case": case, "title": title, "submit": submit, "intro": intro},
         write=lambda data: write(actor, case, data),
         success=success,
         done_url=reverse("cases:case_detail", kwargs={"case_id": case.pk}),
-        on_conflict=lambda error, data: conflict_message(
-            actor,
-            error,
-            object_type="case",
-            object_id=case.pk,
-            read_version=data.get("version") or case.version,
-        ),
-    )
-    return done or render(
-        request,
-        "cases/case_form.html",
-        {"case": case, "form": form, "title": title, "submit": submit, "intro": intro},
+        conflict_on=("case", case.pk),
+        read_version=case.version,
     )
 
 
 @requires(Permission.CASE_WORK)
 @require_http_methods(["GET", "POST"])
-def case_edit(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_edit(request: ActorRequest, case_id: int) -> HttpResponse:
     return case_form_page(
         request,
         case_id,
@@ -276,7 +268,7 @@ def case_edit(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @requires(Permission.CASE_WORK)
 @require_http_methods(["GET", "POST"])
-def decision_new(request: HttpRequest, case_id: int) -> HttpResponse:
+def decision_new(request: ActorRequest, case_id: int) -> HttpResponse:
     supersedes = request.GET.get("supersedes", "")
     return case_form_page(
         request,
@@ -305,7 +297,7 @@ def decision_new(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @requires(Permission.CASE_WORK)
 @require_http_methods(["GET", "POST"])
-def note_new(request: HttpRequest, case_id: int) -> HttpResponse:
+def note_new(request: ActorRequest, case_id: int) -> HttpResponse:
     return case_form_page(
         request,
         case_id,
@@ -321,7 +313,7 @@ def note_new(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @requires(Permission.CASE_WORK)
 @require_http_methods(["GET", "POST"])
-def action_new(request: HttpRequest, case_id: int) -> HttpResponse:
+def action_new(request: ActorRequest, case_id: int) -> HttpResponse:
     return case_form_page(
         request,
         case_id,
@@ -346,7 +338,7 @@ def action_new(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @requires(Permission.CASE_WORK)
 @require_POST
-def action_complete(request: HttpRequest, case_id: int, action_id: int) -> HttpResponse:
+def action_complete(request: ActorRequest, case_id: int, action_id: int) -> HttpResponse:
     actor = _actor(request)
     form = forms.VersionForm(request.POST)
     if not form.is_valid():
@@ -361,9 +353,7 @@ def action_complete(request: HttpRequest, case_id: int, action_id: int) -> HttpR
             now=timezone.now(),
         )
         messages.success(request, "Action marked complete")
-    except DomainError as error:
-        if error.status == 404:
-            raise
+    except (DomainError, Conflict) as error:
         messages.error(request, error.message)
     return redirect("cases:case_detail", case_id=case_id)
 
@@ -377,7 +367,7 @@ def _children(case: Case) -> list[Any]:
 
 @requires(Permission.CASE_WORK)
 @require_http_methods(["GET", "POST"])
-def voice_new(request: HttpRequest, case_id: int) -> HttpResponse:
+def voice_new(request: ActorRequest, case_id: int) -> HttpResponse:
     return case_form_page(
         request,
         case_id,
@@ -408,7 +398,7 @@ def voice_new(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @requires(Permission.CASE_WORK)
 @require_http_methods(["GET", "POST"])
-def request_closure(request: HttpRequest, case_id: int) -> HttpResponse:
+def request_closure(request: ActorRequest, case_id: int) -> HttpResponse:
     return case_form_page(
         request,
         case_id,
@@ -428,7 +418,7 @@ def request_closure(request: HttpRequest, case_id: int) -> HttpResponse:
     )
 
 
-def _transition(request: HttpRequest, case_id: int, service: Any, success: str) -> HttpResponse:
+def _transition(request: ActorRequest, case_id: int, service: Any, success: str) -> HttpResponse:
     actor = _actor(request)
     form = forms.VersionForm(request.POST)
     if not form.is_valid():
@@ -439,28 +429,26 @@ def _transition(request: HttpRequest, case_id: int, service: Any, success: str) 
             actor=actor, case_id=case_id, version=form.cleaned_data["version"], now=timezone.now()
         )
         messages.success(request, success)
-    except DomainError as error:
-        if error.status == 404:
-            raise
+    except (DomainError, Conflict) as error:
         messages.error(request, error.message)
     return redirect("cases:case_detail", case_id=case_id)
 
 
 @requires(Permission.CASE_WORK)
 @require_POST
-def case_triage(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_triage(request: ActorRequest, case_id: int) -> HttpResponse:
     return _transition(request, case_id, services.case_triage, "Case triaged")
 
 
 @requires(Permission.CASE_WORK)
 @require_POST
-def case_start_investigation(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_start_investigation(request: ActorRequest, case_id: int) -> HttpResponse:
     return _transition(request, case_id, services.case_start_investigation, "Investigation started")
 
 
 @requires(Permission.CASE_WORK)
 @require_http_methods(["GET", "POST"])
-def case_add_person(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_add_person(request: ActorRequest, case_id: int) -> HttpResponse:
     """Find a person already recorded and add them to the case in a role."""
     actor = _actor(request)
     case = selectors.case_get(actor=actor, case_id=case_id)
@@ -474,9 +462,7 @@ def case_add_person(request: HttpRequest, case_id: int) -> HttpResponse:
                 role=form.cleaned_data["role"],
                 now=timezone.now(),
             )
-        except DomainError as error:
-            if error.status == 404:
-                raise
+        except (DomainError, Conflict) as error:
             messages.error(request, error.message)
         else:
             messages.success(request, "Person added to the case")
@@ -497,17 +483,15 @@ def case_add_person(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @requires(Permission.PERSON_VIEW)
-def child_chronology(request: HttpRequest, person_id: int) -> HttpResponse:
+def child_chronology(request: ActorRequest, person_id: int) -> HttpResponse:
     """The child's chronology: every event of every case they are part of, newest first."""
-    request.nav_section = "people"  # type: ignore[attr-defined]
-    actor = request.actor  # type: ignore[attr-defined]
+    request.nav_section = "people"
+    actor = request.actor
     try:
         chronology = selectors.child_chronology(
             actor=actor, person_id=person_id, after=request.GET.get("after")
         )
-    except DomainError as error:
-        if error.status == 404:
-            raise
+    except (DomainError, Conflict) as error:
         messages.error(request, error.message)
         return redirect("cases:child_chronology", person_id=person_id)
     return render(request, "cases/child_chronology.html", {"chronology": chronology})

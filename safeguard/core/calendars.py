@@ -64,6 +64,17 @@ def _at_london(day: date, wall_clock: time) -> datetime:
     return datetime.combine(day, wall_clock, tzinfo=LONDON).astimezone(UTC)
 
 
+def london_date(moment: datetime) -> date:
+    """The London calendar date of an instant: every "today" and every age is this date."""
+    return _aware(moment, "moment").astimezone(LONDON).date()
+
+
+def add_elapsed(start: datetime, delta: timedelta) -> datetime:
+    """A deadline `delta` of elapsed time after start, in UTC whatever zone start came in, so
+    a clock change in between neither gains nor loses an hour."""
+    return _aware(start).astimezone(UTC) + delta
+
+
 def _non_negative(n: int) -> None:
     if n < 0:
         raise ValueError(f"a deadline counts forward: n must be 0 or more, not {n}")

@@ -6,10 +6,21 @@ from typing import Any, TypeVar
 
 from django.http import HttpRequest, HttpResponse
 
+from safeguard.core.actor import Actor
 from safeguard.core.errors import PermissionDenied
 from safeguard.core.permissions import Permission
 
 V = TypeVar("V", bound=Callable[..., Any])
+
+
+class ActorRequest(HttpRequest):
+    """A request that passed the gate: the middleware (pages) or the token check (API) has put
+    the signed-in actor on it. Views and API operations take this type, not HttpRequest."""
+
+    actor: Actor
+    # Which navigation item the page belongs to (set by the view, read by the layout).
+    nav_section: str
+
 
 # A view open to anybody, signed in or not (sign-in, health, password reset).
 PUBLIC = "public"
@@ -24,7 +35,7 @@ def requires(permission: Permission | str) -> Callable[[V], V]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if isinstance(permission, Permission):
-                actor = getattr(request, "actor", None)
+                actor: Actor | None = getattr(request, "actor", None)
                 if actor is None or not actor.can(permission):
                     raise PermissionDenied()
             return view(request, *args, **kwargs)

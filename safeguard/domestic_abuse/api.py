@@ -5,7 +5,7 @@ the pages."""
 from datetime import date, datetime
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import AwareDatetime, Field
@@ -17,6 +17,7 @@ from safeguard.cases.api import ClockOut
 from safeguard.core.clocks import ClockView, clocks_for
 from safeguard.core.errors import refuse_if
 from safeguard.core.permissions import Permission
+from safeguard.core.views import ActorRequest
 from safeguard.domestic_abuse import selectors, services
 from safeguard.domestic_abuse.models import Incident, IncidentChild
 from safeguard.domestic_abuse.rules.dash import QUESTION_COUNT, Answer, DashGrade
@@ -332,13 +333,15 @@ def _incident(response: HttpResponse, incident: Incident) -> IncidentOut:
     return IncidentOut.of(incident)
 
 
-def _read(request: HttpRequest, incident_id: int) -> Incident:
-    return selectors.incident_get(actor=request.actor, incident_id=incident_id)  # type: ignore[attr-defined]
+def _read(request: ActorRequest, incident_id: int) -> Incident:
+    return selectors.incident_get(actor=request.actor, incident_id=incident_id)
 
 
 @router.post("/domestic-abuse/incidents", response={201: IncidentOut})
 @operation_requires(Permission.CASE_CREATE)
-def record_da_incident(request: HttpRequest, response: HttpResponse, payload: IncidentIn) -> Status:
+def record_da_incident(
+    request: ActorRequest, response: HttpResponse, payload: IncidentIn
+) -> Status:
     """Record a police-attended domestic abuse incident with children: a case in the triage
     unit's queue, each child's voice, and an Operation Encompass notification for each child
     aged 4 to 17."""
@@ -354,7 +357,7 @@ def record_da_incident(request: HttpRequest, response: HttpResponse, payload: In
     )
     # Returned as recorded: the case goes to the triage unit, which the recorder may not see.
     incident = services.incident_record(
-        actor=request.actor,  # type: ignore[attr-defined]
+        actor=request.actor,
         data=data,
         now=timezone.now(),
     )
@@ -364,14 +367,14 @@ def record_da_incident(request: HttpRequest, response: HttpResponse, payload: In
 
 @router.get("/domestic-abuse/incidents/{incident_id}", response=IncidentOut)
 @operation_requires(Permission.CASE_VIEW)
-def get_da_incident(request: HttpRequest, response: HttpResponse, incident_id: int) -> IncidentOut:
+def get_da_incident(request: ActorRequest, response: HttpResponse, incident_id: int) -> IncidentOut:
     return _incident(response, _read(request, incident_id))
 
 
 @router.post("/domestic-abuse/incidents/{incident_id}/dash", response={201: IncidentOut})
 @operation_requires(Permission.CASE_WORK)
 def record_da_dash(
-    request: HttpRequest, response: HttpResponse, incident_id: int, payload: DashIn
+    request: ActorRequest, response: HttpResponse, incident_id: int, payload: DashIn
 ) -> Status:
     """Record the DASH assessment (once). MARAC is decided by the four routes; a referral
     appears in `marac` with its reasons and starts da.marac_referral."""
@@ -382,7 +385,7 @@ def record_da_dash(
         else []
     )
     services.dash_record(
-        actor=request.actor,  # type: ignore[attr-defined]
+        actor=request.actor,
         incident_id=incident_id,
         data=services.DashInput(
             answers={int(n): str(a) for n, a in payload.answers.items()},
@@ -401,11 +404,11 @@ def record_da_dash(
 @router.post("/domestic-abuse/incidents/{incident_id}/marac/sent", response=IncidentOut)
 @operation_requires(Permission.CASE_WORK)
 def send_da_marac_referral(
-    request: HttpRequest, response: HttpResponse, incident_id: int, payload: VersionIn
+    request: ActorRequest, response: HttpResponse, incident_id: int, payload: VersionIn
 ) -> IncidentOut:
     """The MARAC referral is sent (meets da.marac_referral). The version (or If-Match) is the
     referral's: `marac.version` in the incident."""
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = request.actor
     with_expected_version(
         request,
         payload.version,
@@ -421,9 +424,9 @@ def send_da_marac_referral(
 
 @router.get("/domestic-abuse/triage", response=QueueOut)
 @operation_requires(Permission.CASE_VIEW)
-def da_triage_queue(request: HttpRequest, filters: Query[QueueQuery]) -> QueueOut:
+def da_triage_queue(request: ActorRequest, filters: Query[QueueQuery]) -> QueueOut:
     """Incidents awaiting secondary risk assessment, 50 a page."""
-    queue = selectors.triage_queue(actor=request.actor, page=filters.page)  # type: ignore[attr-defined]
+    queue = selectors.triage_queue(actor=request.actor, page=filters.page)
     return QueueOut(
         items=[
             QueueItemOut(
@@ -449,11 +452,11 @@ def da_triage_queue(request: HttpRequest, filters: Query[QueueQuery]) -> QueueOu
 @router.post("/domestic-abuse/incidents/{incident_id}/claim", response=IncidentOut)
 @operation_requires(Permission.CASE_WORK)
 def claim_da_incident(
-    request: HttpRequest, response: HttpResponse, incident_id: int
+    request: ActorRequest, response: HttpResponse, incident_id: int
 ) -> IncidentOut:
     """Take an incident from the queue to assess it: 409 if somebody else holds it."""
     services.triage_claim(
-        actor=request.actor,  # type: ignore[attr-defined]
+        actor=request.actor,
         incident_id=incident_id,
         now=timezone.now(),
     )
@@ -463,11 +466,11 @@ def claim_da_incident(
 @router.post("/domestic-abuse/incidents/{incident_id}/assign", response=IncidentOut)
 @operation_requires(Permission.CASE_SUPERVISE)
 def assign_da_incident(
-    request: HttpRequest, response: HttpResponse, incident_id: int, payload: AssignIn
+    request: ActorRequest, response: HttpResponse, incident_id: int, payload: AssignIn
 ) -> IncidentOut:
     """A supervisor gives the incident to a member of its case's unit (422 naming `user`)."""
     services.triage_assign(
-        actor=request.actor,  # type: ignore[attr-defined]
+        actor=request.actor,
         incident_id=incident_id,
         user_id=payload.user_id,
         now=timezone.now(),
@@ -478,10 +481,10 @@ def assign_da_incident(
 @router.post("/domestic-abuse/incidents/{incident_id}/triage", response=IncidentOut)
 @operation_requires(Permission.CASE_WORK)
 def complete_da_triage(
-    request: HttpRequest, response: HttpResponse, incident_id: int, payload: TriageCompleteIn
+    request: ActorRequest, response: HttpResponse, incident_id: int, payload: TriageCompleteIn
 ) -> IncidentOut:
     """The secondary risk assessment by whoever holds the incident (meets da.triage)."""
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = request.actor
     incident = with_expected_version(
         request,
         payload.version,
@@ -499,12 +502,12 @@ def complete_da_triage(
 
 @router.get("/domestic-abuse/capacity", response=CapacityOut)
 @operation_requires(Permission.TEAM_VIEW)
-def da_triage_capacity(request: HttpRequest, filters: Query[CapacityQuery]) -> CapacityOut:
+def da_triage_capacity(request: ActorRequest, filters: Query[CapacityQuery]) -> CapacityOut:
     """Aggregates only: arrivals and completions a day, the backlog now, and the 21-day
     forecast with its 90% band, the day it reaches `threshold` and the model in plain words."""
     refuse_if(threshold_problems(filters.threshold))
     capacity = selectors.triage_capacity(
-        actor=request.actor,  # type: ignore[attr-defined]
+        actor=request.actor,
         now=timezone.now(),
         days=filters.days,
         threshold=filters.threshold,

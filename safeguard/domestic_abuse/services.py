@@ -11,14 +11,13 @@ from django.db.models import F
 from safeguard.accounts.models import Unit
 from safeguard.accounts.selectors import unit_of_type
 from safeguard.cases.models import Case, Involvement
-from safeguard.cases.rules.lifecycle import Status, Transition
 from safeguard.cases.rules.record_keeping import VoiceInput
 from safeguard.cases.selectors import case_assignable_staff
 from safeguard.cases.services import (
     CaseInput,
-    case_apply_transition,
     case_clocks_rederive,
     case_create,
+    case_mark_triaged,
     case_record_for_update,
     voice_record,
 )
@@ -457,16 +456,7 @@ def triage_complete(
             },
         )
         _set_case_grade(incident.case_id, grade, f"Secondary assessment: {notes.strip()}", now)
-        case = Case.objects.get(pk=incident.case_id)
-        if case.status == Status.RECEIVED:
-            case_apply_transition(
-                actor=actor,
-                case=case,
-                transition=Transition.TRIAGE,
-                version=case.version,
-                now=now,
-                changes={"triaged_at": now},
-            )
+        case_mark_triaged(actor=actor, case_id=incident.case_id, now=now)
         _audit(actor, incident, AuditAction.UPDATE, "triage_complete", ["triage_status"])
         _event(actor, incident, "da.triage_done", f"Secondary assessment: {grade} risk", now)
         case_clocks_rederive(Case.objects.get(pk=incident.case_id), now)

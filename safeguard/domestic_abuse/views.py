@@ -16,9 +16,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from safeguard.cases import selectors as case_selectors
 from safeguard.core.actor import Actor
 from safeguard.core.clocks import clocks_for
-from safeguard.core.errors import Conflict, DomainError
+from safeguard.core.errors import Conflict, DomainError, ServiceError
 from safeguard.core.permissions import Permission
-from safeguard.core.views import requires
+from safeguard.core.views import ActorRequest, requires
 from safeguard.domestic_abuse import forms, selectors, services
 from safeguard.domestic_abuse.models import Incident
 from safeguard.domestic_abuse.rules.dash import ANSWER_LABELS, QUESTIONS, Answer
@@ -30,12 +30,12 @@ from safeguard.people.models import Person
 from safeguard.people.selectors import person_get, person_relationships
 
 
-def _actor(request: HttpRequest, section: str = "da_triage") -> Actor:
-    request.nav_section = section  # type: ignore[attr-defined]
-    return request.actor  # type: ignore[attr-defined,no-any-return]
+def _actor(request: ActorRequest, section: str = "da_triage") -> Actor:
+    request.nav_section = section
+    return request.actor
 
 
-def _refused(error: DomainError) -> None:
+def _refused(error: ServiceError) -> None:
     """A refusal that is not the user's to fix on a form: not found, or not allowed."""
     if error.status == 404:
         raise error
@@ -87,7 +87,7 @@ def _incident_input(victim_id: int, form: forms.IncidentForm) -> services.Incide
 
 @requires(Permission.CASE_CREATE)
 @require_http_methods(["GET", "POST"])
-def record(request: HttpRequest) -> HttpResponse:
+def record(request: ActorRequest) -> HttpResponse:
     """Record a police-attended incident, starting from the victim's record: the suspect and
     the children are offered from the victim's relationships, or found by record number."""
     actor = _actor(request)
@@ -107,7 +107,7 @@ def record(request: HttpRequest) -> HttpResponse:
             incident = services.incident_record(
                 actor=actor, data=_incident_input(victim.pk, form), now=timezone.now()
             )
-        except DomainError as error:
+        except (DomainError, Conflict) as error:
             _refused(error)
             show_domain_error(form, error)
         else:
@@ -140,7 +140,7 @@ def _dash_answers(answers: dict[str, str]) -> list[tuple[int, str, str]]:
 
 
 @requires(Permission.CASE_VIEW)
-def detail(request: HttpRequest, incident_id: int) -> HttpResponse:
+def detail(request: ActorRequest, incident_id: int) -> HttpResponse:
     actor = _actor(request)
     incident = selectors.incident_get(actor=actor, incident_id=incident_id)
     case = incident.case
@@ -180,7 +180,7 @@ def detail(request: HttpRequest, incident_id: int) -> HttpResponse:
 
 
 @requires(Permission.CASE_VIEW)
-def for_case(request: HttpRequest, case_id: int) -> HttpResponse:
+def for_case(request: ActorRequest, case_id: int) -> HttpResponse:
     """From a domestic abuse case's page to its incident."""
     actor = _actor(request)
     case = case_selectors.case_get(actor=actor, case_id=case_id)
@@ -202,7 +202,7 @@ def _workable(actor: Actor, incident_id: int, permission: Permission) -> Inciden
 
 @requires(Permission.CASE_WORK)
 @require_http_methods(["GET", "POST"])
-def dash(request: HttpRequest, incident_id: int) -> HttpResponse:
+def dash(request: ActorRequest, incident_id: int) -> HttpResponse:
     """The DASH assessment. "Calculate score" shows the score and band without saving; "Save"
     records it, refusing a grade lower than the score makes it."""
     actor = _actor(request)
@@ -229,7 +229,7 @@ def dash(request: HttpRequest, incident_id: int) -> HttpResponse:
                     ),
                     now=timezone.now(),
                 )
-            except DomainError as error:
+            except (DomainError, Conflict) as error:
                 _refused(error)
                 show_domain_error(form, error)
             else:
@@ -243,7 +243,7 @@ def dash(request: HttpRequest, incident_id: int) -> HttpResponse:
 
 
 def _post_action(
-    request: HttpRequest,
+    request: ActorRequest,
     incident_id: int,
     *,
     write: Callable[[Actor], object],
@@ -281,7 +281,7 @@ def _version(request: HttpRequest) -> int | None:
 
 @requires(Permission.CASE_WORK)
 @require_POST
-def marac_send(request: HttpRequest, incident_id: int) -> HttpResponse:
+def marac_send(request: ActorRequest, incident_id: int) -> HttpResponse:
     version = _version(request)
     return _post_action(
         request,
@@ -299,7 +299,7 @@ def marac_send(request: HttpRequest, incident_id: int) -> HttpResponse:
 
 
 @requires(Permission.CASE_WORK)
-def triage_queue(request: HttpRequest) -> HttpResponse:
+def triage_queue(request: ActorRequest) -> HttpResponse:
     """Incidents awaiting secondary assessment: highest risk first, then the oldest."""
     actor = _actor(request)
     number = request.GET.get("page", "")
@@ -337,7 +337,7 @@ def triage_queue(request: HttpRequest) -> HttpResponse:
 
 @requires(Permission.CASE_WORK)
 @require_POST
-def triage_claim(request: HttpRequest, incident_id: int) -> HttpResponse:
+def triage_claim(request: ActorRequest, incident_id: int) -> HttpResponse:
     back = (
         reverse("domestic_abuse:detail", kwargs={"incident_id": incident_id})
         if request.POST.get("from") == "incident"
@@ -355,7 +355,7 @@ def triage_claim(request: HttpRequest, incident_id: int) -> HttpResponse:
 
 
 def _incident_form_page(
-    request: HttpRequest,
+    request: ActorRequest,
     incident_id: int,
     *,
     permission: Permission,
@@ -393,7 +393,7 @@ def _incident_form_page(
 
 @requires(Permission.CASE_WORK)
 @require_http_methods(["GET", "POST"])
-def triage_complete(request: HttpRequest, incident_id: int) -> HttpResponse:
+def triage_complete(request: ActorRequest, incident_id: int) -> HttpResponse:
     return _incident_form_page(
         request,
         incident_id,
@@ -419,7 +419,7 @@ def triage_complete(request: HttpRequest, incident_id: int) -> HttpResponse:
 
 @requires(Permission.CASE_SUPERVISE)
 @require_http_methods(["GET", "POST"])
-def triage_assign(request: HttpRequest, incident_id: int) -> HttpResponse:
+def triage_assign(request: ActorRequest, incident_id: int) -> HttpResponse:
     return _incident_form_page(
         request,
         incident_id,
@@ -487,7 +487,7 @@ def _capacity_charts(capacity: selectors.Capacity) -> list[BarChart]:
 
 
 @requires(Permission.TEAM_VIEW)
-def triage_capacity(request: HttpRequest) -> HttpResponse:
+def triage_capacity(request: ActorRequest) -> HttpResponse:
     """Arrivals and completions per day, the backlog now, and where it is heading."""
     actor = _actor(request, "da_capacity")
     form = forms.CapacityForm(

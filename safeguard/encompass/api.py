@@ -4,7 +4,7 @@ receipt, and acknowledge). Thin: the same selectors and services as the pages.""
 
 from datetime import date, datetime
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -15,6 +15,7 @@ from safeguard.api.schemas import InputSchema
 from safeguard.cases.api import ClockOut
 from safeguard.core.clocks import clocks_for
 from safeguard.core.permissions import Permission
+from safeguard.core.views import ActorRequest
 from safeguard.encompass import selectors, services
 from safeguard.encompass.models import Notification
 
@@ -290,18 +291,18 @@ def _notification(response: HttpResponse, notification: Notification) -> Notific
     return NotificationOut.of(notification)
 
 
-def _read(request: HttpRequest, notification_id: int) -> Notification:
+def _read(request: ActorRequest, notification_id: int) -> Notification:
     return selectors.notification_get(
-        actor=request.actor,  # type: ignore[attr-defined]
+        actor=request.actor,
         notification_id=notification_id,
     )
 
 
 @router.get("/encompass/notifications", response=DeskOut)
 @operation_requires(Permission.ENCOMPASS_MANAGE)
-def encompass_desk(request: HttpRequest) -> DeskOut:
+def encompass_desk(request: ActorRequest) -> DeskOut:
     now = timezone.now()
-    desk = selectors.encompass_desk(actor=request.actor, now=now)  # type: ignore[attr-defined]
+    desk = selectors.encompass_desk(actor=request.actor, now=now)
     return DeskOut(
         due=[DeskItemOut.of(n, now) for n in desk.due],
         sent_unread=[DeskItemOut.of(n, now) for n in desk.sent_unread],
@@ -315,7 +316,7 @@ def encompass_desk(request: HttpRequest) -> DeskOut:
 @router.get("/encompass/notifications/{notification_id}", response=NotificationOut)
 @operation_requires(Permission.ENCOMPASS_MANAGE)
 def get_encompass_notification(
-    request: HttpRequest, response: HttpResponse, notification_id: int
+    request: ActorRequest, response: HttpResponse, notification_id: int
 ) -> NotificationOut:
     return _notification(response, _read(request, notification_id))
 
@@ -323,11 +324,11 @@ def get_encompass_notification(
 @router.post("/encompass/notifications/{notification_id}/resolve", response=NotificationOut)
 @operation_requires(Permission.ENCOMPASS_MANAGE)
 def resolve_encompass_notification(
-    request: HttpRequest, response: HttpResponse, notification_id: int, payload: ResolveIn
+    request: ActorRequest, response: HttpResponse, notification_id: int, payload: ResolveIn
 ) -> NotificationOut:
     """Give a "to resolve" notification its school (422 `school_urn` if the URN is not in the
     directory) or local authority; the deadline still runs from the incident."""
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = request.actor
     with_expected_version(
         request,
         payload.version,
@@ -346,11 +347,11 @@ def resolve_encompass_notification(
 @router.post("/encompass/notifications/{notification_id}/send", response=NotificationOut)
 @operation_requires(Permission.ENCOMPASS_MANAGE)
 def send_encompass_notification(
-    request: HttpRequest, response: HttpResponse, notification_id: int, payload: SendIn
+    request: ActorRequest, response: HttpResponse, notification_id: int, payload: SendIn
 ) -> NotificationOut:
     """Send the reviewed notification (meets encompass.notification): each key adult gets it
     to read in Safeguard, and an email holding only a link; no child data is emailed."""
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = request.actor
     with_expected_version(
         request,
         payload.version,
@@ -367,10 +368,10 @@ def send_encompass_notification(
 
 @router.get("/encompass/compliance", response=ComplianceOut)
 @operation_requires(Permission.ENCOMPASS_MANAGE)
-def encompass_compliance(request: HttpRequest, filters: Query[ComplianceQuery]) -> ComplianceOut:
+def encompass_compliance(request: ActorRequest, filters: Query[ComplianceQuery]) -> ComplianceOut:
     """Aggregates only."""
     report = selectors.encompass_compliance(
-        actor=request.actor,  # type: ignore[attr-defined]
+        actor=request.actor,
         months=filters.months,
         now=timezone.now(),
     )
@@ -389,19 +390,19 @@ def encompass_compliance(request: HttpRequest, filters: Query[ComplianceQuery]) 
 
 @router.get("/encompass/received", response=list[ReceivedItemOut])
 @operation_requires(Permission.ENCOMPASS_RECEIVE)
-def list_received_notifications(request: HttpRequest) -> list[ReceivedItemOut]:
+def list_received_notifications(request: ActorRequest) -> list[ReceivedItemOut]:
     """The notifications sent to you (a school's key adult, or a local authority), newest
     first."""
-    notifications = selectors.received_notifications(actor=request.actor)  # type: ignore[attr-defined]
+    notifications = selectors.received_notifications(actor=request.actor)
     return [ReceivedItemOut.of(n) for n in notifications]
 
 
 @router.get("/encompass/received/{notification_id}", response=ReceivedOut)
 @operation_requires(Permission.ENCOMPASS_RECEIVE)
-def read_received_notification(request: HttpRequest, notification_id: int) -> ReceivedOut:
+def read_received_notification(request: ActorRequest, notification_id: int) -> ReceivedOut:
     """Read a notification sent to you: the first reading is recorded as the read receipt."""
     notification = services.notification_read(
-        actor=request.actor,  # type: ignore[attr-defined]
+        actor=request.actor,
         notification_id=notification_id,
         now=timezone.now(),
     )
@@ -410,11 +411,11 @@ def read_received_notification(request: HttpRequest, notification_id: int) -> Re
 
 @router.post("/encompass/received/{notification_id}/acknowledge", response=ReceivedOut)
 @operation_requires(Permission.ENCOMPASS_RECEIVE)
-def acknowledge_received_notification(request: HttpRequest, notification_id: int) -> ReceivedOut:
+def acknowledge_received_notification(request: ActorRequest, notification_id: int) -> ReceivedOut:
     """Say you have the notification and will act on it (reading it too, if not yet read).
     Saying so twice changes nothing."""
     notification = services.notification_acknowledge(
-        actor=request.actor,  # type: ignore[attr-defined]
+        actor=request.actor,
         notification_id=notification_id,
         now=timezone.now(),
     )

@@ -20,7 +20,7 @@ from safeguard.core.actor import Actor
 from safeguard.core.clocks import ClockView, clock_status
 from safeguard.core.errors import Conflict, DomainError
 from safeguard.core.permissions import Permission
-from safeguard.core.views import requires
+from safeguard.core.views import ActorRequest, requires
 from safeguard.encompass import forms, selectors, services
 from safeguard.encompass.clocks import NOTIFICATION
 from safeguard.encompass.models import Notification
@@ -33,9 +33,9 @@ DESK = "encompass"
 RECEIVED = "encompass_received"
 
 
-def _actor(request: HttpRequest, section: str) -> Actor:
-    request.nav_section = section  # type: ignore[attr-defined]
-    return request.actor  # type: ignore[attr-defined,no-any-return]
+def _actor(request: ActorRequest, section: str) -> Actor:
+    request.nav_section = section
+    return request.actor
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def _desk_context(actor: Actor) -> dict[str, object]:
 
 
 @requires(Permission.ENCOMPASS_MANAGE)
-def desk(request: HttpRequest) -> HttpResponse:
+def desk(request: ActorRequest) -> HttpResponse:
     """What must go before tomorrow's school start, then what was sent and what came of it."""
     actor = _actor(request, DESK)
     context = _desk_context(actor)
@@ -129,7 +129,7 @@ def _notification_page(
 
 
 @requires(Permission.ENCOMPASS_MANAGE)
-def notification(request: HttpRequest, notification_id: int) -> HttpResponse:
+def notification(request: ActorRequest, notification_id: int) -> HttpResponse:
     actor = _actor(request, DESK)
     found = selectors.notification_get(actor=actor, notification_id=notification_id)
     return _notification_page(request, actor, found)
@@ -149,7 +149,7 @@ def _on_conflict(
 
 @requires(Permission.ENCOMPASS_MANAGE)
 @require_POST
-def notification_send(request: HttpRequest, notification_id: int) -> HttpResponse:
+def notification_send(request: ActorRequest, notification_id: int) -> HttpResponse:
     """Send after review: the key adults get a link by email, never the child's details."""
     actor = _actor(request, DESK)
     found = selectors.notification_get(actor=actor, notification_id=notification_id)
@@ -173,7 +173,7 @@ def notification_send(request: HttpRequest, notification_id: int) -> HttpRespons
 
 @requires(Permission.ENCOMPASS_MANAGE)
 @require_POST
-def notification_resolve(request: HttpRequest, notification_id: int) -> HttpResponse:
+def notification_resolve(request: ActorRequest, notification_id: int) -> HttpResponse:
     """Give a child with no known school their school, or their local authority."""
     actor = _actor(request, DESK)
     found = selectors.notification_get(actor=actor, notification_id=notification_id)
@@ -215,7 +215,7 @@ def _chart(months: list[selectors.Compliance]) -> BarChart:
 
 
 @requires(Permission.ENCOMPASS_MANAGE)
-def compliance(request: HttpRequest) -> HttpResponse:
+def compliance(request: ActorRequest) -> HttpResponse:
     """% of notifications sent before the next school day, by month and by school."""
     actor = _actor(request, DESK)
     form = forms.ComplianceForm(
@@ -243,7 +243,7 @@ def compliance(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Permission.ENCOMPASS_RECEIVE)
-def received_list(request: HttpRequest) -> HttpResponse:
+def received_list(request: ActorRequest) -> HttpResponse:
     actor = _actor(request, RECEIVED)
     return render(
         request,
@@ -253,7 +253,7 @@ def received_list(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Permission.ENCOMPASS_RECEIVE)
-def received(request: HttpRequest, notification_id: int) -> HttpResponse:
+def received(request: ActorRequest, notification_id: int) -> HttpResponse:
     """Opening the notification is the read receipt (the first opening is kept)."""
     actor = _actor(request, RECEIVED)
     read = services.notification_read(
@@ -264,16 +264,14 @@ def received(request: HttpRequest, notification_id: int) -> HttpResponse:
 
 @requires(Permission.ENCOMPASS_RECEIVE)
 @require_POST
-def received_acknowledge(request: HttpRequest, notification_id: int) -> HttpResponse:
+def received_acknowledge(request: ActorRequest, notification_id: int) -> HttpResponse:
     """The key adult says they have the notification and will act on it."""
     actor = _actor(request, RECEIVED)
     try:
         services.notification_acknowledge(
             actor=actor, notification_id=notification_id, now=timezone.now()
         )
-    except DomainError as error:
-        if error.status in (403, 404):
-            raise
+    except (DomainError, Conflict) as error:
         messages.error(request, error.message)
     else:
         messages.success(request, "Notification acknowledged")

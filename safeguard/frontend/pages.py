@@ -7,12 +7,13 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from safeguard.core.actor import Actor
 from safeguard.core.audit import audit_recent_changes
 from safeguard.core.errors import Conflict, DomainError
+from safeguard.core.views import ActorRequest
 from safeguard.frontend.forms import show_domain_error
 
 
@@ -57,9 +58,42 @@ def submit_form(
         )
         return None
     except DomainError as error:
-        if error.status == 404:
-            raise
         show_domain_error(form, error)
         return None
     messages.success(request, success)
     return redirect(done_url)
+
+
+def form_page(
+    request: ActorRequest,
+    form: forms.Form,
+    *,
+    template: str,
+    context: dict[str, Any],
+    write: Callable[[dict[str, Any]], object],
+    success: str,
+    done_url: str,
+    conflict_on: tuple[str, int] | None = None,
+    read_version: int | None = None,
+) -> HttpResponse:
+    """The one helper for a page with a form: GET shows it; a valid POST writes through a
+    service and redirects to `done_url`; a refusal is shown on the form with everything typed
+    kept; a stale version (`conflict_on`: the record's audit type and id) says who changed what
+    since the page was opened."""
+
+    def on_conflict(error: Conflict, data: dict[str, Any]) -> str:
+        if conflict_on is None:
+            return error.message
+        version = data.get("version") or read_version
+        return conflict_message(
+            request.actor,
+            error,
+            object_type=conflict_on[0],
+            object_id=conflict_on[1],
+            read_version=version if isinstance(version, int) else None,
+        )
+
+    done = submit_form(
+        request, form, write=write, success=success, done_url=done_url, on_conflict=on_conflict
+    )
+    return done or render(request, template, {"form": form, **context})

@@ -13,13 +13,13 @@ from safeguard.core.clocks import clocks_high_risk, clocks_of_units, clocks_owne
 from safeguard.core.disclosures import disclosure_list_received
 from safeguard.core.models import AuditAction
 from safeguard.core.permissions import Permission
-from safeguard.core.views import requires
+from safeguard.core.views import ActorRequest, requires
 
 
 @requires(Permission.MY_WORK_VIEW)
-def my_work(request: HttpRequest) -> HttpResponse:
-    request.nav_section = "my_work"  # type: ignore[attr-defined]
-    actor = request.actor  # type: ignore[attr-defined]
+def my_work(request: ActorRequest) -> HttpResponse:
+    request.nav_section = "my_work"
+    actor = request.actor
     now = timezone.now()
     clocks = clocks_owned_by(force_id=actor.force_id, user_id=actor.user_id, now=now)
     if request.GET.get("fragment") == "clocks":
@@ -40,27 +40,27 @@ def my_work(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Permission.TEAM_VIEW)
-def team(request: HttpRequest) -> HttpResponse:
+def team(request: ActorRequest) -> HttpResponse:
     """My units' clocks that are overdue or due within a day."""
-    request.nav_section = "team"  # type: ignore[attr-defined]
-    actor = request.actor  # type: ignore[attr-defined]
+    request.nav_section = "team"
+    actor = request.actor
     rows = clocks_of_units(force_id=actor.force_id, unit_ids=actor.unit_ids, now=timezone.now())
     return render(request, "frontend/team.html", {"rows": rows})
 
 
 @requires(Permission.DUTY_VIEW)
-def duty(request: HttpRequest) -> HttpResponse:
+def duty(request: ActorRequest) -> HttpResponse:
     """Every open clock on a high-risk record in the force, overdue first."""
-    request.nav_section = "duty"  # type: ignore[attr-defined]
-    actor = request.actor  # type: ignore[attr-defined]
+    request.nav_section = "duty"
+    actor = request.actor
     rows = clocks_high_risk(force_id=actor.force_id, now=timezone.now())
     return render(request, "frontend/duty.html", {"rows": rows})
 
 
 @requires(Permission.DISCLOSURE_VIEW)
-def shared_with_me(request: HttpRequest) -> HttpResponse:
-    request.nav_section = "shared"  # type: ignore[attr-defined]
-    disclosures = disclosure_list_received(actor=request.actor)  # type: ignore[attr-defined]
+def shared_with_me(request: ActorRequest) -> HttpResponse:
+    request.nav_section = "shared"
+    disclosures = disclosure_list_received(actor=request.actor)
     page = Paginator(disclosures, 25).get_page(request.GET.get("page"))
     return render(request, "frontend/shared_with_me.html", {"page": page})
 

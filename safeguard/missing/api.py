@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db.models import prefetch_related_objects
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import AwareDatetime, Field
@@ -18,6 +18,7 @@ from safeguard.cases.api import ActionOut, ClockOut
 from safeguard.cases.models import Case
 from safeguard.core.clocks import ClockView, clocks_for
 from safeguard.core.permissions import Permission
+from safeguard.core.views import ActorRequest
 from safeguard.missing import selectors, services
 from safeguard.missing.models import (
     Episode,
@@ -460,10 +461,10 @@ def _episode(response: HttpResponse, episode: Episode) -> EpisodeOut:
 
 @router.get("/missing/episodes", response=list[BoardItemOut])
 @operation_requires(Permission.CASE_VIEW)
-def list_missing_episodes(request: HttpRequest) -> list[BoardItemOut]:
+def list_missing_episodes(request: ActorRequest) -> list[BoardItemOut]:
     """The active-missing board: every open episode you can see, overdue clocks first, then
     the highest grade, then the longest missing."""
-    rows = selectors.active_board(actor=request.actor, now=timezone.now())  # type: ignore[attr-defined]
+    rows = selectors.active_board(actor=request.actor, now=timezone.now())
     prefetch_related_objects([row.episode for row in rows], *EPISODE_RELATED)
     return [
         BoardItemOut(
@@ -478,12 +479,12 @@ def list_missing_episodes(request: HttpRequest) -> list[BoardItemOut]:
 @router.post("/missing/episodes", response={201: EpisodeOut})
 @operation_requires(Permission.CASE_CREATE)
 def report_missing_episode(
-    request: HttpRequest, response: HttpResponse, payload: ReportIn
+    request: ActorRequest, response: HttpResponse, payload: ReportIn
 ) -> Status:
     """Report a child missing: a case of type missing in the missing persons unit, the episode,
     its grade and its clocks. A photo is added on the episode's page, not through the API."""
     episode = services.episode_report(
-        actor=request.actor,  # type: ignore[attr-defined]
+        actor=request.actor,
         data=_report(payload),
         now=timezone.now(),
     )
@@ -493,10 +494,10 @@ def report_missing_episode(
 
 @router.post("/missing/grade-suggestion", response=SuggestionOut)
 @operation_requires(Permission.CASE_CREATE)
-def suggest_missing_grade(request: HttpRequest, payload: ReportDraftIn) -> SuggestionOut:
+def suggest_missing_grade(request: ActorRequest, payload: ReportDraftIn) -> SuggestionOut:
     """The APP grade the answers suggest, with the answers that led to it. Saves nothing."""
     suggestion = services.episode_suggest(
-        actor=request.actor,  # type: ignore[attr-defined]
+        actor=request.actor,
         data=_report(payload),
         now=timezone.now(),
     )
@@ -510,9 +511,9 @@ def suggest_missing_grade(request: HttpRequest, payload: ReportDraftIn) -> Sugge
 @router.get("/missing/episodes/{episode_id}", response=EpisodeOut)
 @operation_requires(Permission.CASE_VIEW)
 def get_missing_episode(
-    request: HttpRequest, response: HttpResponse, episode_id: int
+    request: ActorRequest, response: HttpResponse, episode_id: int
 ) -> EpisodeOut:
-    episode = selectors.episode_get(actor=request.actor, episode_id=episode_id)  # type: ignore[attr-defined]
+    episode = selectors.episode_get(actor=request.actor, episode_id=episode_id)
     return _episode(response, episode)
 
 
@@ -522,10 +523,10 @@ def get_missing_episode(
 @router.post("/missing/episodes/{episode_id}/regrade", response=EpisodeOut)
 @operation_requires(Permission.CASE_WORK)
 def regrade_missing_episode(
-    request: HttpRequest, response: HttpResponse, episode_id: int, payload: GradeIn
+    request: ActorRequest, response: HttpResponse, episode_id: int, payload: GradeIn
 ) -> EpisodeOut:
     """Higher at any time; lower than the suggested grade only by a supervisor."""
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = request.actor
     episode = with_expected_version(
         request,
         payload.version,
@@ -544,10 +545,10 @@ def regrade_missing_episode(
 @router.post("/missing/episodes/{episode_id}/supervisor-review", response=EpisodeOut)
 @operation_requires(Permission.CASE_SUPERVISE)
 def review_missing_grade(
-    request: HttpRequest, response: HttpResponse, episode_id: int, payload: GradeIn
+    request: ActorRequest, response: HttpResponse, episode_id: int, payload: GradeIn
 ) -> EpisodeOut:
     """A supervisor confirms the grade (send the grade it has) or changes it, up or down."""
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = request.actor
     episode = with_expected_version(
         request,
         payload.version,
@@ -566,9 +567,9 @@ def review_missing_grade(
 @router.post("/missing/episodes/{episode_id}/attended", response=EpisodeOut)
 @operation_requires(Permission.CASE_WORK)
 def record_missing_attendance(
-    request: HttpRequest, response: HttpResponse, episode_id: int, payload: AttendedIn
+    request: ActorRequest, response: HttpResponse, episode_id: int, payload: AttendedIn
 ) -> EpisodeOut:
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = request.actor
     episode = with_expected_version(
         request,
         payload.version,
@@ -586,11 +587,11 @@ def record_missing_attendance(
 @router.post("/missing/episodes/{episode_id}/risk-reviews", response={201: RiskReviewOut})
 @operation_requires(Permission.CASE_WORK)
 def record_missing_risk_review(
-    request: HttpRequest, episode_id: int, payload: RiskReviewIn
+    request: ActorRequest, episode_id: int, payload: RiskReviewIn
 ) -> Status:
     """A review of the risk while the child is missing; it restarts missing.risk_review."""
     review = services.episode_risk_review(
-        actor=request.actor,  # type: ignore[attr-defined]
+        actor=request.actor,
         episode_id=episode_id,
         note=payload.note,
         now=timezone.now(),
@@ -601,13 +602,13 @@ def record_missing_risk_review(
 @router.post("/missing/episodes/{episode_id}/inspector-acknowledgement", response=EpisodeOut)
 @operation_requires(Permission.DUTY_VIEW)
 def acknowledge_missing_episode(
-    request: HttpRequest, response: HttpResponse, episode_id: int
+    request: ActorRequest, response: HttpResponse, episode_id: int
 ) -> EpisodeOut:
     """The duty inspector records that they know of a high-risk episode (meets
     missing.inspector_informed); they must be able to supervise the case. Saying so twice
     changes nothing."""
     episode = services.episode_inspector_acknowledge(
-        actor=request.actor,  # type: ignore[attr-defined]
+        actor=request.actor,
         episode_id=episode_id,
         now=timezone.now(),
     )
@@ -616,10 +617,10 @@ def acknowledge_missing_episode(
 
 @router.post("/missing/episodes/{episode_id}/plan", response={201: ActionOut})
 @operation_requires(Permission.CASE_SUPERVISE)
-def add_missing_plan_item(request: HttpRequest, episode_id: int, payload: PlanItemIn) -> Status:
+def add_missing_plan_item(request: ActorRequest, episode_id: int, payload: PlanItemIn) -> Status:
     """An item of the supervisor's investigation plan: an action on the episode's case."""
     action = services.episode_plan_add(
-        actor=request.actor,  # type: ignore[attr-defined]
+        actor=request.actor,
         episode_id=episode_id,
         kind=payload.kind,
         detail=payload.detail,
@@ -636,11 +637,11 @@ def add_missing_plan_item(request: HttpRequest, episode_id: int, payload: PlanIt
 @router.post("/missing/episodes/{episode_id}/found", response=EpisodeOut)
 @operation_requires(Permission.CASE_WORK)
 def record_missing_found(
-    request: HttpRequest, response: HttpResponse, episode_id: int, payload: FoundIn
+    request: ActorRequest, response: HttpResponse, episode_id: int, payload: FoundIn
 ) -> EpisodeOut:
     """The child is found or has returned: the return home interview becomes a task for the
     responsible local authority. A time before the child went missing is 422 `found_at`."""
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = request.actor
     episode = with_expected_version(
         request,
         payload.version,
@@ -664,12 +665,12 @@ def record_missing_found(
 )
 @operation_requires(Permission.CASE_WORK)
 def record_prevention_interview(
-    request: HttpRequest, episode_id: int, payload: PreventionIn
+    request: ActorRequest, episode_id: int, payload: PreventionIn
 ) -> Status:
     """The police prevention (safe and well) interview; it is the child's voice on the case,
     and exploitation indicators in it may raise an exploitation case (see `triggers`)."""
     interview = services.prevention_interview_record(
-        actor=request.actor,  # type: ignore[attr-defined]
+        actor=request.actor,
         episode_id=episode_id,
         data=services.PreventionInput(
             **payload.model_dump(exclude={"indicators"}),
@@ -681,9 +682,9 @@ def record_prevention_interview(
 
 
 def _return_interview(
-    request: HttpRequest, response: HttpResponse, interview_id: int, payload: ReturnInterviewIn
+    request: ActorRequest, response: HttpResponse, interview_id: int, payload: ReturnInterviewIn
 ) -> ReturnInterviewOut:
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = request.actor
     data = services.ReturnInterviewInput(
         offered_at=payload.offered_at,
         outcome=str(payload.outcome),
@@ -705,12 +706,12 @@ def _return_interview(
 @router.get("/return-interviews", response=list[ReturnInterviewOut])
 @operation_requires(Permission.RETURN_INTERVIEW_RECORD)
 def list_return_interviews(
-    request: HttpRequest, open_only: bool = True
+    request: ActorRequest, open_only: bool = True
 ) -> list[ReturnInterviewOut]:
     """A local authority user's return home interview tasks: only those disclosed to you,
     soonest due first; `open_only=false` includes the recorded ones."""
     tasks = selectors.return_interviews_disclosed_to(
-        actor=request.actor,  # type: ignore[attr-defined]
+        actor=request.actor,
         open_only=open_only,
     )
     prefetch_related_objects(tasks, "recorded_by")
@@ -720,10 +721,10 @@ def list_return_interviews(
 @router.get("/return-interviews/{interview_id}", response=ReturnInterviewOut)
 @operation_requires(Permission.RETURN_INTERVIEW_RECORD)
 def get_return_interview(
-    request: HttpRequest, response: HttpResponse, interview_id: int
+    request: ActorRequest, response: HttpResponse, interview_id: int
 ) -> ReturnInterviewOut:
     task = selectors.return_interview_disclosed(
-        actor=request.actor,  # type: ignore[attr-defined]
+        actor=request.actor,
         interview_id=interview_id,
     )
     set_etag(response, task.version)
@@ -733,7 +734,7 @@ def get_return_interview(
 @router.post("/return-interviews/{interview_id}", response=ReturnInterviewOut)
 @operation_requires(Permission.RETURN_INTERVIEW_RECORD)
 def record_return_interview(
-    request: HttpRequest, response: HttpResponse, interview_id: int, payload: ReturnInterviewIn
+    request: ActorRequest, response: HttpResponse, interview_id: int, payload: ReturnInterviewIn
 ) -> ReturnInterviewOut:
     """The local authority records its return home interview (a task disclosed to you).
     Meets missing.return_home_interview when it was offered."""
@@ -743,7 +744,7 @@ def record_return_interview(
 @router.post("/return-interviews/{interview_id}/on-behalf", response=ReturnInterviewOut)
 @operation_requires(Permission.CASE_WORK)
 def record_return_interview_on_behalf(
-    request: HttpRequest, response: HttpResponse, interview_id: int, payload: ReturnInterviewIn
+    request: ActorRequest, response: HttpResponse, interview_id: int, payload: ReturnInterviewIn
 ) -> ReturnInterviewOut:
     """The police record the return home interview for the local authority, on a case they
     can work; the task's id and version are in the episode's `return_interview`."""
@@ -755,12 +756,12 @@ def record_return_interview_on_behalf(
 
 @router.get("/missing/figures", response=list[MonthFiguresOut])
 @operation_requires(Permission.MISSING_FIGURES_VIEW)
-def missing_figures(request: HttpRequest, filters: Query[FiguresQuery]) -> list[MonthFiguresOut]:
+def missing_figures(request: ActorRequest, filters: Query[FiguresQuery]) -> list[MonthFiguresOut]:
     """Aggregates only, oldest month first: episodes by grade, the median minutes from report
     to first attendance, return home interviews offered within 72 hours of the return, and
     children missing at least the force's repeat threshold of times in the month."""
     figures = selectors.monthly_figures(
-        actor=request.actor,  # type: ignore[attr-defined]
+        actor=request.actor,
         months=filters.months,
         now=timezone.now(),
     )

@@ -14,15 +14,14 @@ from PIL import Image, UnidentifiedImageError
 from safeguard.accounts.models import Unit, User
 from safeguard.accounts.selectors import unit_of_type
 from safeguard.cases.models import Case, Involvement
-from safeguard.cases.rules.lifecycle import Transition
 from safeguard.cases.rules.record_keeping import VoiceInput
 from safeguard.cases.selectors import can_act_on, cases_visible_to
 from safeguard.cases.services import (
     CaseInput,
     action_add,
-    case_apply_transition,
     case_clocks_rederive,
     case_create,
+    case_mark_triaged,
     case_record_for_update,
     voice_record,
 )
@@ -305,14 +304,7 @@ def episode_report(
         # Not through case_triage: that needs CASE_WORK on the case, and a reporter outside
         # the missing persons unit (an investigator, a supervisor) has it only for their own
         # unit. The case was made in this transaction, so nobody else can hold it.
-        case_apply_transition(
-            actor=actor,
-            case=case,
-            transition=Transition.TRIAGE,
-            version=case.version,
-            now=now,
-            changes={"triaged_at": now},
-        )
+        case = case_mark_triaged(actor=actor, case_id=case.pk, now=now)
         episode = Episode.objects.create(
             force_id=actor.force_id,
             case=case,

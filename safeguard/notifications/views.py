@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from safeguard.core.errors import DomainError, NotFound
+from safeguard.core.errors import Conflict, DomainError
 from safeguard.core.outbox import (
     outbox_alert_mark_read,
     outbox_alerts_for,
@@ -16,7 +16,7 @@ from safeguard.core.outbox import (
     outbox_undelivered,
 )
 from safeguard.core.permissions import Permission
-from safeguard.core.views import requires
+from safeguard.core.views import ActorRequest, requires
 
 PAGE_SIZE = 50
 
@@ -26,20 +26,18 @@ def _page(request: HttpRequest, rows: object) -> object:
 
 
 @requires(Permission.OUTBOX_MANAGE)
-def undelivered(request: HttpRequest) -> HttpResponse:
-    request.nav_section = "undelivered"  # type: ignore[attr-defined]
-    page = _page(request, outbox_undelivered(actor=request.actor))  # type: ignore[attr-defined]
+def undelivered(request: ActorRequest) -> HttpResponse:
+    request.nav_section = "undelivered"
+    page = _page(request, outbox_undelivered(actor=request.actor))
     return render(request, "notifications/undelivered.html", {"page": page})
 
 
 @requires(Permission.OUTBOX_MANAGE)
 @require_POST
-def retry(request: HttpRequest, message_id: int) -> HttpResponse:
+def retry(request: ActorRequest, message_id: int) -> HttpResponse:
     try:
-        outbox_retry(actor=request.actor, message_id_pk=message_id, now=timezone.now())  # type: ignore[attr-defined]
-    except NotFound:
-        raise
-    except DomainError as error:
+        outbox_retry(actor=request.actor, message_id_pk=message_id, now=timezone.now())
+    except (DomainError, Conflict) as error:
         messages.error(request, error.message)
     else:
         messages.success(request, "Message queued again. The worker will send it shortly.")
@@ -47,14 +45,14 @@ def retry(request: HttpRequest, message_id: int) -> HttpResponse:
 
 
 @requires(Permission.MY_WORK_VIEW)
-def alerts(request: HttpRequest) -> HttpResponse:
-    request.nav_section = "alerts"  # type: ignore[attr-defined]
-    page = _page(request, outbox_alerts_for(actor=request.actor))  # type: ignore[attr-defined]
+def alerts(request: ActorRequest) -> HttpResponse:
+    request.nav_section = "alerts"
+    page = _page(request, outbox_alerts_for(actor=request.actor))
     return render(request, "notifications/alerts.html", {"page": page})
 
 
 @requires(Permission.MY_WORK_VIEW)
 @require_POST
-def alert_read(request: HttpRequest, message_id: int) -> HttpResponse:
-    outbox_alert_mark_read(actor=request.actor, message_id_pk=message_id, now=timezone.now())  # type: ignore[attr-defined]
+def alert_read(request: ActorRequest, message_id: int) -> HttpResponse:
+    outbox_alert_mark_read(actor=request.actor, message_id_pk=message_id, now=timezone.now())
     return redirect("notifications:alerts")

@@ -2,7 +2,7 @@
 the GIAS import, a school's start time, and adding or removing key adults."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from safeguard.core.actor import Actor
 from safeguard.core.errors import DomainError, NotFound
 from safeguard.core.permissions import Permission
-from safeguard.core.views import requires
+from safeguard.core.views import ActorRequest, requires
 from safeguard.frontend.forms import form_data
 from safeguard.frontend.pages import submit_form
 from safeguard.partners import forms, selectors, services
@@ -19,9 +19,9 @@ from safeguard.partners.models import School
 from safeguard.partners.rules.gias import COLUMNS, URN_DIGITS
 
 
-def _actor(request: HttpRequest) -> Actor:
-    request.nav_section = "schools"  # type: ignore[attr-defined]
-    return request.actor  # type: ignore[attr-defined,no-any-return]
+def _actor(request: ActorRequest) -> Actor:
+    request.nav_section = "schools"
+    return request.actor
 
 
 def _school(urn: str) -> School:
@@ -32,7 +32,7 @@ def _school(urn: str) -> School:
 
 
 @requires(Permission.SCHOOLS_VIEW)
-def school_list(request: HttpRequest) -> HttpResponse:
+def school_list(request: ActorRequest) -> HttpResponse:
     """The directory by name, searched by name, URN, postcode or local authority."""
     actor = _actor(request)
     form = forms.SchoolSearchForm(request.GET)
@@ -61,7 +61,7 @@ def school_list(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Permission.SCHOOLS_VIEW)
-def school_detail(request: HttpRequest, urn: str) -> HttpResponse:
+def school_detail(request: ActorRequest, urn: str) -> HttpResponse:
     actor = _actor(request)
     page = selectors.school_page(actor=actor, urn=urn, today=timezone.localdate())
     return render(
@@ -73,7 +73,7 @@ def school_detail(request: HttpRequest, urn: str) -> HttpResponse:
 
 @requires(Permission.SCHOOLS_MANAGE)
 @require_http_methods(["GET", "POST"])
-def school_import(request: HttpRequest) -> HttpResponse:
+def school_import(request: ActorRequest) -> HttpResponse:
     """Upload a GIAS CSV; the answer is the report of what changed, or of every problem."""
     actor = _actor(request)
     form = forms.GiasUploadForm(form_data(request), request.FILES or None)
@@ -103,7 +103,7 @@ def school_import(request: HttpRequest) -> HttpResponse:
 
 @requires(Permission.SCHOOLS_MANAGE)
 @require_http_methods(["GET", "POST"])
-def school_start_time(request: HttpRequest, urn: str) -> HttpResponse:
+def school_start_time(request: ActorRequest, urn: str) -> HttpResponse:
     actor = _actor(request)
     school = _school(urn)
     form = forms.StartTimeForm(form_data(request), initial={"day_starts_at": school.day_starts_at})
@@ -123,7 +123,7 @@ def school_start_time(request: HttpRequest, urn: str) -> HttpResponse:
 
 @requires(Permission.SCHOOLS_MANAGE)
 @require_http_methods(["GET", "POST"])
-def key_adult_add(request: HttpRequest, urn: str) -> HttpResponse:
+def key_adult_add(request: ActorRequest, urn: str) -> HttpResponse:
     actor = _actor(request)
     school = _school(urn)
     form = forms.KeyAdultForm(form_data(request))
@@ -147,7 +147,7 @@ def key_adult_add(request: HttpRequest, urn: str) -> HttpResponse:
 
 @requires(Permission.SCHOOLS_MANAGE)
 @require_POST
-def key_adult_deactivate(request: HttpRequest, key_adult_id: int) -> HttpResponse:
+def key_adult_deactivate(request: ActorRequest, key_adult_id: int) -> HttpResponse:
     """Stop sending this school's notifications to a key adult (kept for the record)."""
     actor = _actor(request)
     key_adult = services.key_adult_deactivate(

@@ -3,7 +3,7 @@ selectors and services as the pages."""
 
 from datetime import date
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
@@ -12,6 +12,7 @@ from safeguard.api.concurrency import set_etag, with_expected_version
 from safeguard.api.permissions import operation_requires
 from safeguard.api.schemas import InputSchema
 from safeguard.core.permissions import Permission
+from safeguard.core.views import ActorRequest
 from safeguard.people import selectors, services
 from safeguard.people.models import Person
 
@@ -115,9 +116,9 @@ class MergeIn(InputSchema):
 
 @router.get("/people", response=list[PersonOut])
 @operation_requires(Permission.PERSON_VIEW)
-def search_people(request: HttpRequest, filters: Query[PersonQuery]) -> list[PersonOut]:
+def search_people(request: ActorRequest, filters: Query[PersonQuery]) -> list[PersonOut]:
     found = selectors.person_search(
-        actor=request.actor,  # type: ignore[attr-defined]
+        actor=request.actor,
         search=selectors.PersonSearch(
             name=filters.name, date_of_birth=filters.date_of_birth, address=filters.address
         ),
@@ -127,20 +128,20 @@ def search_people(request: HttpRequest, filters: Query[PersonQuery]) -> list[Per
 
 @router.get("/people/{person_id}", response=PersonOut)
 @operation_requires(Permission.PERSON_VIEW)
-def get_person(request: HttpRequest, response: HttpResponse, person_id: int) -> PersonOut:
-    person = selectors.person_get(actor=request.actor, person_id=person_id)  # type: ignore[attr-defined]
+def get_person(request: ActorRequest, response: HttpResponse, person_id: int) -> PersonOut:
+    person = selectors.person_get(actor=request.actor, person_id=person_id)
     set_etag(response, person.version)
     return PersonOut.of(person)
 
 
 @router.post("/people", response={201: PersonOut})
 @operation_requires(Permission.PERSON_MANAGE)
-def create_person(request: HttpRequest, response: HttpResponse, payload: PersonIn) -> Status:
+def create_person(request: ActorRequest, response: HttpResponse, payload: PersonIn) -> Status:
     """Record a person. Likely duplicates answer 409 with `fields.candidates`; send
     `confirm_new: true` to record somebody new anyway."""
     address = services.AddressInput(**payload.address.model_dump()) if payload.address else None
     person = services.person_create(
-        actor=request.actor,  # type: ignore[attr-defined]
+        actor=request.actor,
         data=services.PersonInput(
             **payload.model_dump(exclude={"address", "confirm_new"}), address=address
         ),
@@ -154,9 +155,9 @@ def create_person(request: HttpRequest, response: HttpResponse, payload: PersonI
 @router.patch("/people/{person_id}", response=PersonOut)
 @operation_requires(Permission.PERSON_MANAGE)
 def update_person(
-    request: HttpRequest, response: HttpResponse, person_id: int, payload: PersonPatch
+    request: ActorRequest, response: HttpResponse, person_id: int, payload: PersonPatch
 ) -> PersonOut:
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = request.actor
     changes = payload.model_dump(exclude={"version"}, exclude_unset=True)
     with_expected_version(
         request,
@@ -173,10 +174,10 @@ def update_person(
 @router.post("/people/{person_id}/merge", response=PersonOut)
 @operation_requires(Permission.PERSON_MANAGE)
 def merge_person(
-    request: HttpRequest, response: HttpResponse, person_id: int, payload: MergeIn
+    request: ActorRequest, response: HttpResponse, person_id: int, payload: MergeIn
 ) -> PersonOut:
     """Merge record `merge_id` into this one; both versions are checked."""
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = request.actor
     kept = with_expected_version(
         request,
         payload.keep_version,

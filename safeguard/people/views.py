@@ -5,16 +5,16 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from safeguard.core.actor import Actor
-from safeguard.core.errors import DomainError
+from safeguard.core.errors import Conflict, DomainError, NotFound
 from safeguard.core.permissions import Permission
-from safeguard.core.views import requires
+from safeguard.core.views import ActorRequest, requires
 from safeguard.frontend.forms import form_data, show_domain_error
 from safeguard.frontend.pages import conflict_message, submit_form
 from safeguard.people import forms, selectors, services
@@ -23,13 +23,13 @@ from safeguard.people.models import Person
 NAV = "people"
 
 
-def _actor(request: HttpRequest) -> Actor:
-    request.nav_section = NAV  # type: ignore[attr-defined]
-    return request.actor  # type: ignore[attr-defined,no-any-return]
+def _actor(request: ActorRequest) -> Actor:
+    request.nav_section = NAV
+    return request.actor
 
 
 @requires(Permission.PERSON_VIEW)
-def person_search(request: HttpRequest) -> HttpResponse:
+def person_search(request: ActorRequest) -> HttpResponse:
     actor = _actor(request)
     form = forms.PersonSearchForm(request.GET or None)
     results: list[Person] | None = None
@@ -56,7 +56,7 @@ def person_search(request: HttpRequest) -> HttpResponse:
 
 @requires(Permission.PERSON_MANAGE)
 @require_http_methods(["GET", "POST"])
-def person_new(request: HttpRequest) -> HttpResponse:
+def person_new(request: ActorRequest) -> HttpResponse:
     """Record a person: likely duplicates are shown first; the user picks one or confirms."""
     actor = _actor(request)
     form = forms.NewPersonForm(form_data(request))
@@ -91,7 +91,7 @@ def person_new(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Permission.PERSON_VIEW)
-def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_detail(request: ActorRequest, person_id: int) -> HttpResponse:
     actor = _actor(request)
     person = selectors.person_get(actor=actor, person_id=person_id)
     return render(
@@ -110,7 +110,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
 
 
 def _form_page(
-    request: HttpRequest,
+    request: ActorRequest,
     person_id: int,
     *,
     form_class: type,
@@ -149,7 +149,7 @@ def _form_page(
 
 @requires(Permission.PERSON_MANAGE)
 @require_http_methods(["GET", "POST"])
-def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_edit(request: ActorRequest, person_id: int) -> HttpResponse:
     return _form_page(
         request,
         person_id,
@@ -172,7 +172,7 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @requires(Permission.PERSON_MANAGE)
 @require_http_methods(["GET", "POST"])
-def address_new(request: HttpRequest, person_id: int) -> HttpResponse:
+def address_new(request: ActorRequest, person_id: int) -> HttpResponse:
     return _form_page(
         request,
         person_id,
@@ -198,7 +198,7 @@ def address_new(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @requires(Permission.PERSON_MANAGE)
 @require_http_methods(["GET", "POST"])
-def alias_new(request: HttpRequest, person_id: int) -> HttpResponse:
+def alias_new(request: ActorRequest, person_id: int) -> HttpResponse:
     return _form_page(
         request,
         person_id,
@@ -218,7 +218,7 @@ def alias_new(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @requires(Permission.PERSON_MANAGE)
 @require_http_methods(["GET", "POST"])
-def relationship_new(request: HttpRequest, person_id: int) -> HttpResponse:
+def relationship_new(request: ActorRequest, person_id: int) -> HttpResponse:
     return _form_page(
         request,
         person_id,
@@ -238,7 +238,7 @@ def relationship_new(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @requires(Permission.PERSON_MANAGE)
 @require_http_methods(["GET", "POST"])
-def person_merge(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_merge(request: ActorRequest, person_id: int) -> HttpResponse:
     """Merge another record of the same person into this one, after seeing both."""
     actor = _actor(request)
     keep = selectors.person_get(actor=actor, person_id=person_id, audit=False)
@@ -259,11 +259,11 @@ def person_merge(request: HttpRequest, person_id: int) -> HttpResponse:
                 )
                 messages.success(request, f"Record {other.pk} merged into this one")
                 return redirect("people:person_detail", person_id=keep.pk)
-        except DomainError as error:
+        except NotFound:
+            form.add_error("merge_id", "No person in this force has that record number")
+            other = None
+        except (DomainError, Conflict) as error:
             show_domain_error(form, error)
-            if error.status == 404:
-                form.add_error("merge_id", "No person in this force has that record number")
-            other = None if error.status == 404 else other
     duplicates = selectors.person_duplicates(
         actor=actor,
         given_names=keep.given_names,

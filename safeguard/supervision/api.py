@@ -3,7 +3,7 @@ review intervals. Thin: the same services as the pages."""
 
 from datetime import date, datetime
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import Field
@@ -13,6 +13,7 @@ from safeguard.api.permissions import operation_requires
 from safeguard.api.schemas import InputSchema
 from safeguard.cases.api import CaseOut
 from safeguard.core.permissions import Permission
+from safeguard.core.views import ActorRequest
 from safeguard.supervision import selectors, services
 from safeguard.supervision.models import Review, ReviewPolicySetting
 
@@ -78,9 +79,9 @@ def _case(response: HttpResponse, case) -> CaseOut:  # type: ignore[no-untyped-d
 @router.post("/cases/{case_id}/allocate", response=CaseOut)
 @operation_requires(Permission.CASE_SUPERVISE)
 def allocate_case(
-    request: HttpRequest, response: HttpResponse, case_id: int, payload: AllocateIn
+    request: ActorRequest, response: HttpResponse, case_id: int, payload: AllocateIn
 ) -> CaseOut:
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = request.actor
     case = with_expected_version(
         request,
         payload.version,
@@ -97,9 +98,9 @@ def allocate_case(
 
 @router.post("/cases/{case_id}/reviews", response={201: ReviewOut})
 @operation_requires(Permission.CASE_SUPERVISE)
-def record_review(request: HttpRequest, case_id: int, payload: ReviewIn) -> Status:
+def record_review(request: ActorRequest, case_id: int, payload: ReviewIn) -> Status:
     review: Review = services.review_record(
-        actor=request.actor,  # type: ignore[attr-defined]
+        actor=request.actor,
         case_id=case_id,
         findings=payload.findings,
         direction=payload.direction,
@@ -112,11 +113,11 @@ def record_review(request: HttpRequest, case_id: int, payload: ReviewIn) -> Stat
 @router.post("/cases/{case_id}/approve-closure", response=CaseOut)
 @operation_requires(Permission.CASE_SUPERVISE)
 def approve_closure(
-    request: HttpRequest, response: HttpResponse, case_id: int, payload: ClosureIn
+    request: ActorRequest, response: HttpResponse, case_id: int, payload: ClosureIn
 ) -> CaseOut:
     """Close with a closure review: refused (422 closure_refused) without every subject
     child's voice, or when the supervisor investigated the case."""
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = request.actor
     case = with_expected_version(
         request,
         payload.version,
@@ -135,9 +136,9 @@ def approve_closure(
 @router.post("/cases/{case_id}/return-for-work", response=CaseOut)
 @operation_requires(Permission.CASE_SUPERVISE)
 def return_for_work(
-    request: HttpRequest, response: HttpResponse, case_id: int, payload: ReasonIn
+    request: ActorRequest, response: HttpResponse, case_id: int, payload: ReasonIn
 ) -> CaseOut:
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = request.actor
     case = with_expected_version(
         request,
         payload.version,
@@ -151,9 +152,9 @@ def return_for_work(
 @router.post("/cases/{case_id}/reopen", response=CaseOut)
 @operation_requires(Permission.CASE_SUPERVISE)
 def reopen_case(
-    request: HttpRequest, response: HttpResponse, case_id: int, payload: ReasonIn
+    request: ActorRequest, response: HttpResponse, case_id: int, payload: ReasonIn
 ) -> CaseOut:
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = request.actor
     case = with_expected_version(
         request,
         payload.version,
@@ -166,8 +167,8 @@ def reopen_case(
 
 @router.get("/settings/supervision", response=PolicyOut)
 @operation_requires(Permission.POLICY_VIEW)
-def get_policy(request: HttpRequest, response: HttpResponse) -> ReviewPolicySetting:
-    setting = selectors.policy_get(actor=request.actor)  # type: ignore[attr-defined]
+def get_policy(request: ActorRequest, response: HttpResponse) -> ReviewPolicySetting:
+    setting = selectors.policy_get(actor=request.actor)
     set_etag(response, setting.version)
     return setting
 
@@ -175,9 +176,9 @@ def get_policy(request: HttpRequest, response: HttpResponse) -> ReviewPolicySett
 @router.put("/settings/supervision", response=PolicyOut)
 @operation_requires(Permission.POLICY_MANAGE)
 def set_policy(
-    request: HttpRequest, response: HttpResponse, payload: PolicyIn
+    request: ActorRequest, response: HttpResponse, payload: PolicyIn
 ) -> ReviewPolicySetting:
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = request.actor
     setting = with_expected_version(
         request,
         payload.version,

@@ -86,7 +86,7 @@ def case_clocks(record: object, now: datetime) -> list[Derived]:
             due_at=rules.child_seen_due(
                 received_at=case.received_at, risk_grade=case.risk_grade, policy=policy
             ),
-            met_at=case.child_first_seen_at,
+            met_at=case.subjects_seen_at,
             cancelled=closed,
         ),
     ]

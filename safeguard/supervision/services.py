@@ -2,6 +2,8 @@
 the force's review intervals. A review is required at allocation, at intervals, and before
 closure; the next due time is derived from the stored allocation and review times."""
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -9,23 +11,22 @@ from django.db import transaction
 from django.utils import timezone
 
 from safeguard.cases.models import Allocation, Case
-from safeguard.cases.rules.lifecycle import Transition
+from safeguard.cases.rules.lifecycle import Transition, is_closed
 from safeguard.cases.rules.record_keeping import closure_approval_problems
 from safeguard.cases.selectors import case_assignable_staff
 from safeguard.cases.services import (
     case_apply_transition,
-    case_clocks_rederive,
-    case_for_update,
-    case_require_version,
+    case_change,
     closure_facts,
 )
 from safeguard.core.actor import Actor
 from safeguard.core.audit import audit_record
+from safeguard.core.calendars import london_date
 from safeguard.core.concurrency import update_versioned
 from safeguard.core.errors import DomainError, refuse_if
 from safeguard.core.models import AuditAction
 from safeguard.core.permissions import Permission
-from safeguard.core.timeline import timeline_add
+from safeguard.core.unit_of_work import Change
 from safeguard.supervision import rules
 from safeguard.supervision.models import Review, ReviewPolicySetting
 from safeguard.supervision.selectors import policy_for
@@ -50,7 +51,7 @@ def _end_of(day: date | None) -> datetime | None:
 
 def review_due_at(case: Case) -> datetime | None:
     """When the case's next supervisory review is due (None once closed or before allocation)."""
-    if case.status == "closed":
+    if is_closed(case.status):
         return None
     last = case.reviews.order_by("-reviewed_at", "-id").first()
     return rules.next_review_due(
@@ -72,23 +73,44 @@ def _review_problems(findings: str, direction: str, next_review_on: date | None,
     return problems
 
 
+def _supervise(
+    *,
+    actor: Actor,
+    case_id: int,
+    now: datetime,
+    version: int | None = None,
+    guard: Callable[[Case], None] | None = None,
+) -> AbstractContextManager[Change[Case]]:
+    """A supervisory change to a case: within CASE_SUPERVISE's reach, through the cases
+    service's unit of work (the table's own states are the guard unless one is named)."""
+    return case_change(
+        actor=actor,
+        case_id=case_id,
+        now=now,
+        version=version,
+        permission=Permission.CASE_SUPERVISE,
+        guard=guard,
+    )
+
+
+def _store_review_due(change: Change[Case]) -> None:
+    """The next review's due time, derived and kept on the case (audited with the change)."""
+    change.derive(next_review_due_at=review_due_at(change.record))
+
+
 def case_allocate(
     *, actor: Actor, case_id: int, version: int, owner_id: int, now: datetime
 ) -> Case:
     """Give the case to an investigator. The first supervisory review falls due from now."""
-    with transaction.atomic():
-        case = case_for_update(actor, case_id, Permission.CASE_SUPERVISE)
-        case_require_version(case, version)
+    with _supervise(actor=actor, case_id=case_id, now=now, version=version) as change:
+        case = change.record
         # The owner works in the case's unit: otherwise their own case is out of their sight.
         owner = case_assignable_staff(actor=actor, unit_id=case.unit_id).filter(pk=owner_id).first()
         if owner is None:
             refuse_if([("owner", OWNER_CANNOT_WORK)])
         case_apply_transition(
-            actor=actor,
-            case=case,
-            transition=Transition.ALLOCATE,
-            version=version,
-            now=now,
+            change,
+            Transition.ALLOCATE,
             reason=f"Allocated to {owner.get_full_name() or owner.username}" if owner else "",
             changes={"owner_id": owner_id, "allocated_at": now},
         )
@@ -99,9 +121,14 @@ def case_allocate(
             allocated_by_id=actor.user_id,
             allocated_at=now,
         )
-        Case.objects.filter(pk=case.pk).update(next_review_due_at=review_due_at(case))
-        case_clocks_rederive(case, now)
+        _store_review_due(change)
     return case
+
+
+def _under_supervision(case: Case) -> None:
+    """Guard: a case is reviewed once it is allocated, and until it is closed."""
+    if case.allocated_at is None or is_closed(case.status):
+        raise DomainError("not_allocated", NOT_UNDER_SUPERVISION)
 
 
 def review_record(
@@ -114,11 +141,9 @@ def review_record(
     next_review_on: date | None = None,
 ) -> Review:
     """Record a supervisory review: the first after allocation, then periodic ones."""
-    refuse_if(_review_problems(findings, direction, next_review_on, timezone.localdate(now)))
-    with transaction.atomic():
-        case = case_for_update(actor, case_id, Permission.CASE_SUPERVISE)
-        if case.allocated_at is None or case.status == "closed":
-            raise DomainError("not_allocated", NOT_UNDER_SUPERVISION)
+    refuse_if(_review_problems(findings, direction, next_review_on, london_date(now)))
+    with _supervise(actor=actor, case_id=case_id, now=now, guard=_under_supervision) as change:
+        case = change.record
         since_allocation = case.reviews.filter(reviewed_at__gte=case.allocated_at).exists()
         review = Review.objects.create(
             force_id=case.force_id,
@@ -130,32 +155,14 @@ def review_record(
             direction=direction.strip(),
             next_review_on=next_review_on,
         )
-        Case.objects.filter(pk=case.pk).update(next_review_due_at=review_due_at(case))
-        _audit_and_event(actor, case, "review", review.get_kind_display(), now, review.direction)
-        case_clocks_rederive(case, now)
+        _store_review_due(change)
+        _review_recorded(change, "review", review.get_kind_display(), review.direction)
     return review
 
 
-def _audit_and_event(
-    actor: Actor, case: Case, reason: str, title: str, now: datetime, text: str = ""
-) -> None:
-    audit_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        object_type="case",
-        object_id=case.pk,
-        reason_code=reason,
-        changed_fields=["reviews"],
-    )
-    timeline_add(
-        actor=actor,
-        force_id=case.force_id,
-        case_id=case.pk,
-        kind=f"supervision.{reason}",
-        title=title,
-        description=text,
-        at=now,
-    )
+def _review_recorded(change: Change[Case], reason: str, title: str, text: str = "") -> None:
+    change.audit(reason=reason, changed=["reviews"])
+    change.event(f"supervision.{reason}", title, text, about=None)
 
 
 def closure_approve(
@@ -163,12 +170,9 @@ def closure_approve(
 ) -> Case:
     """Close the case with a closure review, by a supervisor who did not investigate it and
     only once every subject child's voice is on the record."""
-    refuse_if(
-        _review_problems(findings, direction or "Close the case.", None, timezone.localdate(now))
-    )
-    with transaction.atomic():
-        case = case_for_update(actor, case_id, Permission.CASE_SUPERVISE)
-        case_require_version(case, version)
+    refuse_if(_review_problems(findings, direction or "Close the case.", None, london_date(now)))
+    with _supervise(actor=actor, case_id=case_id, now=now, version=version) as change:
+        case = change.record
         refuse_if(closure_approval_problems(closure_facts(case, approver=actor)), "closure_refused")
         Review.objects.create(
             force_id=case.force_id,
@@ -179,52 +183,33 @@ def closure_approve(
             findings=findings.strip(),
             direction=direction.strip() or "Close the case.",
         )
-        _audit_and_event(actor, case, "closure_review", "Closure review", now, findings.strip())
+        _review_recorded(change, "closure_review", "Closure review", findings.strip())
         case_apply_transition(
-            actor=actor,
-            case=case,
-            transition=Transition.APPROVE_CLOSURE,
-            version=version,
-            now=now,
+            change,
+            Transition.APPROVE_CLOSURE,
             changes={"closed_at": now, "next_review_due_at": None},
         )
-        case_clocks_rederive(case, now)
     return case
 
 
 def case_return_for_work(
     *, actor: Actor, case_id: int, version: int, reason: str, now: datetime
 ) -> Case:
-    with transaction.atomic():
-        case = case_for_update(actor, case_id, Permission.CASE_SUPERVISE)
-        case_apply_transition(
-            actor=actor,
-            case=case,
-            transition=Transition.RETURN_FOR_WORK,
-            version=version,
-            now=now,
-            reason=reason,
-        )
-        case_clocks_rederive(case, now)
-        return case
+    with _supervise(actor=actor, case_id=case_id, now=now, version=version) as change:
+        return case_apply_transition(change, Transition.RETURN_FOR_WORK, reason=reason)
 
 
 def case_reopen(*, actor: Actor, case_id: int, version: int, reason: str, now: datetime) -> Case:
     """Reopen a closed case (a reason is required); reviews fall due again from now."""
-    with transaction.atomic():
-        case = case_for_update(actor, case_id, Permission.CASE_SUPERVISE)
+    with _supervise(actor=actor, case_id=case_id, now=now, version=version) as change:
         case_apply_transition(
-            actor=actor,
-            case=case,
-            transition=Transition.REOPEN,
-            version=version,
-            now=now,
+            change,
+            Transition.REOPEN,
             reason=reason,
             changes={"closed_at": None, "allocated_at": now},
         )
-        Case.objects.filter(pk=case.pk).update(next_review_due_at=review_due_at(case))
-        case_clocks_rederive(case, now)
-    return case
+        _store_review_due(change)
+    return change.record
 
 
 @dataclass(frozen=True)

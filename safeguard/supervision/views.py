@@ -4,7 +4,7 @@ and the force's review intervals."""
 from dataclasses import fields
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,18 +15,18 @@ from safeguard.cases.forms import ReasonForm
 from safeguard.cases.views import case_form_page
 from safeguard.core.actor import Actor
 from safeguard.core.permissions import Permission
-from safeguard.core.views import requires
+from safeguard.core.views import ActorRequest, requires
 from safeguard.frontend.forms import form_data
 from safeguard.frontend.pages import submit_form
 from safeguard.supervision import forms, rules, selectors, services
 
 
-def _actor(request: HttpRequest, section: str = "supervision") -> Actor:
-    request.nav_section = section  # type: ignore[attr-defined]
-    return request.actor  # type: ignore[attr-defined,no-any-return]
+def _actor(request: ActorRequest, section: str = "supervision") -> Actor:
+    request.nav_section = section
+    return request.actor
 
 
-def _supervise_page(request: HttpRequest, case_id: int, **page: Any) -> HttpResponse:
+def _supervise_page(request: ActorRequest, case_id: int, **page: Any) -> HttpResponse:
     """A supervisory form on a case: the case page's form handling, under CASE_SUPERVISE."""
     page.setdefault("initial", lambda case: {"version": case.version})
     return case_form_page(request, case_id, permission=Permission.CASE_SUPERVISE, **page)
@@ -34,7 +34,7 @@ def _supervise_page(request: HttpRequest, case_id: int, **page: Any) -> HttpResp
 
 @requires(Permission.CASE_SUPERVISE)
 @require_http_methods(["GET", "POST"])
-def allocate(request: HttpRequest, case_id: int) -> HttpResponse:
+def allocate(request: ActorRequest, case_id: int) -> HttpResponse:
     return _supervise_page(
         request,
         case_id,
@@ -58,7 +58,7 @@ def allocate(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @requires(Permission.CASE_SUPERVISE)
 @require_http_methods(["GET", "POST"])
-def review_new(request: HttpRequest, case_id: int) -> HttpResponse:
+def review_new(request: ActorRequest, case_id: int) -> HttpResponse:
     return _supervise_page(
         request,
         case_id,
@@ -80,7 +80,7 @@ def review_new(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @requires(Permission.CASE_SUPERVISE)
 @require_http_methods(["GET", "POST"])
-def closure_approve(request: HttpRequest, case_id: int) -> HttpResponse:
+def closure_approve(request: ActorRequest, case_id: int) -> HttpResponse:
     return _supervise_page(
         request,
         case_id,
@@ -103,7 +103,7 @@ def closure_approve(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @requires(Permission.CASE_SUPERVISE)
 @require_http_methods(["GET", "POST"])
-def return_for_work(request: HttpRequest, case_id: int) -> HttpResponse:
+def return_for_work(request: ActorRequest, case_id: int) -> HttpResponse:
     return _supervise_page(
         request,
         case_id,
@@ -123,7 +123,7 @@ def return_for_work(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @requires(Permission.CASE_SUPERVISE)
 @require_http_methods(["GET", "POST"])
-def reopen(request: HttpRequest, case_id: int) -> HttpResponse:
+def reopen(request: ActorRequest, case_id: int) -> HttpResponse:
     return _supervise_page(
         request,
         case_id,
@@ -142,7 +142,7 @@ def reopen(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @requires(Permission.CASE_SUPERVISE)
-def reviews_due(request: HttpRequest) -> HttpResponse:
+def reviews_due(request: ActorRequest) -> HttpResponse:
     """Cases in the supervisor's reach whose review is overdue or due soon, most overdue first."""
     actor = _actor(request)
     now = timezone.now()
@@ -151,7 +151,7 @@ def reviews_due(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Permission.POLICY_VIEW)
-def policy(request: HttpRequest) -> HttpResponse:
+def policy(request: ActorRequest) -> HttpResponse:
     actor = _actor(request, "policy")
     setting = selectors.policy_get(actor=actor)
     return render(
@@ -170,7 +170,7 @@ POLICY_FIELDS = [field.name for field in fields(services.PolicyInput)]
 
 @requires(Permission.POLICY_MANAGE)
 @require_http_methods(["GET", "POST"])
-def policy_edit(request: HttpRequest) -> HttpResponse:
+def policy_edit(request: ActorRequest) -> HttpResponse:
     actor = _actor(request, "policy")
     setting = selectors.policy_get(actor=actor)
     form = forms.PolicyForm(

@@ -119,7 +119,7 @@ TABLES: dict[str, tuple[str, ...]] = {
         "received_at",
         "triaged_at",
         "allocated_at",
-        "child_first_seen_at",
+        "subjects_seen_at",
         "next_review_due_at",
         "closed_at",
         "created_at",

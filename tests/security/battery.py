@@ -2218,7 +2218,7 @@ def case_fingerprint(case_id: int) -> Hashable:
         "risk_rationale",
         "summary",
         "allocated_at",
-        "child_first_seen_at",
+        "subjects_seen_at",
         "next_review_due_at",
         "closed_at",
         "updated_at",

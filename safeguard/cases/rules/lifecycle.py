@@ -4,8 +4,11 @@ received → triaged → allocated → investigating → awaiting closure approv
 plus sending a closure request back, and reopening a closed case (a reason is required).
 """
 
-from dataclasses import dataclass
 from enum import StrEnum
+
+from safeguard.core.lifecycle import Edge, IllegalTransition, Lifecycle
+
+__all__ = ["CASE_LIFECYCLE", "IllegalTransition", "Status", "Transition"]
 
 
 class Status(StrEnum):
@@ -56,61 +59,41 @@ TRANSITION_LABELS = {
 }
 
 
-@dataclass(frozen=True)
-class Edge:
-    sources: frozenset[Status]
-    target: Status
-    needs_reason: bool = False
-
-
 S = Status
 # The one table. A supervisor may re-allocate an allocated or investigating case.
-TRANSITIONS: dict[Transition, Edge] = {
-    Transition.TRIAGE: Edge(frozenset({S.RECEIVED}), S.TRIAGED),
-    Transition.ALLOCATE: Edge(frozenset({S.TRIAGED, S.ALLOCATED, S.INVESTIGATING}), S.ALLOCATED),
-    Transition.START_INVESTIGATION: Edge(frozenset({S.ALLOCATED}), S.INVESTIGATING),
-    Transition.REQUEST_CLOSURE: Edge(frozenset({S.INVESTIGATING}), S.AWAITING_CLOSURE),
-    Transition.APPROVE_CLOSURE: Edge(frozenset({S.AWAITING_CLOSURE}), S.CLOSED),
-    Transition.RETURN_FOR_WORK: Edge(
-        frozenset({S.AWAITING_CLOSURE}), S.INVESTIGATING, needs_reason=True
-    ),
-    Transition.REOPEN: Edge(frozenset({S.CLOSED}), S.INVESTIGATING, needs_reason=True),
-}
-
-
-class IllegalTransition(Exception):
-    """The transition cannot be made from this status; the message names the ones that can."""
-
-    def __init__(self, status: Status, transition: str) -> None:
-        self.status = status
-        self.transition = transition
-        self.allowed = allowed_transitions(status)
-        allowed = ", ".join(t.label.lower() for t in self.allowed) or "none"
-        name = (
-            TRANSITION_LABELS.get(Transition(transition), transition).lower()
-            if (transition in Transition.__members__.values())
-            else transition
-        )
-        super().__init__(
-            f"A case that is {status.label.lower()} cannot '{name}'. Allowed from here: {allowed}."
-        )
+CASE_LIFECYCLE: Lifecycle[Status, "Transition"] = Lifecycle(
+    noun="case",
+    steps={
+        Transition.TRIAGE: Edge(frozenset({S.RECEIVED}), S.TRIAGED),
+        Transition.ALLOCATE: Edge(
+            frozenset({S.TRIAGED, S.ALLOCATED, S.INVESTIGATING}), S.ALLOCATED
+        ),
+        Transition.START_INVESTIGATION: Edge(frozenset({S.ALLOCATED}), S.INVESTIGATING),
+        Transition.REQUEST_CLOSURE: Edge(frozenset({S.INVESTIGATING}), S.AWAITING_CLOSURE),
+        Transition.APPROVE_CLOSURE: Edge(frozenset({S.AWAITING_CLOSURE}), S.CLOSED),
+        Transition.RETURN_FOR_WORK: Edge(
+            frozenset({S.AWAITING_CLOSURE}), S.INVESTIGATING, needs_reason=True
+        ),
+        Transition.REOPEN: Edge(frozenset({S.CLOSED}), S.INVESTIGATING, needs_reason=True),
+    },
+)
+TRANSITIONS = CASE_LIFECYCLE.steps
 
 
 def allowed_transitions(status: Status) -> list[Transition]:
     """The transitions the table allows from a status, in table order."""
-    return [name for name, edge in TRANSITIONS.items() if status in edge.sources]
+    return CASE_LIFECYCLE.allowed(status)
 
 
 def next_status(status: Status, transition: str) -> Status:
     """Where a transition leads from `status`, or IllegalTransition naming the allowed ones."""
-    try:
-        edge = TRANSITIONS[Transition(transition)]
-    except ValueError:
-        raise IllegalTransition(status, transition) from None
-    if status not in edge.sources:
-        raise IllegalTransition(status, transition)
-    return edge.target
+    return CASE_LIFECYCLE.next_status(status, transition)
 
 
 def needs_reason(transition: Transition) -> bool:
-    return TRANSITIONS[transition].needs_reason
+    return CASE_LIFECYCLE.needs_reason(transition)
+
+
+def is_closed(status: str) -> bool:
+    """Closed cases take no work until a supervisor reopens them."""
+    return status == Status.CLOSED

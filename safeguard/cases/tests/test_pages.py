@@ -131,7 +131,7 @@ def test_a_child_first_seen_before_the_referral_is_refused(officer, case_for):
     saved = officer.post(f"/cases/{case_for.pk}/voice/new/", form | {"seen_at": _when(1)})
     assert saved.status_code == 302
     case_for.refresh_from_db()
-    assert case_for.child_first_seen_at is not None
+    assert case_for.subjects_seen_at is not None
 
 
 def test_a_stale_edit_says_who_changed_what(officer, case_for, make_user, unit):

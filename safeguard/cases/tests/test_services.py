@@ -97,7 +97,7 @@ def case(officer, unit, child):
 
 def unchanged(case: Case) -> tuple:
     fresh = Case.objects.get(pk=case.pk)
-    return (fresh.status, fresh.version, fresh.child_first_seen_at, fresh.updated_at)
+    return (fresh.status, fresh.version, fresh.subjects_seen_at, fresh.updated_at)
 
 
 # --- creating a case -------------------------------------------------------------------------
@@ -128,7 +128,10 @@ def test_creating_a_case_records_who_what_and_when(officer, unit, child, cast):
     entry = AuditEntry.objects.get(object_type="case", object_id=str(case.pk))
     assert entry.action == "create"
     [event] = TimelineEvent.objects.filter(case_id=case.pk)
-    assert (event.kind, event.at) == ("case.received", NOW)
+    assert (event.kind, event.at) == (
+        "case.received",
+        RECEIVED,
+    )  # when it happened, not when it was typed
     assert event.description.startswith("Risk graded medium: ")
 
 
@@ -478,18 +481,18 @@ def test_a_child_first_seen_before_the_referral_is_refused_and_saves_nothing(off
 def test_the_earliest_time_a_subject_child_was_seen_is_kept(officer, case, child):
     later, earlier = RECEIVED + timedelta(days=1), RECEIVED + timedelta(hours=5)
     voice_record(actor=officer, case_id=case.pk, child_id=child.pk, voice=heard(later), now=NOW)
-    assert Case.objects.get(pk=case.pk).child_first_seen_at == later
+    assert Case.objects.get(pk=case.pk).subjects_seen_at == later
     voice_record(actor=officer, case_id=case.pk, child_id=child.pk, voice=heard(earlier), now=NOW)
-    assert Case.objects.get(pk=case.pk).child_first_seen_at == earlier
+    assert Case.objects.get(pk=case.pk).subjects_seen_at == earlier
     voice_record(actor=officer, case_id=case.pk, child_id=child.pk, voice=heard(later), now=NOW)
-    assert Case.objects.get(pk=case.pk).child_first_seen_at == earlier
+    assert Case.objects.get(pk=case.pk).subjects_seen_at == earlier
 
 
 def test_seeing_a_sibling_does_not_start_the_subjects_clock(officer, case):
     brother = a_person(officer, "Leo", "Hughes")
     case_add_person(actor=officer, case_id=case.pk, person_id=brother.pk, role="sibling", now=NOW)
     voice_record(actor=officer, case_id=case.pk, child_id=brother.pk, voice=heard(), now=NOW)
-    assert Case.objects.get(pk=case.pk).child_first_seen_at is None
+    assert Case.objects.get(pk=case.pk).subjects_seen_at is None
 
 
 def test_the_voice_of_someone_not_in_the_case_or_an_adult_is_refused(officer, case):

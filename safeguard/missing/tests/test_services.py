@@ -320,7 +320,7 @@ def test_prevention_interview_records_the_voice_and_an_indicator_fires_a_trigger
         now=back + 3 * H,
     )
     case = Case.objects.get(pk=episode.case_id)
-    assert case.child_first_seen_at == back + 2 * H
+    assert case.subjects_seen_at == back + 2 * H
     trigger = Trigger.objects.get(episode=episode)
     assert trigger.kind == "indicators"
     assert trigger.reason == (

@@ -16,9 +16,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from safeguard.cases import selectors as case_selectors
 from safeguard.core.actor import Actor
 from safeguard.core.clocks import clocks_for
-from safeguard.core.errors import DomainError
+from safeguard.core.errors import Conflict, DomainError
 from safeguard.core.permissions import Permission
-from safeguard.core.views import requires
+from safeguard.core.views import ActorRequest, requires
 from safeguard.frontend.forms import form_data, show_domain_error
 from safeguard.frontend.pages import conflict_message, submit_form
 from safeguard.missing import forms, selectors, services
@@ -27,9 +27,9 @@ from safeguard.missing.rules.grading import Grade
 from safeguard.people.selectors import person_get
 
 
-def _actor(request: HttpRequest) -> Actor:
-    request.nav_section = "missing"  # type: ignore[attr-defined]
-    return request.actor  # type: ignore[attr-defined,no-any-return]
+def _actor(request: ActorRequest) -> Actor:
+    request.nav_section = "missing"
+    return request.actor
 
 
 def _upload(request: HttpRequest, name: str = "photo") -> bytes | None:
@@ -65,7 +65,7 @@ def _report_input(child_id: int, data: dict[str, Any]) -> services.ReportInput:
 
 @requires(Permission.CASE_CREATE)
 @require_http_methods(["GET", "POST"])
-def report(request: HttpRequest) -> HttpResponse:
+def report(request: ActorRequest) -> HttpResponse:
     """Report a child missing. "Suggest a grade" answers from the questions without saving;
     "Report missing" saves, refusing a lower-than-suggested grade from a non-supervisor."""
     actor = _actor(request)
@@ -93,9 +93,7 @@ def report(request: HttpRequest) -> HttpResponse:
                 )
                 messages.success(request, f"Reported missing: {episode.case.reference}")
                 return redirect("missing:detail", episode_id=episode.pk)
-        except DomainError as error:
-            if error.status == 404:
-                raise
+        except (DomainError, Conflict) as error:
             show_domain_error(form, error)
     return render(
         request,
@@ -114,7 +112,7 @@ def _visible_clocks(episode: Episode) -> list[tuple[Any, str, str]]:
 
 
 @requires(Permission.CASE_VIEW)
-def detail(request: HttpRequest, episode_id: int) -> HttpResponse:
+def detail(request: ActorRequest, episode_id: int) -> HttpResponse:
     actor = _actor(request)
     episode = selectors.episode_get(actor=actor, episode_id=episode_id)
     case = episode.case
@@ -155,7 +153,7 @@ def detail(request: HttpRequest, episode_id: int) -> HttpResponse:
 
 
 @requires(Permission.CASE_VIEW)
-def for_case(request: HttpRequest, case_id: int) -> HttpResponse:
+def for_case(request: ActorRequest, case_id: int) -> HttpResponse:
     """From a missing case's page to its episode."""
     actor = _actor(request)
     case = case_selectors.case_get(actor=actor, case_id=case_id)
@@ -166,7 +164,7 @@ def for_case(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @requires(Permission.CASE_VIEW)
-def photo(request: HttpRequest, episode_id: int) -> HttpResponse:
+def photo(request: ActorRequest, episode_id: int) -> HttpResponse:
     image = selectors.episode_photo(actor=_actor(request), episode_id=episode_id)
     response = HttpResponse(bytes(image.data), content_type=image.content_type)
     response["Content-Disposition"] = "inline"
@@ -174,7 +172,7 @@ def photo(request: HttpRequest, episode_id: int) -> HttpResponse:
 
 
 def _episode_form_page(
-    request: HttpRequest,
+    request: ActorRequest,
     episode_id: int,
     *,
     form_class: type,
@@ -229,7 +227,7 @@ def _now_initial(field: str) -> Callable[[Episode], dict[str, Any]]:
 
 @requires(Permission.CASE_WORK)
 @require_http_methods(["GET", "POST"])
-def photo_add(request: HttpRequest, episode_id: int) -> HttpResponse:
+def photo_add(request: ActorRequest, episode_id: int) -> HttpResponse:
     return _episode_form_page(
         request,
         episode_id,
@@ -245,7 +243,7 @@ def photo_add(request: HttpRequest, episode_id: int) -> HttpResponse:
 
 @requires(Permission.CASE_WORK)
 @require_http_methods(["GET", "POST"])
-def regrade(request: HttpRequest, episode_id: int) -> HttpResponse:
+def regrade(request: ActorRequest, episode_id: int) -> HttpResponse:
     return _episode_form_page(
         request,
         episode_id,
@@ -268,7 +266,7 @@ def regrade(request: HttpRequest, episode_id: int) -> HttpResponse:
 
 @requires(Permission.CASE_SUPERVISE)
 @require_http_methods(["GET", "POST"])
-def supervisor_review(request: HttpRequest, episode_id: int) -> HttpResponse:
+def supervisor_review(request: ActorRequest, episode_id: int) -> HttpResponse:
     return _episode_form_page(
         request,
         episode_id,
@@ -292,7 +290,7 @@ def supervisor_review(request: HttpRequest, episode_id: int) -> HttpResponse:
 
 @requires(Permission.CASE_WORK)
 @require_http_methods(["GET", "POST"])
-def attended(request: HttpRequest, episode_id: int) -> HttpResponse:
+def attended(request: ActorRequest, episode_id: int) -> HttpResponse:
     return _episode_form_page(
         request,
         episode_id,
@@ -313,7 +311,7 @@ def attended(request: HttpRequest, episode_id: int) -> HttpResponse:
 
 @requires(Permission.CASE_WORK)
 @require_http_methods(["GET", "POST"])
-def risk_review(request: HttpRequest, episode_id: int) -> HttpResponse:
+def risk_review(request: ActorRequest, episode_id: int) -> HttpResponse:
     return _episode_form_page(
         request,
         episode_id,
@@ -330,16 +328,14 @@ def risk_review(request: HttpRequest, episode_id: int) -> HttpResponse:
 
 @requires(Permission.DUTY_VIEW)
 @require_POST
-def acknowledge(request: HttpRequest, episode_id: int) -> HttpResponse:
+def acknowledge(request: ActorRequest, episode_id: int) -> HttpResponse:
     """The duty inspector records that they know of a high-risk episode."""
     actor = _actor(request)
     try:
         services.episode_inspector_acknowledge(
             actor=actor, episode_id=episode_id, now=timezone.now()
         )
-    except DomainError as error:
-        if error.status in (403, 404):
-            raise
+    except (DomainError, Conflict) as error:
         messages.error(request, error.message)
         return redirect("missing:detail", episode_id=episode_id)
     messages.success(request, "You are recorded as informed")
@@ -350,7 +346,7 @@ def acknowledge(request: HttpRequest, episode_id: int) -> HttpResponse:
 
 @requires(Permission.CASE_SUPERVISE)
 @require_http_methods(["GET", "POST"])
-def plan_add(request: HttpRequest, episode_id: int) -> HttpResponse:
+def plan_add(request: ActorRequest, episode_id: int) -> HttpResponse:
     return _episode_form_page(
         request,
         episode_id,
@@ -379,7 +375,7 @@ def plan_add(request: HttpRequest, episode_id: int) -> HttpResponse:
 
 @requires(Permission.CASE_WORK)
 @require_http_methods(["GET", "POST"])
-def found(request: HttpRequest, episode_id: int) -> HttpResponse:
+def found(request: ActorRequest, episode_id: int) -> HttpResponse:
     return _episode_form_page(
         request,
         episode_id,
@@ -405,7 +401,7 @@ def found(request: HttpRequest, episode_id: int) -> HttpResponse:
 
 @requires(Permission.CASE_WORK)
 @require_http_methods(["GET", "POST"])
-def prevention(request: HttpRequest, episode_id: int) -> HttpResponse:
+def prevention(request: ActorRequest, episode_id: int) -> HttpResponse:
     return _episode_form_page(
         request,
         episode_id,
@@ -435,7 +431,7 @@ def prevention(request: HttpRequest, episode_id: int) -> HttpResponse:
 
 @requires(Permission.CASE_WORK)
 @require_http_methods(["GET", "POST"])
-def interview_on_behalf(request: HttpRequest, episode_id: int) -> HttpResponse:
+def interview_on_behalf(request: ActorRequest, episode_id: int) -> HttpResponse:
     """The police record the return home interview for the local authority."""
 
     def task_of(episode: Episode) -> Any:

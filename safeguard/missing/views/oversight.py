@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +17,7 @@ from safeguard.core.actor import Actor
 from safeguard.core.clocks import ClockView
 from safeguard.core.models import ClockState
 from safeguard.core.permissions import Permission
-from safeguard.core.views import requires
+from safeguard.core.views import ActorRequest, requires
 from safeguard.frontend.charts import BarChart, Series, bar_chart
 from safeguard.frontend.forms import form_data
 from safeguard.frontend.pages import submit_form
@@ -28,9 +28,9 @@ from safeguard.missing.rules import response
 from safeguard.missing.rules.grading import Grade
 
 
-def _actor(request: HttpRequest, section: str) -> Actor:
-    request.nav_section = section  # type: ignore[attr-defined]
-    return request.actor  # type: ignore[attr-defined,no-any-return]
+def _actor(request: ActorRequest, section: str) -> Actor:
+    request.nav_section = section
+    return request.actor
 
 
 # The board -----------------------------------------------------------------------------------
@@ -77,7 +77,7 @@ def _board_context(actor: Actor) -> dict[str, object]:
 
 
 @requires(Permission.CASE_VIEW)
-def board(request: HttpRequest) -> HttpResponse:
+def board(request: ActorRequest) -> HttpResponse:
     """Every child missing now that the user can see, overdue deadlines first."""
     actor = _actor(request, "missing")
     context = _board_context(actor)
@@ -158,7 +158,7 @@ def _charts(months: list[selectors.MonthFigures], threshold: int) -> list[BarCha
 
 
 @requires(Permission.MISSING_FIGURES_VIEW)
-def figures(request: HttpRequest) -> HttpResponse:
+def figures(request: ActorRequest) -> HttpResponse:
     """Aggregates only: no child is named, so analysts may see it."""
     actor = _actor(request, "missing_figures")
     form = FiguresForm(request.GET if "months" in request.GET else {"months": DEFAULT_MONTHS})
@@ -187,7 +187,7 @@ def figures(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Permission.PERSON_VIEW)
-def child_profile(request: HttpRequest, person_id: int) -> HttpResponse:
+def child_profile(request: ActorRequest, person_id: int) -> HttpResponse:
     actor = _actor(request, "people")
     now = timezone.now()
     return render(
@@ -207,7 +207,7 @@ POLICY_FIELDS = list(response.POLICY_RANGES)
 
 
 @requires(Permission.POLICY_VIEW)
-def policy(request: HttpRequest) -> HttpResponse:
+def policy(request: ActorRequest) -> HttpResponse:
     actor = _actor(request, "policy")
     return render(
         request,
@@ -222,7 +222,7 @@ def policy(request: HttpRequest) -> HttpResponse:
 
 @requires(Permission.POLICY_MANAGE)
 @require_http_methods(["GET", "POST"])
-def policy_edit(request: HttpRequest) -> HttpResponse:
+def policy_edit(request: ActorRequest) -> HttpResponse:
     actor = _actor(request, "policy")
     setting = selectors.missing_policy_get(actor=actor)
     form = MissingPolicyForm(
@@ -250,7 +250,7 @@ def policy_edit(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Permission.RETURN_INTERVIEW_RECORD)
-def interview_list(request: HttpRequest) -> HttpResponse:
+def interview_list(request: ActorRequest) -> HttpResponse:
     """The tasks disclosed to this local authority user, soonest due first."""
     actor = _actor(request, "interviews")
     tasks = selectors.return_interviews_disclosed_to(actor=actor, open_only=False)
@@ -259,7 +259,7 @@ def interview_list(request: HttpRequest) -> HttpResponse:
 
 @requires(Permission.RETURN_INTERVIEW_RECORD)
 @require_http_methods(["GET", "POST"])
-def interview_record(request: HttpRequest, interview_id: int) -> HttpResponse:
+def interview_record(request: ActorRequest, interview_id: int) -> HttpResponse:
     actor = _actor(request, "interviews")
     task = selectors.return_interview_disclosed(actor=actor, interview_id=interview_id)
     form = ReturnInterviewForm(form_data(request), initial={"version": task.version})
