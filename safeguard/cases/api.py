@@ -11,7 +11,7 @@ from pydantic import Field
 
 from safeguard.api.concurrency import set_etag, with_expected_version
 from safeguard.api.permissions import operation_requires
-from safeguard.api.schemas import EventOut, EventPage, InputSchema
+from safeguard.api.schemas import ClockOut, EventOut, EventPage, InputSchema, clocks_out
 from safeguard.cases import selectors, services
 from safeguard.cases.models import Action, Case, Decision, Involvement, Note, VoiceOfChild
 from safeguard.cases.rules.lifecycle import Status as CaseStatus
@@ -30,13 +30,6 @@ class PersonInCase(Schema):
     person_id: int
     name: str
     role: str
-
-
-class ClockOut(Schema):
-    name: str
-    due_at: datetime
-    met_at: datetime | None
-    status: str
 
 
 class CaseOut(Schema):
@@ -88,14 +81,11 @@ class CaseOut(Schema):
             closed_at=case.closed_at,
             version=case.version,
             allowed_transitions=[str(t) for t in allowed_transitions(case.status_enum)],
-            clocks=[
-                ClockOut(name=c.name, due_at=c.due_at, met_at=c.met_at, status=c.status)
-                for c in (
-                    clocks
-                    if clocks is not None
-                    else clocks_for(object_type="case", object_id=case.pk, now=timezone.now())
-                )
-            ],
+            clocks=clocks_out(
+                clocks
+                if clocks is not None
+                else clocks_for(object_type="case", object_id=case.pk, now=timezone.now())
+            ),
             people=people,
         )
 

@@ -229,3 +229,25 @@ class VoiceOfChild(models.Model):
 
     def __str__(self) -> str:
         return f"voice of {self.child_id} on {self.case_id}"
+
+
+class ChildSeen(models.Model):
+    """A child seen by the police on a case other than through a voice-of-the-child record: a
+    missing child found with their condition recorded. Counts towards the child-seen clock;
+    it is not the child's voice, which closure still needs."""
+
+    force = models.ForeignKey("accounts.Force", on_delete=models.PROTECT)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sightings")
+    child = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    seen_at = models.DateTimeField()
+    how = models.CharField(max_length=200)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "child"], name="child_seen_case")]
+
+    def __str__(self) -> str:
+        return f"{self.child_id} seen on {self.case_id}"

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from safeguard.accounts.models import Unit, User
 from safeguard.cases.models import Action, Case, Involvement
+from safeguard.cases.rules.lifecycle import Status
 from safeguard.core.actor import Actor
 from safeguard.core.audit import audit_record
 from safeguard.core.errors import NotFound
@@ -44,6 +45,22 @@ def cases_visible_to(actor: Actor, permission: Permission = Permission.CASE_VIEW
         object_type="case",
         unit_field="unit",
         owner_field="owner",
+    )
+
+
+def case_open_of_kind_for_child(*, actor: Actor, child_id: int, case_type: str) -> Case | None:
+    """The newest open case of a kind about a child (a subject), within what the actor sees:
+    another context adds to it rather than opening a second (a missing-episode trigger)."""
+    return (
+        cases_visible_to(actor)
+        .filter(
+            case_type=case_type,
+            involvements__person_id=child_id,
+            involvements__role=Involvement.Role.SUBJECT,
+        )
+        .exclude(status=Status.CLOSED)
+        .order_by("-received_at", "-id")
+        .first()
     )
 
 

@@ -15,6 +15,7 @@ from safeguard.accounts.models import Unit, User
 from safeguard.cases.models import (
     Action,
     Case,
+    ChildSeen,
     Decision,
     Involvement,
     Note,
@@ -122,6 +123,16 @@ def case_for_update(actor: Actor, case_id: int, permission: Permission) -> Case:
     return case
 
 
+def _case_of_checked_record(actor: Actor, case_id: int) -> Case:
+    """Lock the case of a record another context has already locked within the actor's reach
+    (an episode, an incident): within the actor's force, whatever the case's unit, since a
+    reporter outside the missing persons unit still reports into it."""
+    case = Case.objects.select_for_update().filter(pk=case_id, force_id=actor.force_id).first()
+    if case is None:
+        raise NotFound()
+    return case
+
+
 def case_open_for_work(case: Case) -> None:
     """Guard: a closed case takes no work until a supervisor reopens it."""
     if lifecycle.is_closed(case.status):
@@ -134,18 +145,23 @@ def case_change(
     case_id: int,
     now: datetime,
     version: int | None = None,
-    permission: Permission = Permission.CASE_WORK,
+    permission: Permission | None = Permission.CASE_WORK,
     guard: Callable[[Case], None] | None = case_open_for_work,
     reason: str = "",
 ) -> AbstractContextManager[Change[Case]]:
-    """The unit of work for a change to a case: locked within `permission`'s reach, the version
+    """The unit of work for a change to a case: locked within `permission`'s reach (None: on
+    behalf of another context that has locked its own record on the case), the version
     checked, the guard run (open for work unless said otherwise), audited as `case`, its
     events on its timeline and its clocks recomputed once on the way out."""
     return record_change(
         actor=actor,
         now=now,
         audit_as="case",
-        lock=lambda: case_for_update(actor, case_id, permission),
+        lock=lambda: (
+            case_for_update(actor, case_id, permission)
+            if permission is not None
+            else _case_of_checked_record(actor, case_id)
+        ),
         version=version,
         guard=guard,
         reason=reason,
@@ -262,10 +278,10 @@ def case_regrade(
 ) -> Case:
     """Another context's grading sets the case's risk grade (a missing episode regraded, a DASH
     band): audited as a change to the case with `reason`, and on its timeline only when the
-    grade moves. The caller has checked its own record's permission; the case must be seen."""
+    grade moves. The caller has locked its own record on the case within the actor's reach."""
     refuse_if([] if grade in Case.Grade.values else [("risk_grade", "Choose a risk grade")])
     with case_change(
-        actor=actor, case_id=case_id, now=now, permission=Permission.CASE_VIEW, reason=reason
+        actor=actor, case_id=case_id, now=now, permission=None, reason=reason
     ) as change:
         before = change.record.get_risk_grade_display()
         changed = change.write(risk_grade=grade, risk_rationale=rationale.strip())
@@ -291,9 +307,7 @@ def case_record_event(
 ) -> None:
     """Another context adds to a case it can see (a missing-episode trigger on an open
     exploitation case): audited as a change to the case, on its timeline."""
-    with case_change(
-        actor=actor, case_id=case_id, now=now, permission=Permission.CASE_VIEW, reason=kind
-    ) as change:
+    with case_change(actor=actor, case_id=case_id, now=now, permission=None, reason=kind) as change:
         change.audit(changed=["timeline"])
         change.event(kind, title, description, about=about)
 
@@ -301,10 +315,8 @@ def case_record_event(
 def case_mark_triaged(*, actor: Actor, case_id: int, now: datetime, reason: str = "") -> Case:
     """Another context's intake decides the referral (a missing report graded as it is made,
     a domestic abuse triage completed): the case moves from received to triaged, once. The
-    caller has checked its own record's permission; the case must be seen."""
-    with case_change(
-        actor=actor, case_id=case_id, now=now, permission=Permission.CASE_VIEW
-    ) as change:
+    caller has locked its own record on the case within the actor's reach."""
+    with case_change(actor=actor, case_id=case_id, now=now, permission=None) as change:
         if change.record.status_enum == Status.RECEIVED:
             case_apply_transition(
                 change, Transition.TRIAGE, reason=reason, changes={"triaged_at": now}
@@ -587,14 +599,45 @@ def _subjects_seen_at(case: Case) -> datetime | None:
         case.involvements.filter(role=Involvement.Role.SUBJECT).values_list("person_id", flat=True)
     )
     first_seen: dict[int, datetime] = {}
-    for child_id, seen_at in case.voices.filter(
-        child_id__in=subjects, seen=True, seen_at__isnull=False
-    ).values_list("child_id", "seen_at"):
+    voices = case.voices.filter(child_id__in=subjects, seen=True, seen_at__isnull=False)
+    sightings = case.sightings.filter(child_id__in=subjects)
+    for child_id, seen_at in [
+        *voices.values_list("child_id", "seen_at"),
+        *sightings.values_list("child_id", "seen_at"),
+    ]:
         if seen_at is not None and (child_id not in first_seen or seen_at < first_seen[child_id]):
             first_seen[child_id] = seen_at
     if not subjects or set(first_seen) != subjects:
         return None
     return max(first_seen.values())
+
+
+def case_record_child_seen(
+    *, actor: Actor, case_id: int, child_id: int, seen_at: datetime, how: str, now: datetime
+) -> ChildSeen:
+    """Another context saw the child (a missing child found with their condition recorded):
+    it counts towards the case's child-seen clock, and is on that child's chronology. The
+    caller has locked its own record on the case within the actor's reach."""
+    with case_change(
+        actor=actor, case_id=case_id, now=now, permission=None, reason="seen"
+    ) as change:
+        case = change.record
+        if not case.involvements.filter(
+            person_id=child_id, role__in=Involvement.CHILD_ROLES
+        ).exists():
+            raise DomainError("invalid", NOT_IN_CASE, {"child": NOT_IN_CASE})
+        sighting = ChildSeen.objects.create(
+            force_id=case.force_id,
+            case=case,
+            child_id=child_id,
+            seen_at=seen_at,
+            how=how[:200],
+            recorded_by_id=actor.user_id,
+            recorded_at=now,
+        )
+        change.derive(subjects_seen_at=_subjects_seen_at(case))
+        change.audit(changed=["child_seen"])
+    return sighting
 
 
 def voice_record(

@@ -12,8 +12,7 @@ from pydantic import AwareDatetime, Field
 
 from safeguard.api.concurrency import set_etag, with_expected_version
 from safeguard.api.permissions import operation_requires
-from safeguard.api.schemas import InputSchema
-from safeguard.cases.api import ClockOut
+from safeguard.api.schemas import ClockOut, InputSchema
 from safeguard.core.clocks import ClockView, clocks_for
 from safeguard.core.errors import refuse_if
 from safeguard.core.permissions import Permission

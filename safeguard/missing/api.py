@@ -13,8 +13,8 @@ from pydantic import AwareDatetime, Field
 
 from safeguard.api.concurrency import set_etag, with_expected_version
 from safeguard.api.permissions import operation_requires
-from safeguard.api.schemas import InputSchema
-from safeguard.cases.api import ActionOut, ClockOut
+from safeguard.api.schemas import ClockOut, InputSchema
+from safeguard.cases.api import ActionOut
 from safeguard.cases.models import Case
 from safeguard.core.clocks import ClockView, clocks_for
 from safeguard.core.permissions import Permission
