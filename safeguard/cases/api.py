@@ -22,6 +22,7 @@ from safeguard.core.errors import DomainError
 from safeguard.core.pagination import KeysetPage
 from safeguard.core.permissions import Permission
 from safeguard.core.views import ActorRequest
+from safeguard.people.api import PersonOut
 
 router = Router(tags=["cases"])
 
@@ -441,3 +442,33 @@ def child_chronology(request: ActorRequest, person_id: int, after: str | None = 
         after=after,
     )
     return _events(chronology.page)
+
+
+class MergeIn(InputSchema):
+    merge_id: int
+    merge_version: int
+    keep_version: int | None = None
+
+
+@router.post("/people/{person_id}/merge", response=PersonOut, tags=["people"])
+@operation_requires(Permission.PERSON_MANAGE)
+def merge_person(
+    request: ActorRequest, response: HttpResponse, person_id: int, payload: MergeIn
+) -> PersonOut:
+    """Merge record `merge_id` into this one; both versions are checked. The case records
+    naming the merged record (involvements, voices, sightings) move to this one."""
+    actor = request.actor
+    kept = with_expected_version(
+        request,
+        payload.keep_version,
+        lambda version: services.person_merge_with_cases(
+            actor=actor,
+            keep_id=person_id,
+            merge_id=payload.merge_id,
+            keep_version=version,
+            merge_version=payload.merge_version,
+            now=timezone.now(),
+        ),
+    )
+    set_etag(response, kept.version)
+    return PersonOut.model_validate(kept)

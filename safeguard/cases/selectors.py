@@ -157,19 +157,37 @@ def case_timeline(
 
 
 @dataclass(frozen=True)
+class ChronologyEntry:
+    """One event on a child's chronology: the case it is on, and, on a case with several
+    children, the child it is about (a case-wide event names nobody)."""
+
+    event: TimelineEvent
+    case_reference: str
+    about: str
+
+
+@dataclass(frozen=True)
 class Chronology:
     person: Person
     page: KeysetPage[TimelineEvent]
     references: dict[int, str]
+    entries: list[ChronologyEntry]
+
+
+def _about(event: TimelineEvent, person: Person, children_on_case: int) -> str:
+    """Whom an event on a case with several children is about, unless its title says."""
+    if event.person_id is None or children_on_case < 2 or person.full_name in event.title:
+        return ""
+    return person.full_name
 
 
 def child_chronology(
     *, actor: Actor, person_id: int, after: str | None = None, size: int = 50
 ) -> Chronology:
-    """Everything that happened to a child across all their cases, newest first.
-
-    Events of cases the actor cannot see are left out; the person's own events (and those of
-    records merged into theirs) are always there."""
+    """What happened to a child, newest first: their own events (and those of records merged
+    into theirs), and the case-wide events of every case they are part of. Never another
+    child's: what a sibling said, how they seemed, that they were seen. Events of cases the
+    actor cannot see are left out; the person's own events outside a case are always there."""
     person = person_get(actor=actor, person_id=person_id, audit=False)
     person_ids = [
         person.pk,
@@ -179,20 +197,31 @@ def child_chronology(
     # read the whole timeline; with literal ids it combines the two indexes.
     case_ids = list(
         cases_visible_to(actor)
-        .filter(involvements__person_id=person.pk)
+        .filter(involvements__person_id__in=person_ids)
         .values_list("pk", flat=True)
+        .distinct()
     )
     events = TimelineEvent.objects.filter(force_id=actor.force_id).filter(
-        Q(person_id__in=person_ids) | Q(case_id__in=case_ids)
+        Q(person_id__in=person_ids, case_id__isnull=True)
+        | Q(person_id__in=person_ids, case_id__in=case_ids)
+        | Q(person_id__isnull=True, case_id__in=case_ids)
     )
     page = timeline_page(events, after=after, size=size)
-    references = dict(
-        Case.objects.filter(pk__in={e.case_id for e in page.items if e.case_id}).values_list(
-            "pk", "reference"
+    on_page = {e.case_id for e in page.items if e.case_id}
+    references = dict(Case.objects.filter(pk__in=on_page).values_list("pk", "reference"))
+    children: dict[int, int] = {}
+    for case_id in Involvement.objects.filter(
+        case_id__in=on_page, role__in=Involvement.CHILD_ROLES
+    ).values_list("case_id", flat=True):
+        children[case_id] = children.get(case_id, 0) + 1
+    entries = [
+        ChronologyEntry(
+            event=event,
+            case_reference=references.get(event.case_id or 0, ""),
+            about=_about(event, person, children.get(event.case_id or 0, 0)),
         )
-    )
-    for event in page.items:
-        event.case_reference = references.get(event.case_id or 0, "")  # type: ignore[attr-defined]
+        for event in page.items
+    ]
     audit_record(
         actor=actor,
         action=AuditAction.VIEW,
@@ -200,7 +229,7 @@ def child_chronology(
         object_id=person.pk,
         reason_code="chronology",
     )
-    return Chronology(person=person, page=page, references=references)
+    return Chronology(person=person, page=page, references=references, entries=entries)
 
 
 def person_cases(*, actor: Actor, person: Person) -> list[tuple[Case, str]]:

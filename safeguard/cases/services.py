@@ -43,8 +43,9 @@ from safeguard.core.concurrency import update_versioned
 from safeguard.core.errors import DomainError, NotFound, PermissionDenied, refuse_if
 from safeguard.core.permissions import Permission, Scope
 from safeguard.core.unit_of_work import Change, record_change, record_create
+from safeguard.people.models import Person
 from safeguard.people.selectors import people_visible_to
-from safeguard.people.services import PersonInput, person_create
+from safeguard.people.services import PersonInput, person_create, person_merge
 
 SUBJECT_REQUIRED = "Add the child this case is about"
 UNIT_NOT_YOURS = "Choose a unit of this force"
@@ -678,3 +679,77 @@ def voice_record(
         name = child.person.full_name if child else ""
         change.event("case.voice", f"{name} {title}", about=child_id)
     return record
+
+
+# ---------------------------------------------------------------------------------------------
+# Two records of one child merged: the case records follow the kept one
+# ---------------------------------------------------------------------------------------------
+
+
+def case_people_merged(*, actor: Actor, keep_id: int, merged_id: int, now: datetime) -> list[int]:
+    """After people merged `merged_id` into `keep_id`: on every case of the force naming the
+    merged record (closed ones too), its involvements, voices and sightings move to the kept
+    record, each case audited as `case` and its timeline saying so; the ids of the cases.
+
+    Timeline events keep the record they were written about: the kept child's chronology
+    reads the records merged into theirs, so their history is whole without rewriting it."""
+    keep = Person.objects.get(pk=keep_id, force_id=actor.force_id, merged_into__isnull=True)
+    case_ids = sorted(
+        {
+            *Involvement.objects.filter(person_id=merged_id).values_list("case_id", flat=True),
+            *VoiceOfChild.objects.filter(child_id=merged_id).values_list("case_id", flat=True),
+            *ChildSeen.objects.filter(child_id=merged_id).values_list("case_id", flat=True),
+        }
+    )
+    for case_id in case_ids:
+        with case_change(
+            actor=actor,
+            case_id=case_id,
+            now=now,
+            permission=None,
+            guard=None,
+            reason="person_merged",
+        ) as change:
+            case = change.record
+            for involvement in case.involvements.filter(person_id=merged_id):
+                if case.involvements.filter(person_id=keep_id, role=involvement.role).exists():
+                    involvement.delete()
+                else:
+                    Involvement.objects.filter(pk=involvement.pk).update(person_id=keep_id)
+            case.voices.filter(child_id=merged_id).update(child_id=keep_id)
+            case.sightings.filter(child_id=merged_id).update(child_id=keep_id)
+            change.derive(subjects_seen_at=_subjects_seen_at(case))
+            change.audit(changed=["people", "voice_of_child", "child_seen", f"person:{merged_id}"])
+            change.event(
+                "case.person_merged",
+                f"Record {merged_id} merged into {keep.full_name}'s record",
+                about=keep_id,
+            )
+    return case_ids
+
+
+def person_merge_with_cases(
+    *,
+    actor: Actor,
+    keep_id: int,
+    merge_id: int,
+    keep_version: int,
+    merge_version: int,
+    now: datetime,
+) -> Person:
+    """Merge two records of one person, and move the case records naming the merged one to
+    the kept one: people's merge, then cases' move, in one transaction (a refusal of either
+    leaves both records as they were). The merge page and API call this."""
+    # One transaction over several units: the people unit for the two records, then one case
+    # unit per case touched; each audits its own record.
+    with transaction.atomic():
+        kept = person_merge(
+            actor=actor,
+            keep_id=keep_id,
+            merge_id=merge_id,
+            keep_version=keep_version,
+            merge_version=merge_version,
+            now=now,
+        )
+        case_people_merged(actor=actor, keep_id=keep_id, merged_id=merge_id, now=now)
+    return kept

@@ -26,5 +26,7 @@ urlpatterns = [
         name="start_investigation",
     ),
     path("cases/<int:case_id>/request-closure/", views.request_closure, name="request_closure"),
+    # A merge of two records of one person moves their case records too: cases owns it.
+    path("people/<int:person_id>/merge/", views.person_merge, name="person_merge"),
     path("people/<int:person_id>/chronology/", views.child_chronology, name="child_chronology"),
 ]

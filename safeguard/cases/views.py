@@ -16,13 +16,13 @@ from safeguard.cases.rules.lifecycle import STATUS_LABELS, Status, allowed_trans
 from safeguard.cases.rules.record_keeping import VoiceInput
 from safeguard.core.actor import Actor
 from safeguard.core.clocks import clocks_for
-from safeguard.core.errors import Conflict, DomainError, PermissionDenied
+from safeguard.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from safeguard.core.permissions import Permission
 from safeguard.core.views import ActorRequest, requires
 from safeguard.frontend.forms import form_data, show_domain_error
 from safeguard.frontend.pages import form_page
-from safeguard.people.forms import duplicate_choice_missing, person_input
-from safeguard.people.selectors import PersonSearch, person_search
+from safeguard.people.forms import MergeForm, duplicate_choice_missing, person_input
+from safeguard.people.selectors import PersonSearch, person_duplicates, person_get, person_search
 from safeguard.people.services import PossibleDuplicates
 
 NAV = "cases"
@@ -495,3 +495,51 @@ def child_chronology(request: ActorRequest, person_id: int) -> HttpResponse:
         messages.error(request, error.message)
         return redirect("cases:child_chronology", person_id=person_id)
     return render(request, "cases/child_chronology.html", {"chronology": chronology})
+
+
+@requires(Permission.PERSON_MANAGE)
+@require_http_methods(["GET", "POST"])
+def person_merge(request: ActorRequest, person_id: int) -> HttpResponse:
+    """Merge another record of the same person into this one, after seeing both: the people
+    records and the case records naming the merged one (`person_merge_with_cases`)."""
+    request.nav_section = "people"
+    actor = request.actor
+    keep = person_get(actor=actor, person_id=person_id, audit=False)
+    form = MergeForm(form_data(request), initial={"keep_version": keep.version})
+    other = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            other = person_get(actor=actor, person_id=data["merge_id"])
+            if data["merge_version"] is not None and request.POST.get("confirm") == "yes":
+                services.person_merge_with_cases(
+                    actor=actor,
+                    keep_id=keep.pk,
+                    merge_id=other.pk,
+                    keep_version=data["keep_version"],
+                    merge_version=data["merge_version"],
+                    now=timezone.now(),
+                )
+                messages.success(request, f"Record {other.pk} merged into this one")
+                return redirect("people:person_detail", person_id=keep.pk)
+        except NotFound:
+            form.add_error("merge_id", "No person in this force has that record number")
+            other = None
+        except (DomainError, Conflict) as error:
+            show_domain_error(form, error)
+    duplicates = person_duplicates(
+        actor=actor,
+        given_names=keep.given_names,
+        family_name=keep.family_name,
+        date_of_birth=keep.date_of_birth,
+    )
+    return render(
+        request,
+        "cases/person_merge.html",
+        {
+            "person": keep,
+            "form": form,
+            "other": other,
+            "duplicates": [d for d in duplicates if d.person.pk != keep.pk],
+        },
+    )

@@ -1,5 +1,5 @@
-"""People API: search, read, record (with the duplicate check), change, merge. Thin: the same
-selectors and services as the pages."""
+"""People API: search, read, record (with the duplicate check), change. Thin: the same
+selectors and services as the pages. A merge moves case records too: it is in cases.api."""
 
 from datetime import date
 
@@ -34,6 +34,8 @@ class AliasOut(Schema):
 
 
 class PersonOut(Schema):
+    """A person, read from the record's attributes (its other names and addresses too)."""
+
     id: int
     given_names: str
     family_name: str
@@ -46,28 +48,6 @@ class PersonOut(Schema):
     version: int
     aliases: list[AliasOut]
     addresses: list[AddressOut]
-
-    @staticmethod
-    def of(person: Person) -> "PersonOut":
-        return PersonOut(
-            id=person.pk,
-            given_names=person.given_names,
-            family_name=person.family_name,
-            date_of_birth=person.date_of_birth,
-            estimated_age=person.estimated_age,
-            gender=person.gender,
-            ethnicity=person.ethnicity,
-            school_urn=person.school_urn,
-            merged_into_id=person.merged_into_id,
-            version=person.version,
-            aliases=[
-                AliasOut(given_names=a.given_names, family_name=a.family_name)
-                for a in person.aliases.all()
-            ],
-            addresses=[
-                AddressOut.model_validate(a, from_attributes=True) for a in person.addresses.all()
-            ],
-        )
 
 
 class PersonQuery(InputSchema):
@@ -108,12 +88,6 @@ class PersonPatch(InputSchema):
     version: int | None = None
 
 
-class MergeIn(InputSchema):
-    merge_id: int
-    merge_version: int
-    keep_version: int | None = None
-
-
 @router.get("/people", response=list[PersonOut])
 @operation_requires(Permission.PERSON_VIEW)
 def search_people(request: ActorRequest, filters: Query[PersonQuery]) -> list[PersonOut]:
@@ -123,7 +97,7 @@ def search_people(request: ActorRequest, filters: Query[PersonQuery]) -> list[Pe
             name=filters.name, date_of_birth=filters.date_of_birth, address=filters.address
         ),
     )
-    return [PersonOut.of(p) for p in found]
+    return [PersonOut.model_validate(p) for p in found]
 
 
 @router.get("/people/{person_id}", response=PersonOut)
@@ -131,7 +105,7 @@ def search_people(request: ActorRequest, filters: Query[PersonQuery]) -> list[Pe
 def get_person(request: ActorRequest, response: HttpResponse, person_id: int) -> PersonOut:
     person = selectors.person_get(actor=request.actor, person_id=person_id)
     set_etag(response, person.version)
-    return PersonOut.of(person)
+    return PersonOut.model_validate(person)
 
 
 @router.post("/people", response={201: PersonOut})
@@ -149,7 +123,7 @@ def create_person(request: ActorRequest, response: HttpResponse, payload: Person
         now=timezone.now(),
     )
     set_etag(response, person.version)
-    return Status(201, PersonOut.of(person))
+    return Status(201, PersonOut.model_validate(person))
 
 
 @router.patch("/people/{person_id}", response=PersonOut)
@@ -168,27 +142,4 @@ def update_person(
     )
     person = selectors.person_get(actor=actor, person_id=person_id, audit=False)
     set_etag(response, person.version)
-    return PersonOut.of(person)
-
-
-@router.post("/people/{person_id}/merge", response=PersonOut)
-@operation_requires(Permission.PERSON_MANAGE)
-def merge_person(
-    request: ActorRequest, response: HttpResponse, person_id: int, payload: MergeIn
-) -> PersonOut:
-    """Merge record `merge_id` into this one; both versions are checked."""
-    actor = request.actor
-    kept = with_expected_version(
-        request,
-        payload.keep_version,
-        lambda version: services.person_merge(
-            actor=actor,
-            keep_id=person_id,
-            merge_id=payload.merge_id,
-            keep_version=version,
-            merge_version=payload.merge_version,
-            now=timezone.now(),
-        ),
-    )
-    set_etag(response, kept.version)
-    return PersonOut.of(kept)
+    return PersonOut.model_validate(person)

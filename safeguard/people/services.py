@@ -1,21 +1,23 @@
 """Every write to people: record (after the duplicate check), change, aliases, addresses,
-relationships and merge. Each is audited and appears on the person's chronology."""
+relationships and merge. Each is one unit of work (`core.unit_of_work`): locked, the version
+checked, audited as `person` and on the person's chronology.
 
+What a merge means for cases (involvements, voices, sightings) is the cases context's to
+move: `cases.services.person_merge_with_cases` calls `person_merge` and then moves them."""
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.apps import apps
-from django.db import transaction
-from django.utils import timezone
-
 from safeguard.core.actor import Actor
 from safeguard.core.audit import audit_record
-from safeguard.core.concurrency import update_versioned
+from safeguard.core.calendars import london_date
 from safeguard.core.errors import Conflict, DomainError, NotFound, refuse_if
 from safeguard.core.models import AuditAction
 from safeguard.core.permissions import Permission
-from safeguard.core.timeline import timeline_add
+from safeguard.core.unit_of_work import Change, record_change, record_create
 from safeguard.people.models import Address, Alias, Person, Relationship
 from safeguard.people.rules.ages import dob_problems
 from safeguard.people.rules.matching import address_key, search_keys
@@ -29,6 +31,7 @@ MOVED_BEFORE = "The date they moved in must be after the date they moved into th
 SAME_PERSON = "Choose two different records to merge"
 ALREADY_MERGED = "That record has already been merged into another"
 SELF_RELATIONSHIP = "A person cannot be related to themselves"
+PERSON_UNKNOWN = "Choose a person recorded in this force"
 POSSIBLE_DUPLICATES = (
     "This person may already be recorded. Choose an existing record, or confirm this is "
     "somebody new."
@@ -101,27 +104,14 @@ def _address_problems(address: AddressInput) -> list[tuple[str, str]]:
     return problems
 
 
-def _record_change(
-    actor: Actor, person: Person, fields: list[str], kind: str, title: str, now: datetime
-) -> None:
-    """Every change to a person: an audit entry naming the fields, and a chronology event."""
-    audit_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        object_type="person",
-        object_id=person.pk,
-        changed_fields=fields,
-    )
-    timeline_add(
-        actor=actor, force_id=person.force_id, person_id=person.pk, kind=kind, title=title, at=now
-    )
-
-
 def _refresh_search_keys(person: Person) -> None:
+    """The phonetic keys of every name and alias: a derived search index kept in the same
+    transaction as the change (not a fact about the person, so not audited as a field)."""
     names = [person.given_names, person.family_name]
     for alias in person.aliases.all():
         names += [alias.given_names, alias.family_name]
-    Person.objects.filter(pk=person.pk).update(search_keys=search_keys(*names))
+    person.search_keys = search_keys(*names)
+    Person.objects.filter(pk=person.pk).update(search_keys=person.search_keys)
 
 
 def person_create(
@@ -129,7 +119,8 @@ def person_create(
 ) -> Person:
     """Record a person. Unless the caller confirms somebody new, likely duplicates refuse it."""
     actor.require(Permission.PERSON_MANAGE)
-    refuse_if(_person_problems(data, timezone.localdate(now)))
+    today = london_date(now)
+    refuse_if(_person_problems(data, today))
     if not confirm_new:
         candidates = person_duplicates(
             actor=actor,
@@ -141,48 +132,69 @@ def person_create(
         )
         if candidates:
             raise PossibleDuplicates(candidates)
-    with transaction.atomic():
-        person = Person.objects.create(
-            force_id=actor.force_id,
-            given_names=data.given_names.strip(),
-            family_name=data.family_name.strip(),
-            date_of_birth=data.date_of_birth,
-            estimated_age=data.estimated_age,
-            estimated_on=timezone.localdate(now) if data.estimated_age is not None else None,
-            gender=data.gender,
-            ethnicity=data.ethnicity.strip(),
-            school_urn=data.school_urn.strip(),
-            created_at=now,
-            created_by_id=actor.user_id,
+    with record_create(actor=actor, now=now, audit_as="person") as change:
+        person = change.created(
+            Person.objects.create(
+                force_id=actor.force_id,
+                given_names=data.given_names.strip(),
+                family_name=data.family_name.strip(),
+                date_of_birth=data.date_of_birth,
+                estimated_age=data.estimated_age,
+                estimated_on=today if data.estimated_age is not None else None,
+                gender=data.gender,
+                ethnicity=data.ethnicity.strip(),
+                school_urn=data.school_urn.strip(),
+                created_at=now,
+                created_by_id=actor.user_id,
+            )
         )
         for given, family in data.aliases:
             Alias.objects.create(person=person, given_names=given, family_name=family)
         if data.address is not None:
-            _address_add(person, data.address, timezone.localdate(now))
+            _address_add(person, data.address, today)
         _refresh_search_keys(person)
-        person.refresh_from_db()
-        audit_record(
-            actor=actor, action=AuditAction.CREATE, object_type="person", object_id=person.pk
-        )
-        timeline_add(
-            actor=actor,
-            force_id=actor.force_id,
-            person_id=person.pk,
-            kind="person.recorded",
-            title="Person recorded",
-            at=now,
-        )
+        change.event("person.recorded", "Person recorded", about=person.pk)
+    person.refresh_from_db()
     return person
 
 
 def _person_for_update(actor: Actor, person_id: int) -> Person:
+    """Lock a person of the actor's force who has not been merged away, or not found."""
     actor.require(Permission.PERSON_MANAGE)
     person = people_visible_to(actor).select_for_update().filter(pk=person_id).first()
     if person is None:
         raise NotFound()
+    return person
+
+
+def person_not_merged(person: Person) -> None:
+    """Guard: a record merged into another takes no more changes (the kept one does)."""
     if person.merged_into_id is not None:
         raise DomainError("merged", ALREADY_MERGED)
-    return person
+
+
+def person_change(
+    *,
+    actor: Actor,
+    person_id: int,
+    now: datetime,
+    version: int | None = None,
+    reason: str = "",
+    guard: Callable[[Person], None] | None = person_not_merged,
+    lock: Callable[[], Person] | None = None,
+) -> AbstractContextManager[Change[Person]]:
+    """The unit of work for a change to a person: locked within PERSON_MANAGE's reach, the
+    version checked, not merged away, audited as `person`, its events on their chronology."""
+    return record_change(
+        actor=actor,
+        now=now,
+        audit_as="person",
+        lock=lock or (lambda: _person_for_update(actor, person_id)),
+        version=version,
+        guard=guard,
+        reason=reason,
+        noun="person",
+    )
 
 
 EDITABLE = (
@@ -205,26 +217,23 @@ def person_update(
         raise DomainError(
             "invalid", f"These fields cannot be changed: {', '.join(sorted(unknown))}"
         )
-    with transaction.atomic():
-        person = _person_for_update(actor, person_id)
+    today = london_date(now)
+    with person_change(actor=actor, person_id=person_id, now=now, version=version) as change:
+        person = change.record
         merged = {name: getattr(person, name) for name in EDITABLE} | changes
-        refuse_if(_person_problems(PersonInput(**merged), timezone.localdate(now)))
+        refuse_if(_person_problems(PersonInput(**merged), today))
         if "estimated_age" in changes:
             estimated = changes["estimated_age"] is not None
-            changes = changes | {"estimated_on": timezone.localdate(now) if estimated else None}
-        changed = update_versioned(person, expected_version=version, changes=changes)
+            changes = changes | {"estimated_on": today if estimated else None}
+        changed = change.write(**changes)
         if {"given_names", "family_name"} & set(changed):
             _refresh_search_keys(person)
         if changed:
-            _record_change(
-                actor,
-                person,
-                changed,
+            change.event(
                 "person.changed",
                 "Details changed: " + ", ".join(f.replace("_", " ") for f in changed),
-                now,
+                about=person.pk,
             )
-        person.refresh_from_db()
     return person
 
 
@@ -253,10 +262,10 @@ def person_add_address(
 ) -> Address:
     """A new current address; the previous one is kept as history, ending when this began."""
     refuse_if(_address_problems(address))
-    with transaction.atomic():
-        person = _person_for_update(actor, person_id)
-        added = _address_add(person, address, timezone.localdate(now))
-        _record_change(actor, person, ["addresses"], "person.address", "Address added", now)
+    with person_change(actor=actor, person_id=person_id, now=now) as change:
+        added = _address_add(change.record, address, london_date(now))
+        change.audit(changed=["addresses"])
+        change.event("person.address", "Address added", about=person_id)
     return added
 
 
@@ -265,13 +274,13 @@ def person_add_alias(
 ) -> Alias:
     if not (given_names.strip() or family_name.strip()):
         refuse_if([("given_names", "Enter the other name")])
-    with transaction.atomic():
-        person = _person_for_update(actor, person_id)
+    with person_change(actor=actor, person_id=person_id, now=now) as change:
         alias = Alias.objects.create(
-            person=person, given_names=given_names.strip(), family_name=family_name.strip()
+            person=change.record, given_names=given_names.strip(), family_name=family_name.strip()
         )
-        _refresh_search_keys(person)
-        _record_change(actor, person, ["aliases"], "person.alias", "Other name added", now)
+        _refresh_search_keys(change.record)
+        change.audit(changed=["aliases"])
+        change.event("person.alias", "Other name added", about=person_id)
     return alias
 
 
@@ -283,25 +292,32 @@ def person_relate(
         refuse_if([("kind", "Choose a relationship from the list")])
     if person_id == other_id:
         refuse_if([("other", SELF_RELATIONSHIP)])
-    with transaction.atomic():
-        person = _person_for_update(actor, person_id)
+    with person_change(actor=actor, person_id=person_id, now=now) as change:
         other = people_visible_to(actor).filter(pk=other_id, merged_into__isnull=True).first()
         if other is None:
-            refuse_if([("other", "Choose a person recorded in this force")])
+            raise DomainError("invalid", PERSON_UNKNOWN, {"other": PERSON_UNKNOWN})
         relationship, created = Relationship.objects.get_or_create(
-            force_id=actor.force_id, person=person, other=other, kind=kind
+            force_id=actor.force_id, person=change.record, other=other, kind=kind
         )
         if created:
-            _record_change(
-                actor,
-                person,
-                ["relationships"],
+            change.audit(changed=["relationships"])
+            change.event(
                 "person.relationship",
-                f"Relationship recorded: {Relationship.Kind(kind).label.lower()} "
-                f"{other.full_name if other else ''}",
-                now,
+                f"Relationship recorded: {Relationship.Kind(kind).label.lower()} {other.full_name}",
+                about=person_id,
             )
     return relationship
+
+
+def _both_current(keep: Person, merged: Person, keep_version: int, merge_version: int) -> None:
+    """Guard of a merge: neither record merged away, and neither changed since it was read."""
+    person_not_merged(keep)
+    person_not_merged(merged)
+    if (keep.version, merged.version) != (keep_version, merge_version):
+        raise Conflict(
+            "One of these records changed after you opened it. Check both, then merge again.",
+            {"keep_version": keep.version, "merge_version": merged.version},
+        )
 
 
 def person_merge(
@@ -313,22 +329,43 @@ def person_merge(
     merge_version: int,
     now: datetime,
 ) -> Person:
-    """Combine two records of one person. The merged record stays, pointing at the kept one,
-    so its audit trail and history remain; its names become aliases, and its addresses,
-    relationships and case involvements move to the kept record (DPA 2018 s62: 'combination')."""
+    """Combine two records of one person (DPA 2018 s62: 'combination'). The merged record
+    stays, pointing at the kept one, so its audit trail and history remain; its names become
+    aliases, its addresses and relationships move to the kept record. Two records change in
+    one unit: the kept record's unit locks both in a fixed order (no deadlock) and checks both
+    versions; the merged record's own unit, nested, writes and audits its side.
+
+    Case records naming the merged person are the cases context's: the merge page and API
+    call `cases.services.person_merge_with_cases`, which calls this and then moves them."""
     if keep_id == merge_id:
         refuse_if([("merge_id", SAME_PERSON)])
-    with transaction.atomic():
-        first, second = sorted((keep_id, merge_id))  # a fixed lock order: no deadlock
-        locked = {
-            p.pk: p for p in [_person_for_update(actor, first), _person_for_update(actor, second)]
-        }
-        keep, merged = locked[keep_id], locked[merge_id]
-        if keep.version != keep_version or merged.version != merge_version:
-            raise Conflict(
-                "One of these records changed after you opened it. Check both, then merge again.",
-                {"keep_version": keep.version, "merge_version": merged.version},
-            )
+    locked: dict[int, Person] = {}
+
+    def lock_both() -> Person:
+        for pk in sorted((keep_id, merge_id)):
+            locked[pk] = _person_for_update(actor, pk)
+        return locked[keep_id]
+
+    with person_change(
+        actor=actor,
+        person_id=keep_id,
+        now=now,
+        reason="kept",
+        lock=lock_both,
+        guard=lambda keep: _both_current(keep, locked[merge_id], keep_version, merge_version),
+    ) as change:
+        keep, merged = change.record, locked[merge_id]
+        with person_change(
+            actor=actor,
+            person_id=merge_id,
+            now=now,
+            reason="merged_away",
+            lock=lambda: merged,
+        ) as gone:
+            gone.write(merged_into_id=keep.pk)
+            # Records merged earlier into the one merged now point at the record that is
+            # kept, so every history stays one step from it (the chronology reads that step).
+            Person.objects.filter(merged_into=merged).update(merged_into=keep)
         if (merged.given_names, merged.family_name) != (keep.given_names, keep.family_name):
             Alias.objects.create(
                 person=keep, given_names=merged.given_names, family_name=merged.family_name
@@ -336,30 +373,16 @@ def person_merge(
         Alias.objects.filter(person=merged).update(person=keep)
         Address.objects.filter(person=merged).update(person=keep)
         _move_relationships(keep, merged)
-        _move_references(keep, merged)
-        for name in ("date_of_birth", "school_urn", "ethnicity"):
-            if not getattr(keep, name) and getattr(merged, name):
-                setattr(keep, name, getattr(merged, name))
-        if keep.date_of_birth is not None:
+        known = {
+            name: getattr(merged, name)
+            for name in ("date_of_birth", "school_urn", "ethnicity")
+            if not getattr(keep, name) and getattr(merged, name)
+        }
+        if keep.date_of_birth is not None or "date_of_birth" in known:
             # A known date of birth replaces an estimate (the two together are refused).
-            keep.estimated_age = keep.estimated_on = None
-        keep.version += 1
-        keep.save(
-            update_fields=[
-                "date_of_birth",
-                "estimated_age",
-                "estimated_on",
-                "school_urn",
-                "ethnicity",
-                "version",
-            ]
-        )
-        merged.merged_into = keep
-        merged.version += 1
-        merged.save(update_fields=["merged_into", "version"])
-        # Records merged earlier into the one merged now point at the record that is kept, so
-        # every history stays one step from it (the chronology reads that one step).
-        Person.objects.filter(merged_into=merged).update(merged_into=keep)
+            known |= {"estimated_age": None, "estimated_on": None}
+        # The kept record's version moves even when no detail of it does: the merge changed it.
+        change.write(**known)
         _refresh_search_keys(keep)
         for person, other in ((keep, merged), (merged, keep)):
             audit_record(
@@ -370,15 +393,8 @@ def person_merge(
                 reason_code="kept" if person is keep else "merged_away",
                 changed_fields=[f"person:{other.pk}"],
             )
-        timeline_add(
-            actor=actor,
-            force_id=actor.force_id,
-            person_id=keep.pk,
-            kind="person.merged",
-            title=f"Record {merged.pk} merged into this one",
-            at=now,
-        )
-        keep.refresh_from_db()
+        change.event("person.merged", f"Record {merged.pk} merged into this one", about=keep.pk)
+    keep.refresh_from_db()
     return keep
 
 
@@ -405,20 +421,3 @@ def _move_relationships(keep: Person, merged: Person) -> None:
             relationship.delete()
         else:
             Relationship.objects.filter(pk=relationship.pk).update(other=keep)
-
-
-def _move_references(keep: Person, merged: Person) -> None:
-    """Case involvements and voice records name people; they follow the kept record.
-
-    Reached through the reverse relations so people need not import the cases app."""
-    for involvement in merged.involvements.all():  # type: ignore[attr-defined]
-        duplicate = keep.involvements.filter(  # type: ignore[attr-defined]
-            case_id=involvement.case_id, role=involvement.role
-        ).exists()
-        if duplicate:
-            involvement.delete()
-        else:
-            involvement.person = keep
-            involvement.save(update_fields=["person"])
-    voice = apps.get_model("cases", "VoiceOfChild")
-    voice.objects.filter(child=merged).update(child=keep)

@@ -15,5 +15,4 @@ urlpatterns = [
         views.relationship_new,
         name="relationship_new",
     ),
-    path("people/<int:person_id>/merge/", views.person_merge, name="person_merge"),
 ]

@@ -12,11 +12,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from safeguard.core.actor import Actor
-from safeguard.core.errors import Conflict, DomainError, NotFound
+from safeguard.core.calendars import london_date
+from safeguard.core.errors import DomainError
 from safeguard.core.permissions import Permission
 from safeguard.core.views import ActorRequest, requires
 from safeguard.frontend.forms import form_data, show_domain_error
-from safeguard.frontend.pages import conflict_message, submit_form
+from safeguard.frontend.pages import form_page
 from safeguard.people import forms, selectors, services
 from safeguard.people.models import Person
 
@@ -48,7 +49,7 @@ def person_search(request: ActorRequest) -> HttpResponse:
             "form": form,
             "results": results,
             "limit": selectors.SEARCH_LIMIT,
-            "today": timezone.localdate(),
+            "today": london_date(timezone.now()),
             "can_create": actor.can(Permission.PERSON_MANAGE),
         },
     )
@@ -101,7 +102,7 @@ def person_detail(request: ActorRequest, person_id: int) -> HttpResponse:
             "person": person,
             "related": selectors.person_relationships(person=person),
             "cases": selectors.person_case_roles(actor=actor, person=person),
-            "today": timezone.localdate(),
+            "today": london_date(timezone.now()),
             "can_manage": actor.can(Permission.PERSON_MANAGE) and person.merged_into_id is None,
             "can_report_missing": actor.can(Permission.CASE_CREATE)
             and person.merged_into_id is None,
@@ -124,26 +125,15 @@ def _form_page(
     actor = _actor(request)
     person = selectors.person_get(actor=actor, person_id=person_id, audit=False)
     form = form_class(form_data(request), initial=initial(person) if initial else None)
-    done = submit_form(
+    return form_page(
         request,
         form,
+        template="people/person_form.html",
+        context={"person": person, "title": title, "submit": submit, "intro": intro},
         write=lambda data: write(actor, person, data),
         success=success,
         done_url=reverse("people:person_detail", kwargs={"person_id": person.pk}),
-        on_conflict=lambda error, data: conflict_message(
-            actor,
-            error,
-            object_type="person",
-            object_id=person.pk,
-            read_version=data.get("version"),
-        ),
-    )
-    if done:
-        return done
-    return render(
-        request,
-        "people/person_form.html",
-        {"person": person, "form": form, "title": title, "submit": submit, "intro": intro},
+        conflict_on=("person", person.pk),
     )
 
 
@@ -233,50 +223,4 @@ def relationship_new(request: ActorRequest, person_id: int) -> HttpResponse:
             now=timezone.now(),
         ),
         success="Relationship recorded",
-    )
-
-
-@requires(Permission.PERSON_MANAGE)
-@require_http_methods(["GET", "POST"])
-def person_merge(request: ActorRequest, person_id: int) -> HttpResponse:
-    """Merge another record of the same person into this one, after seeing both."""
-    actor = _actor(request)
-    keep = selectors.person_get(actor=actor, person_id=person_id, audit=False)
-    form = forms.MergeForm(form_data(request), initial={"keep_version": keep.version})
-    other = None
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            other = selectors.person_get(actor=actor, person_id=data["merge_id"])
-            if data["merge_version"] is not None and request.POST.get("confirm") == "yes":
-                services.person_merge(
-                    actor=actor,
-                    keep_id=keep.pk,
-                    merge_id=other.pk,
-                    keep_version=data["keep_version"],
-                    merge_version=data["merge_version"],
-                    now=timezone.now(),
-                )
-                messages.success(request, f"Record {other.pk} merged into this one")
-                return redirect("people:person_detail", person_id=keep.pk)
-        except NotFound:
-            form.add_error("merge_id", "No person in this force has that record number")
-            other = None
-        except (DomainError, Conflict) as error:
-            show_domain_error(form, error)
-    duplicates = selectors.person_duplicates(
-        actor=actor,
-        given_names=keep.given_names,
-        family_name=keep.family_name,
-        date_of_birth=keep.date_of_birth,
-    )
-    return render(
-        request,
-        "people/person_merge.html",
-        {
-            "person": keep,
-            "form": form,
-            "other": other,
-            "duplicates": [d for d in duplicates if d.person.pk != keep.pk],
-        },
     )

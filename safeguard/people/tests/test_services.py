@@ -9,7 +9,7 @@ from safeguard.accounts.services import actor_for
 from safeguard.cases.models import Involvement
 from safeguard.cases.rules.record_keeping import VoiceInput
 from safeguard.cases.selectors import child_chronology
-from safeguard.cases.services import note_add, voice_record
+from safeguard.cases.services import note_add, person_merge_with_cases, voice_record
 from safeguard.cases.tests.builders import (
     CHILD_DOB,
     NOW,
@@ -415,7 +415,8 @@ def test_merge_keeps_both_records_and_moves_the_history(cast, officer, unit):
         now=NOW,
     )
 
-    kept = person_merge(
+    # The merge page and API: people merges the records, cases moves the case records.
+    kept = person_merge_with_cases(
         actor=officer,
         keep_id=keep.pk,
         merge_id=gone.pk,
@@ -449,12 +450,14 @@ def test_merge_keeps_both_records_and_moves_the_history(cast, officer, unit):
 
     chronology = child_chronology(actor=officer, person_id=keep.pk)
     kinds = [e.kind for e in chronology.page.items]
-    assert kinds[0] == "person.merged"
+    assert set(kinds[:2]) == {"person.merged", "case.person_merged"}
     titles = {(e.person_id, e.case_id, e.kind) for e in chronology.page.items}
     assert (gone.pk, None, "person.recorded") in titles  # the merged record's own events
     assert (keep.pk, None, "person.recorded") in titles
     assert (None, case.pk, "case.received") in titles  # the merged record's case
-    assert (None, case.pk, "case.voice") in titles
+    # The merged record's voice event is about the child: on the kept record's chronology.
+    assert (gone.pk, case.pk, "case.voice") in titles
+    assert (keep.pk, case.pk, "case.person_merged") in titles
     assert chronology.references == {case.pk: case.reference}
 
     # The kept record is found by the merged record's name; the merged record no longer is.
@@ -652,11 +655,13 @@ def test_chronology_of_a_child_spans_their_cases_newest_first(cast, officer, uni
     second = a_case(officer, unit, child, case_type="missing", now=NOW + timedelta(days=1))
     note_add(actor=officer, case_id=first.pk, text="Home visit", now=NOW + timedelta(days=2))
     items = child_chronology(actor=officer, person_id=child.pk).page.items
+    # Each event is stamped with when it happened: a referral at the time it was received,
+    # which is before the child was recorded here (NOW).
     assert [(e.case_id, e.kind) for e in items] == [
         (first.pk, "case.note"),
+        (None, "person.recorded"),
         (second.pk, "case.received"),
         (first.pk, "case.received"),
-        (None, "person.recorded"),
     ]
     # A colleague who owns neither case sees the child's own events only.
     colleague = child_chronology(actor=cast.actor(cast.officer_2), person_id=child.pk)
