@@ -3,6 +3,7 @@ record-keeping (decisions, notes, actions, voice of the child). Thin: the same s
 services as the pages."""
 
 from datetime import date, datetime
+from typing import Any
 
 from django.http import HttpResponse
 from django.utils import timezone
@@ -11,7 +12,7 @@ from pydantic import Field
 
 from safeguard.api.concurrency import set_etag, with_expected_version
 from safeguard.api.permissions import operation_requires
-from safeguard.api.schemas import ClockOut, EventOut, EventPage, InputSchema, clocks_out
+from safeguard.api.schemas import ClockOut, EventPage, InputSchema, clocks_out
 from safeguard.cases import selectors, services
 from safeguard.cases.models import Action, Case, Decision, Involvement, Note, VoiceOfChild
 from safeguard.cases.rules.lifecycle import Status as CaseStatus
@@ -28,9 +29,17 @@ router = Router(tags=["cases"])
 
 
 class PersonInCase(Schema):
+    """A person's part in a case, read from the involvement."""
+
     person_id: int
     name: str
     role: str
+
+    @staticmethod
+    def resolve_name(involvement: "Involvement | PersonInCase") -> str:
+        if isinstance(involvement, PersonInCase):
+            return involvement.name
+        return involvement.person.full_name
 
 
 class CaseOut(Schema):
@@ -54,41 +63,44 @@ class CaseOut(Schema):
     clocks: list[ClockOut]
     people: list[PersonInCase] | None = None
 
+    # Ninja runs resolvers again when it validates the response: a CaseOut already built
+    # (with the page's clocks, without people) keeps what it holds.
+
     @staticmethod
-    def of(
-        case: Case, *, with_people: bool = False, clocks: list[ClockView] | None = None
-    ) -> "CaseOut":
-        people = None
-        if with_people:
-            people = [
-                PersonInCase(person_id=i.person_id, name=i.person.full_name, role=i.role)
-                for i in selectors.case_involvements(case=case)
-            ]
-        return CaseOut(
-            id=case.pk,
-            reference=case.reference,
-            case_type=case.case_type,
-            source=case.source,
-            status=case.status,
-            risk_grade=case.risk_grade,
-            risk_rationale=case.risk_rationale,
-            summary=case.summary,
-            unit_id=case.unit_id,
-            owner_id=case.owner_id,
-            received_at=case.received_at,
-            allocated_at=case.allocated_at,
-            subjects_seen_at=case.subjects_seen_at,
-            next_review_due_at=case.next_review_due_at,
-            closed_at=case.closed_at,
-            version=case.version,
-            allowed_transitions=[str(t) for t in allowed_transitions(case.status_enum)],
-            clocks=clocks_out(
-                clocks
-                if clocks is not None
-                else clocks_for(object_type="case", object_id=case.pk, now=timezone.now())
-            ),
-            people=people,
-        )
+    def resolve_allowed_transitions(case: "Case | CaseOut") -> list[str]:
+        if isinstance(case, CaseOut):
+            return case.allowed_transitions
+        return [str(t) for t in allowed_transitions(case.status_enum)]
+
+    @staticmethod
+    def resolve_clocks(
+        case: "Case | CaseOut", context: dict[str, Any] | None = None
+    ) -> list[ClockOut]:
+        """The case's clocks: read with the page of cases when given (`clocks` in the
+        context), otherwise as they stand now."""
+        if isinstance(case, CaseOut):
+            return case.clocks
+        given = (context or {}).get("clocks")
+        if given is None:
+            given = clocks_for(object_type="case", object_id=case.pk, now=timezone.now())
+        return clocks_out(given)
+
+    @staticmethod
+    def resolve_people(
+        case: "Case | CaseOut", context: dict[str, Any] | None = None
+    ) -> list[Any] | None:
+        if isinstance(case, CaseOut):
+            return case.people
+        if not (context or {}).get("with_people", True):
+            return None
+        return selectors.case_involvements(case=case)
+
+
+def case_out(
+    case: Case, *, with_people: bool = True, clocks: list[ClockView] | None = None
+) -> CaseOut:
+    """A case for the API, from its attributes (the people in it unless asked not to)."""
+    return CaseOut.model_validate(case, context={"with_people": with_people, "clocks": clocks})
 
 
 class CasePage(Schema):
@@ -219,11 +231,8 @@ class VoiceOut(Schema):
     recorded_at: datetime
 
 
-def _events(page: KeysetPage) -> EventPage:
-    return EventPage(
-        items=[EventOut.model_validate(e, from_attributes=True) for e in page.items],
-        next_cursor=page.next_cursor,
-    )
+def _events(page: KeysetPage[Any]) -> EventPage:
+    return EventPage.model_validate(page)
 
 
 @router.get("/cases", response=CasePage)
@@ -248,7 +257,7 @@ def list_cases(request: ActorRequest, filters: Query[CaseQuery]) -> CasePage:
         object_type="case", object_ids=[c.pk for c in page.items], now=timezone.now()
     )
     return CasePage(
-        items=[CaseOut.of(c, clocks=clocks.get(c.pk, [])) for c in page.items],
+        items=[case_out(c, with_people=False, clocks=clocks.get(c.pk, [])) for c in page.items],
         next_cursor=page.next_cursor,
     )
 
@@ -265,7 +274,7 @@ def create_case(request: ActorRequest, response: HttpResponse, payload: CaseIn) 
         now=timezone.now(),
     )
     set_etag(response, case.version)
-    return Status(201, CaseOut.of(case, with_people=True))
+    return Status(201, case_out(case))
 
 
 @router.get("/cases/{case_id}", response=CaseOut)
@@ -273,7 +282,7 @@ def create_case(request: ActorRequest, response: HttpResponse, payload: CaseIn) 
 def get_case(request: ActorRequest, response: HttpResponse, case_id: int) -> CaseOut:
     case = selectors.case_get(actor=request.actor, case_id=case_id)
     set_etag(response, case.version)
-    return CaseOut.of(case, with_people=True)
+    return case_out(case)
 
 
 @router.patch("/cases/{case_id}", response=CaseOut)
@@ -291,7 +300,7 @@ def update_case(
         ),
     )
     set_etag(response, case.version)
-    return CaseOut.of(case, with_people=True)
+    return case_out(case)
 
 
 @router.post("/cases/{case_id}/transitions", response=CaseOut)
@@ -327,7 +336,7 @@ def transition_case(
             {"transition": f"Choose one of: {allowed}"},
         )
     set_etag(response, case.version)
-    return CaseOut.of(case, with_people=True)
+    return case_out(case)
 
 
 @router.post("/cases/{case_id}/people", response={201: PersonInCase})
@@ -340,14 +349,7 @@ def add_case_person(request: ActorRequest, case_id: int, payload: PersonRoleIn) 
         role=str(payload.role),
         now=timezone.now(),
     )
-    return Status(
-        201,
-        PersonInCase(
-            person_id=involvement.person_id,
-            name=involvement.person.full_name,
-            role=involvement.role,
-        ),
-    )
+    return Status(201, PersonInCase.model_validate(involvement))
 
 
 @router.get("/cases/{case_id}/decisions", response=list[DecisionOut])

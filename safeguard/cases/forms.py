@@ -1,7 +1,11 @@
 """Forms for case pages: shape only; the rules live in services and rules/."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django import forms
 
+from safeguard.accounts.models import Unit, User
 from safeguard.cases.models import Case, Involvement
 from safeguard.cases.selectors import SORT_LABELS
 from safeguard.frontend.forms import (
@@ -12,6 +16,7 @@ from safeguard.frontend.forms import (
     yes_no_field,
 )
 from safeguard.people.forms import NewPersonForm
+from safeguard.people.models import Person
 
 ANY = [("", "Any")]
 
@@ -32,7 +37,14 @@ class CaseFilterForm(GovukForm):
     )
     sort = forms.ChoiceField(label="Sort by", choices=list(SORT_LABELS.items()), required=False)
 
-    def __init__(self, *args, units=(), owners=(), statuses=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(
+        self,
+        *args: Any,
+        units: Iterable[Unit] = (),
+        owners: Iterable[User] = (),
+        statuses: Iterable[tuple[str, str]] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         set_choices(self, "unit", ANY + [(u.pk, u.name) for u in units])
         set_choices(self, "owner", ANY + [(o.pk, o.display_name) for o in owners])
@@ -57,7 +69,7 @@ class CaseForm(GovukForm):
         label="Summary of the concern", widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
 
-    def __init__(self, *args, units=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, units: Iterable[Unit] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_choices(self, "unit", [(u.pk, u.name) for u in units])
 
@@ -132,7 +144,7 @@ class ActionForm(GovukForm):
     owner = forms.TypedChoiceField(label="Owner", coerce=int)
     due_on = DateField(label="Due by")
 
-    def __init__(self, *args, owners=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, owners: Iterable[User] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_choices(self, "owner", [(o.pk, o.display_name) for o in owners])
 
@@ -160,7 +172,7 @@ class VoiceForm(GovukForm):
         required=False,
     )
 
-    def __init__(self, *args, children=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, children: Iterable[Person] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_choices(self, "child", [(c.pk, c.full_name) for c in children])
 

@@ -4,13 +4,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
 
 from safeguard.accounts.models import Unit, User
 from safeguard.cases.models import Action, Case, Involvement
 from safeguard.cases.rules.lifecycle import Status
 from safeguard.core.actor import Actor
 from safeguard.core.audit import audit_record
+from safeguard.core.calendars import london_date
 from safeguard.core.errors import NotFound
 from safeguard.core.models import AuditAction, TimelineEvent
 from safeguard.core.pagination import KeysetPage, keyset_page
@@ -101,10 +101,10 @@ class CaseFilters:
 def _overdue(cases: QuerySet[Case], now: datetime) -> QuerySet[Case]:
     """A supervisory review is overdue, or an open action is past its due date."""
     late_actions = Action.objects.filter(
-        case=OuterRef("pk"), completed_at__isnull=True, due_on__lt=timezone.localdate(now)
+        case=OuterRef("pk"), completed_at__isnull=True, due_on__lt=london_date(now)
     )
     return cases.filter(Q(next_review_due_at__lt=now) | Exists(late_actions)).exclude(
-        status="closed"
+        status=Status.CLOSED
     )
 
 
@@ -249,7 +249,7 @@ def my_open_cases(*, actor: Actor, limit: int = 20) -> list[Case]:
     return list(
         cases_visible_to(actor)
         .filter(owner_id=actor.user_id)
-        .exclude(status="closed")
+        .exclude(status=Status.CLOSED)
         .order_by("next_review_due_at", "-received_at")[:limit]
     )
 

@@ -15,6 +15,7 @@ from safeguard.cases.models import Case, Involvement
 from safeguard.cases.rules.lifecycle import STATUS_LABELS, Status, allowed_transitions
 from safeguard.cases.rules.record_keeping import VoiceInput
 from safeguard.core.actor import Actor
+from safeguard.core.calendars import london_date
 from safeguard.core.clocks import clocks_for
 from safeguard.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from safeguard.core.permissions import Permission
@@ -186,7 +187,7 @@ def case_detail(request: ActorRequest, case_id: int) -> HttpResponse:
             "can_supervise": can_supervise,
             "transitions": transitions,
             "now": now,
-            "today": timezone.localdate(),
+            "today": london_date(now),
             "review_overdue": case.next_review_due_at is not None and case.next_review_due_at < now,
         },
     )

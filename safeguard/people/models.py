@@ -1,10 +1,11 @@
 """Children and adults, their other names, addresses over time and relationships."""
 
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import models
 
+from safeguard.core.calendars import london_date
 from safeguard.core.models import VersionedModel
 from safeguard.people.rules.ages import CHILD_UNDER, age_on
 
@@ -61,6 +62,14 @@ class Person(VersionedModel):
     def is_child(self, today: date) -> bool:
         age = self.age(today)
         return age is not None and age < CHILD_UNDER
+
+    def age_at(self, moment: datetime) -> int | None:
+        """Their age at an instant (a child found, an incident attended): on the London date,
+        so a birthday starts at midnight in London, not at midnight UTC."""
+        return self.age(london_date(moment))
+
+    def is_child_at(self, moment: datetime) -> bool:
+        return self.is_child(london_date(moment))
 
 
 class Alias(models.Model):

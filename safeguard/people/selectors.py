@@ -3,9 +3,10 @@
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Manager, QuerySet
 from django.db.models.expressions import RawSQL
 
 from safeguard.core.actor import Actor
@@ -218,7 +219,9 @@ def person_case_roles(*, actor: Actor, person: Person) -> list[tuple[int, str, s
     are scoped again by the cases app when opened."""
     if not actor.can(Permission.CASE_VIEW):
         return []
-    rows = person.involvements.select_related("case").order_by("-case__received_at")  # type: ignore[attr-defined]
+    # The reverse relation cases adds to Person, named by string: people imports no cases code.
+    involvements: Manager[Any] = getattr(person, "involvements")  # noqa: B009
+    rows = involvements.select_related("case").order_by("-case__received_at")
     visible = []
     for row in rows[:100]:
         case = row.case

@@ -11,7 +11,8 @@ from pydantic import Field
 from safeguard.api.concurrency import set_etag, with_expected_version
 from safeguard.api.permissions import operation_requires
 from safeguard.api.schemas import InputSchema
-from safeguard.cases.api import CaseOut
+from safeguard.cases.api import CaseOut, case_out
+from safeguard.cases.models import Case
 from safeguard.core.permissions import Permission
 from safeguard.core.views import ActorRequest
 from safeguard.supervision import selectors, services
@@ -71,9 +72,9 @@ class PolicyIn(InputSchema):
     version: int | None = None
 
 
-def _case(response: HttpResponse, case) -> CaseOut:  # type: ignore[no-untyped-def]
+def _case(response: HttpResponse, case: Case) -> CaseOut:
     set_etag(response, case.version)
-    return CaseOut.of(case, with_people=True)
+    return case_out(case)
 
 
 @router.post("/cases/{case_id}/allocate", response=CaseOut)

@@ -1,4 +1,9 @@
-"""The case clocks: how soon a referral is decided, the child seen, and the case supervised.
+"""The case clocks: how soon a referral is decided, the children seen, and the case supervised.
+
+Each starts at the event docs/clocks.md names, read from the case: the referral decision and
+the child-seen clocks when the referral was RECEIVED (`received_at`, however much later it was
+entered), the first review at allocation, the next review at the previous review. The
+child-seen clock stops when the last subject child was first seen (`subjects_seen_at`).
 
 Derived from the case's stored times and the force's policy whenever the case changes
 (`core.clocks.clocks_rederive`), never counted. Registered at start-up (apps.py).
@@ -7,6 +12,7 @@ Derived from the case's stored times and the force's policy whenever the case ch
 from datetime import datetime
 
 from safeguard.cases.models import Case
+from safeguard.cases.rules.lifecycle import is_closed
 from safeguard.core.calendars import add_working_days
 from safeguard.core.clocks import ClockDefinition, Derived, clock_register
 from safeguard.supervision import rules
@@ -28,7 +34,8 @@ CHILD_SEEN = clock_register(
         name="case.child_seen",
         title="Child seen and spoken to",
         starts="the referral is received",
-        stops="a subject child is seen",
+        stops="every subject child is seen (a missing child found with their condition "
+        "recorded counts as seen); a subject child added later reopens it",
         rule="by risk grade: high 24 hours, medium 3 and standard 5 working days",
         source="Force policy (HMICFRS found a child not spoken to for five weeks)",
     )
@@ -71,7 +78,7 @@ def case_clocks(record: object, now: datetime) -> list[Derived]:
     assert isinstance(record, Case)
     case = record
     policy = _policy(case.force_id)
-    closed = case.status == "closed"
+    closed = is_closed(case.status)
     clocks = [
         Derived(
             name=TRIAGE.name,

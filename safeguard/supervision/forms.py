@@ -1,7 +1,11 @@
 """Forms for supervision pages."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django import forms
 
+from safeguard.accounts.models import User
 from safeguard.frontend.forms import DateField, GovukForm, set_choices
 
 
@@ -9,7 +13,7 @@ class AllocateForm(GovukForm):
     owner = forms.TypedChoiceField(label="Allocate to", coerce=int)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, owners=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, owners: Iterable[User] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_choices(self, "owner", [(o.pk, o.display_name) for o in owners])
 

@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 
 from safeguard.cases.models import Case
+from safeguard.cases.rules.lifecycle import Status
 from safeguard.cases.selectors import cases_visible_to
 from safeguard.core.actor import Actor
 from safeguard.core.audit import audit_record
@@ -17,7 +18,7 @@ def reviews_due_visible_to(*, actor: Actor, now: datetime, limit: int = 100) -> 
     """Open cases the actor supervises whose review is overdue or due within two days."""
     cases = list(
         cases_visible_to(actor, Permission.CASE_SUPERVISE)
-        .exclude(status="closed")
+        .exclude(status=Status.CLOSED)
         .filter(next_review_due_at__lt=now + DUE_SOON)
         .select_related("owner", "unit")
         .order_by("next_review_due_at", "id")[:limit]

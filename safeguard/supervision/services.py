@@ -5,10 +5,7 @@ closure; the next due time is derived from the stored allocation and review time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-
-from django.db import transaction
-from django.utils import timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from safeguard.cases.models import Allocation, Case
 from safeguard.cases.rules.lifecycle import Transition, is_closed
@@ -20,13 +17,10 @@ from safeguard.cases.services import (
     closure_facts,
 )
 from safeguard.core.actor import Actor
-from safeguard.core.audit import audit_record
-from safeguard.core.calendars import london_date
-from safeguard.core.concurrency import update_versioned
+from safeguard.core.calendars import LONDON, london_date
 from safeguard.core.errors import DomainError, refuse_if
-from safeguard.core.models import AuditAction
 from safeguard.core.permissions import Permission
-from safeguard.core.unit_of_work import Change
+from safeguard.core.unit_of_work import Change, record_change
 from safeguard.supervision import rules
 from safeguard.supervision.models import Review, ReviewPolicySetting
 from safeguard.supervision.selectors import policy_for
@@ -44,9 +38,10 @@ def _policy(force_id: int) -> rules.ReviewPolicy:
 
 
 def _end_of(day: date | None) -> datetime | None:
+    """A directed review date is due by the end of that day in London (23:59 London time)."""
     if day is None:
         return None
-    return timezone.make_aware(datetime.combine(day, time(23, 59)))
+    return datetime.combine(day, time(23, 59), tzinfo=LONDON).astimezone(UTC)
 
 
 def review_due_at(case: Case) -> datetime | None:
@@ -228,21 +223,21 @@ def policy_update(
     times already derived until their next allocation or review."""
     actor.require(Permission.POLICY_MANAGE)
     refuse_if(rules.policy_problems(rules.ReviewPolicy(**vars(data))))
-    with transaction.atomic():
-        setting, _ = ReviewPolicySetting.objects.get_or_create(force_id=actor.force_id)
-        changed = update_versioned(
-            setting,
-            expected_version=version,
-            changes={**vars(data), "updated_at": now, "updated_by_id": actor.user_id},
-        )
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            object_type="policy",
-            object_id="supervision",
-            changed_fields=[n for n in changed if n not in ("updated_at", "updated_by_id")],
-        )
-    return setting
+    with record_change(
+        actor=actor,
+        now=now,
+        audit_as="supervision_policy",
+        lock=lambda: _policy_for_update(actor.force_id),
+        version=version,
+        noun="setting",
+    ) as change:
+        change.write(**vars(data), updated_by_id=actor.user_id)
+    return change.record
+
+
+def _policy_for_update(force_id: int) -> ReviewPolicySetting:
+    ReviewPolicySetting.objects.get_or_create(force_id=force_id)
+    return ReviewPolicySetting.objects.select_for_update().get(force_id=force_id)
 
 
 def review_overdue_by(case: Case, now: datetime) -> timedelta | None:

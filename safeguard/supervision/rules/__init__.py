@@ -1,9 +1,13 @@
-"""When a supervisory review is due: pure functions of stored timestamps and force policy."""
+"""When a supervisory review is due: pure functions of stored timestamps and force policy.
+
+Every deadline here is elapsed time in UTC (`add_hours`, `repeating_due`), whatever zone a
+time came in: a review due 24 hours after an allocation made the evening before the clocks
+change is due 24 hours later, not at the same wall-clock time."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from safeguard.core.calendars import add_working_days
+from safeguard.core.calendars import add_hours, add_working_days, repeating_due
 
 # Defaults for force policy. RULES.md gives no national interval for case supervision, so
 # these are [local] practice, configurable per force (RULES.md: "encode it as force policy"):
@@ -80,17 +84,17 @@ def next_review_due(
     if allocated_at is None:
         return None
     if last_review_at is None or last_review_at < allocated_at:
-        return allocated_at + timedelta(hours=policy.initial_review_hours)
-    periodic = last_review_at + timedelta(days=policy.periodic_review_days)
+        return add_hours(allocated_at, policy.initial_review_hours)
+    periodic = repeating_due(last_review_at, timedelta(days=policy.periodic_review_days))
     if directed_next_review is not None:
-        return min(periodic, directed_next_review)
+        return min(periodic, directed_next_review.astimezone(periodic.tzinfo))
     return periodic
 
 
 def child_seen_due(*, received_at: datetime, risk_grade: str, policy: ReviewPolicy) -> datetime:
     """When the child must have been seen and spoken to, from the referral and its grade."""
     if risk_grade == "high":
-        return received_at + timedelta(hours=policy.child_seen_high_hours)
+        return add_hours(received_at, policy.child_seen_high_hours)
     days = (
         policy.child_seen_medium_days if risk_grade == "medium" else policy.child_seen_standard_days
     )

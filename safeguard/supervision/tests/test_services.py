@@ -513,10 +513,11 @@ def test_an_admin_changes_the_policy_and_it_is_versioned_and_audited(cast):
     )
     assert (setting.initial_review_hours, setting.periodic_review_days) == (48, 14)
     assert (setting.version, setting.updated_at, setting.updated_by_id) == (2, NOW, cast.admin.pk)
-    entry = AuditEntry.objects.filter(object_type="policy").last()
+    # One unit of work: audited as the force's supervision policy record, naming who set it.
+    entry = AuditEntry.objects.filter(object_type="supervision_policy").last()
     assert (entry.object_id, entry.changed_fields) == (
-        "supervision",
-        ["initial_review_hours", "periodic_review_days"],
+        str(setting.pk),
+        ["initial_review_hours", "periodic_review_days", "updated_by_id"],
     )
     with pytest.raises(Conflict):
         policy_update(
