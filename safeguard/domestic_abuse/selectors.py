@@ -16,11 +16,12 @@ from safeguard.core.errors import NotFound
 from safeguard.core.models import AuditAction
 from safeguard.core.permissions import Permission
 from safeguard.domestic_abuse.models import Incident, MaracReferral
+from safeguard.domestic_abuse.rules.dash import DashGrade
 from safeguard.domestic_abuse.rules.forecast import Forecast, forecast_backlog
+from safeguard.domestic_abuse.rules.triage import OPEN
 
 QUEUE_PAGE = 50
-# Waiting or being assessed; an IN list (not NOT done) so the queue index is used.
-OPEN = (Incident.Triage.AWAITING, Incident.Triage.CLAIMED)
+# The queue is OPEN (waiting or being assessed): an IN list (not NOT done), so its index is used.
 # The backlog at which the capacity page warns: the inspectorate found 500 in three weeks.
 DEFAULT_BACKLOG_THRESHOLD = 200
 
@@ -71,9 +72,9 @@ def last_marac_referral_at(incident: Incident) -> datetime | None:
 
 
 RISK_ORDER = When_(
-    When(risk_grade="high", then=Value(0)),
+    When(risk_grade=DashGrade.HIGH, then=Value(0)),
     When(risk_grade="", then=Value(1)),  # not yet graded: treated as high until it is
-    When(risk_grade="medium", then=Value(2)),
+    When(risk_grade=DashGrade.MEDIUM, then=Value(2)),
     default=Value(3),
     output_field=IntegerField(),
 )
