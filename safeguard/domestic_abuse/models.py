@@ -6,9 +6,10 @@ from django.conf import settings
 from django.db import models
 
 from safeguard.core.models import VersionedModel
+from safeguard.domestic_abuse.rules.dash import DashGrade
 from safeguard.domestic_abuse.rules.triage import TriageStatus
 
-DASH_GRADES = [("standard", "Standard"), ("medium", "Medium"), ("high", "High")]
+DASH_GRADES = [(grade.value, grade.label) for grade in DashGrade]
 
 
 class Incident(VersionedModel):

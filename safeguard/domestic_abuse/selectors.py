@@ -12,6 +12,7 @@ from django.utils import timezone
 from safeguard.cases.selectors import cases_visible_to
 from safeguard.core.actor import Actor
 from safeguard.core.audit import audit_record
+from safeguard.core.calendars import london_date
 from safeguard.core.errors import NotFound
 from safeguard.core.models import AuditAction
 from safeguard.core.permissions import Permission
@@ -130,7 +131,7 @@ def triage_capacity(
     21-day forecast (aggregates of the incidents the actor can see)."""
     actor.require(Permission.TEAM_VIEW)
     zone = timezone.get_current_timezone()
-    today = timezone.localtime(now, zone).date()
+    today = london_date(now)
     span = [today - timedelta(days=n) for n in range(days - 1, -1, -1)]
     start = timezone.make_aware(datetime.combine(span[0], datetime.min.time()), zone)
     visible = incidents_visible_to(actor)

@@ -71,3 +71,25 @@ class Notification(VersionedModel):
 
     def __str__(self) -> str:
         return f"Encompass notification {self.pk}"
+
+    @property
+    def awaiting_acknowledgement(self) -> bool:
+        """Sent, and not yet acknowledged by a key adult."""
+        return self.status == NotificationStatus.SENT
+
+    @property
+    def to_local_authority(self) -> bool:
+        return self.route == Route.LOCAL_AUTHORITY
+
+    @property
+    def status_colour(self) -> str:
+        """The GOV.UK tag colour of its status."""
+        return STATUS_COLOURS[NotificationStatus(self.status)]
+
+
+STATUS_COLOURS = {
+    NotificationStatus.TO_RESOLVE: "orange",
+    NotificationStatus.TO_REVIEW: "yellow",
+    NotificationStatus.SENT: "blue",
+    NotificationStatus.ACKNOWLEDGED: "green",
+}

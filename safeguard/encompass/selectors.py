@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from safeguard.core.actor import Actor
 from safeguard.core.audit import audit_record
+from safeguard.core.calendars import london_date
 from safeguard.core.errors import NotFound
 from safeguard.core.models import AuditAction
 from safeguard.core.permissions import Permission
@@ -70,7 +71,7 @@ def _tomorrow_cutoff(now: datetime) -> datetime:
     """Noon on the next working day: everything due by then is on today's list, so on a Friday
     evening Monday morning's notifications are already there."""
     zone = timezone.get_current_timezone()
-    today = timezone.localtime(now, zone).date()
+    today = london_date(now)
     end_of_today = timezone.make_aware(datetime.combine(today, time(23, 59)), zone)
     return next_working_day_start(end_of_today, time(12, 0))
 
@@ -146,7 +147,7 @@ def encompass_compliance(*, actor: Actor, months: int, now: datetime) -> Complia
     school, over notifications whose deadline has passed or which were sent."""
     actor.require(Permission.ENCOMPASS_MANAGE)
     zone = timezone.get_current_timezone()
-    first = _months_back(timezone.localtime(now, zone).date(), months)
+    first = _months_back(london_date(now), months)
     start = timezone.make_aware(datetime.combine(first, datetime.min.time()), zone)
     rows = (
         notifications_visible_to(actor, Permission.ENCOMPASS_MANAGE)
