@@ -12,15 +12,17 @@ from pydantic import AwareDatetime, Field
 
 from safeguard.api.concurrency import set_etag, with_expected_version
 from safeguard.api.permissions import operation_requires
-from safeguard.api.schemas import ClockOut, InputSchema
-from safeguard.core.clocks import ClockView, clocks_for
+from safeguard.api.schemas import ClockOut, InputSchema, clocks_out
+from safeguard.core.clocks import clocks_for
 from safeguard.core.errors import refuse_if
 from safeguard.core.permissions import Permission
 from safeguard.core.views import ActorRequest
 from safeguard.domestic_abuse import selectors, services
-from safeguard.domestic_abuse.models import Incident, IncidentChild
+from safeguard.domestic_abuse.models import DashAssessment, Incident, IncidentChild, MaracReferral
 from safeguard.domestic_abuse.rules.dash import QUESTION_COUNT, Answer, DashGrade
 from safeguard.domestic_abuse.rules.forecast import threshold_problems
+from safeguard.domestic_abuse.selectors import Capacity
+from safeguard.encompass.selectors import resolved_school_urns
 
 router = Router(tags=["domestic abuse"])
 
@@ -33,12 +35,20 @@ CLOCKS_DESCRIPTION = (
 )
 
 
-# --- Output ------------------------------------------------------------------------------------
+# --- Output (read from the records' attributes) -------------------------------------------------
 
 
 class PersonRef(Schema):
     id: int
     name: str
+
+    @staticmethod
+    def resolve_name(person: Any) -> str:
+        return str(person.full_name)
+
+
+def _username(user: Any) -> str | None:
+    return user.username if user is not None else None
 
 
 class ChildOut(Schema):
@@ -57,19 +67,11 @@ class ChildOut(Schema):
     demeanour: str
 
     @staticmethod
-    def of(row: IncidentChild) -> "ChildOut":
-        return ChildOut(
-            child=PersonRef(id=row.child_id, name=row.child.full_name),
-            present=row.present,
-            where=row.where,
-            related_to=row.related_to,
-            school_urn=row.school_urn,
-            home_educated=row.home_educated,
-            spoken_to=row.spoken_to,
-            spoken_to_alone=row.spoken_to_alone,
-            child_said=row.child_said,
-            demeanour=row.demeanour,
-        )
+    def resolve_school_urn(row: IncidentChild) -> str:
+        """The school the officer recorded, or else the one the Encompass desk found."""
+        if row.school_urn or row.home_educated:
+            return row.school_urn
+        return resolved_school_urns(incident_id=row.incident_id).get(row.child_id, "")
 
 
 class DashOut(Schema):
@@ -83,6 +85,10 @@ class DashOut(Schema):
     answers: dict[str, str] = Field(description='{"1": "yes", ..., "27": "dont_know"}')
     completed_by: str
     completed_at: datetime
+
+    @staticmethod
+    def resolve_completed_by(dash: DashAssessment) -> str:
+        return dash.completed_by.username
 
 
 class MaracRouteOut(Schema):
@@ -100,17 +106,17 @@ class MaracOut(Schema):
     sent_by: str | None
     version: int
 
+    @staticmethod
+    def resolve_routes(marac: MaracReferral) -> list[MaracRouteOut]:
+        return [MaracRouteOut(route=route, reason=why) for route, why in marac.routes]
 
-def _username(user: Any) -> str | None:
-    return user.username if user is not None else None
+    @staticmethod
+    def resolve_decided_by(marac: MaracReferral) -> str:
+        return marac.decided_by.username
 
-
-def _da_clocks(clocks: list[ClockView]) -> list[ClockOut]:
-    return [
-        ClockOut(name=c.name, due_at=c.due_at, met_at=c.met_at, status=c.status)
-        for c in clocks
-        if c.name.startswith(CLOCK_PREFIX)
-    ]
+    @staticmethod
+    def resolve_sent_by(marac: MaracReferral) -> str | None:
+        return _username(marac.sent_by)
 
 
 class IncidentOut(Schema):
@@ -143,66 +149,33 @@ class IncidentOut(Schema):
     version: int
 
     @staticmethod
-    def of(incident: Incident) -> "IncidentOut":
+    def resolve_case_reference(incident: Incident) -> str:
+        return incident.case.reference
+
+    @staticmethod
+    def resolve_children(incident: Incident) -> list[IncidentChild]:
+        return list(incident.children.select_related("child").order_by("pk"))
+
+    @staticmethod
+    def resolve_dash(incident: Incident) -> DashAssessment | None:
+        return getattr(incident, "dash", None)
+
+    @staticmethod
+    def resolve_marac(incident: Incident) -> MaracReferral | None:
+        return getattr(incident, "marac", None)
+
+    @staticmethod
+    def resolve_triage_owner(incident: Incident) -> str | None:
+        return _username(incident.triage_owner)
+
+    @staticmethod
+    def resolve_clocks(incident: Incident) -> list[ClockOut]:
         clocks = clocks_for(object_type="case", object_id=incident.case_id, now=timezone.now())
-        dash = getattr(incident, "dash", None)
-        marac = getattr(incident, "marac", None)
-        children = incident.children.select_related("child").order_by("pk")
-        return IncidentOut(
-            id=incident.pk,
-            case_id=incident.case_id,
-            case_reference=incident.case.reference,
-            attended_at=incident.attended_at,
-            place=incident.place,
-            victim=PersonRef(id=incident.victim_id, name=incident.victim.full_name),
-            suspect=(
-                PersonRef(id=incident.suspect.pk, name=incident.suspect.full_name)
-                if incident.suspect
-                else None
-            ),
-            relationship=incident.relationship,
-            account=incident.account,
-            children=[ChildOut.of(row) for row in children],
-            dash=(
-                DashOut(
-                    score=dash.score,
-                    band=dash.band,
-                    grade=dash.grade,
-                    rationale=dash.rationale,
-                    judgement_referral=dash.judgement_referral,
-                    judgement_reason=dash.judgement_reason,
-                    answers=dict(dash.answers),
-                    completed_by=dash.completed_by.username,
-                    completed_at=dash.completed_at,
-                )
-                if dash
-                else None
-            ),
-            marac=(
-                MaracOut(
-                    routes=[MaracRouteOut(route=r, reason=why) for r, why in marac.routes],
-                    decided_at=marac.decided_at,
-                    decided_by=marac.decided_by.username,
-                    sent_at=marac.sent_at,
-                    sent_by=_username(marac.sent_by),
-                    version=marac.version,
-                )
-                if marac
-                else None
-            ),
-            risk_grade=incident.risk_grade,
-            triage_status=incident.triage_status,
-            triage_owner=_username(incident.triage_owner),
-            triage_claimed_at=incident.triage_claimed_at,
-            triage_completed_at=incident.triage_completed_at,
-            triage_grade=incident.triage_grade,
-            triage_notes=incident.triage_notes,
-            clocks=_da_clocks(clocks),
-            created_by=incident.created_by.username,
-            created_at=incident.created_at,
-            updated_at=incident.updated_at,
-            version=incident.version,
-        )
+        return clocks_out(clocks, CLOCK_PREFIX)
+
+    @staticmethod
+    def resolve_created_by(incident: Incident) -> str:
+        return incident.created_by.username
 
 
 class QueueItemOut(Schema):
@@ -217,6 +190,14 @@ class QueueItemOut(Schema):
     triage_status: str
     triage_owner: str | None
     version: int
+
+    @staticmethod
+    def resolve_triage_owner(incident: Incident) -> str | None:
+        return _username(incident.triage_owner)
+
+    @staticmethod
+    def resolve_case_reference(incident: Incident) -> str:
+        return incident.case.reference
 
 
 class QueueOut(Schema):
@@ -257,6 +238,15 @@ class CapacityOut(Schema):
     days: list[DayCountOut]
     backlog_now: int
     forecast: ForecastOut
+
+    @staticmethod
+    def resolve_days(capacity: Capacity) -> list[DayCountOut]:
+        return [
+            DayCountOut(day=day, arrivals=a, completions=c)
+            for day, a, c in zip(
+                capacity.days, capacity.arrivals, capacity.completions, strict=True
+            )
+        ]
 
 
 # --- Input -------------------------------------------------------------------------------------
@@ -329,7 +319,7 @@ class CapacityQuery(InputSchema):
 
 def _incident(response: HttpResponse, incident: Incident) -> IncidentOut:
     set_etag(response, incident.version)
-    return IncidentOut.of(incident)
+    return IncidentOut.model_validate(incident)
 
 
 def _read(request: ActorRequest, incident_id: int) -> Incident:
@@ -361,7 +351,7 @@ def record_da_incident(
         now=timezone.now(),
     )
     set_etag(response, incident.version)
-    return Status(201, IncidentOut.of(incident))
+    return Status(201, IncidentOut.model_validate(incident))
 
 
 @router.get("/domestic-abuse/incidents/{incident_id}", response=IncidentOut)
@@ -397,7 +387,7 @@ def record_da_dash(
     )
     incident = _read(request, incident_id)
     set_etag(response, incident.version)
-    return Status(201, IncidentOut.of(incident))
+    return Status(201, IncidentOut.model_validate(incident))
 
 
 @router.post("/domestic-abuse/incidents/{incident_id}/marac/sent", response=IncidentOut)
@@ -426,26 +416,7 @@ def send_da_marac_referral(
 def da_triage_queue(request: ActorRequest, filters: Query[QueueQuery]) -> QueueOut:
     """Incidents awaiting secondary risk assessment, 50 a page."""
     queue = selectors.triage_queue(actor=request.actor, page=filters.page)
-    return QueueOut(
-        items=[
-            QueueItemOut(
-                id=i.pk,
-                case_id=i.case_id,
-                case_reference=i.case.reference,
-                attended_at=i.attended_at,
-                place=i.place,
-                victim=PersonRef(id=i.victim_id, name=i.victim.full_name),
-                risk_grade=i.risk_grade,
-                triage_status=i.triage_status,
-                triage_owner=_username(i.triage_owner),
-                version=i.version,
-            )
-            for i in queue.items
-        ],
-        total=queue.total,
-        page=queue.page,
-        pages=queue.pages,
-    )
+    return QueueOut.model_validate(queue)
 
 
 @router.post("/domestic-abuse/incidents/{incident_id}/claim", response=IncidentOut)
@@ -511,26 +482,4 @@ def da_triage_capacity(request: ActorRequest, filters: Query[CapacityQuery]) -> 
         days=filters.days,
         threshold=filters.threshold,
     )
-    forecast = capacity.forecast
-    return CapacityOut(
-        days=[
-            DayCountOut(day=day, arrivals=a, completions=c)
-            for day, a, c in zip(
-                capacity.days, capacity.arrivals, capacity.completions, strict=True
-            )
-        ],
-        backlog_now=capacity.backlog_now,
-        forecast=ForecastOut(
-            arrival_rate=forecast.arrival_rate,
-            completion_rate=forecast.completion_rate,
-            backlog_now=forecast.backlog_now,
-            threshold=forecast.threshold,
-            crosses_on=forecast.crosses_on,
-            warns=forecast.warns,
-            explanation=forecast.explanation,
-            days=[
-                DayForecastOut(day=d.day, expected=d.expected, low=d.low, high=d.high)
-                for d in forecast.days
-            ],
-        ),
-    )
+    return CapacityOut.model_validate(capacity)

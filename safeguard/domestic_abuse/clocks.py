@@ -5,12 +5,17 @@ The times are force defaults [local]: no national rule sets them. DASH is comple
 attending officer before going off duty; the secondary risk assessment by the triage unit
 within a day for high risk (the inspectorate found a triage queue of 500 cases in three
 weeks); a MARAC referral is sent within a working day of the decision to refer.
+
+Every clock starts at the event docs/clocks.md names, never at the time the form was saved:
+DASH and triage at the attendance (the incident time recorded, however late it is typed in),
+MARAC as the DASH that makes a route apply is completed. Hour rules are elapsed UTC time.
 """
 
 from datetime import datetime, timedelta
 
 from safeguard.cases.models import Case
-from safeguard.core.calendars import add_working_days
+from safeguard.cases.rules.lifecycle import Status
+from safeguard.core.calendars import add_elapsed, add_working_days
 from safeguard.core.clocks import ClockDefinition, Derived, clock_register
 from safeguard.domestic_abuse.models import Incident
 
@@ -26,14 +31,14 @@ DASH_COMPLETED = clock_register(
         starts="the police attend",
         stops="the DASH assessment is recorded",
         rule="24 hours",
-        source="Force policy; DASH 2009 (RULES.md 3.1)",
+        source="Force policy; DASH 2009 (docs/rules.md 3.1)",
     )
 )
 TRIAGE = clock_register(
     ClockDefinition(
         name="da.triage",
         title="Secondary risk assessment (triage)",
-        starts="the incident is recorded",
+        starts="the police attend (the incident time recorded, not the time it is typed in)",
         stops="the triage unit completes the secondary assessment",
         rule="high risk (or not yet graded) 24 hours; medium 3, standard 5 working days",
         source="Force policy",
@@ -43,20 +48,21 @@ MARAC_REFERRAL = clock_register(
     ClockDefinition(
         name="da.marac_referral",
         title="MARAC referral sent",
-        starts="a MARAC route applies (RULES.md 3.2)",
+        starts="a MARAC route applies (docs/rules.md 3.2)",
         stops="the referral is sent to the MARAC",
         rule="1 working day",
-        source="SafeLives MARAC criteria (RULES.md 3.2); time is force policy",
+        source="SafeLives MARAC criteria (docs/rules.md 3.2); time is force policy",
     )
 )
 
 
 def triage_due(received_at: datetime, grade: str) -> datetime:
-    if grade == "medium":
+    """High risk or not yet graded: 24 elapsed hours; medium 3, standard 5 working days."""
+    if grade == Case.Grade.MEDIUM:
         return add_working_days(received_at, TRIAGE_MEDIUM_WORKING_DAYS)
-    if grade == "standard":
+    if grade == Case.Grade.STANDARD:
         return add_working_days(received_at, TRIAGE_STANDARD_WORKING_DAYS)
-    return received_at + TRIAGE_HIGH_WITHIN
+    return add_elapsed(received_at, TRIAGE_HIGH_WITHIN)
 
 
 def incident_clocks(record: object, now: datetime) -> list[Derived]:
@@ -66,20 +72,20 @@ def incident_clocks(record: object, now: datetime) -> list[Derived]:
     incident = Incident.objects.filter(case_id=record.pk).select_related("dash", "marac").first()
     if incident is None:
         return []
-    closed = record.status == "closed"
+    closed = record.status == Status.CLOSED
     dash = getattr(incident, "dash", None)
     clocks = [
         Derived(
             name=DASH_COMPLETED.name,
             started_at=incident.attended_at,
-            due_at=incident.attended_at + DASH_WITHIN,
+            due_at=add_elapsed(incident.attended_at, DASH_WITHIN),
             met_at=dash.completed_at if dash else None,
             cancelled=closed,
         ),
         Derived(
             name=TRIAGE.name,
-            started_at=record.received_at,
-            due_at=triage_due(record.received_at, incident.risk_grade),
+            started_at=incident.attended_at,
+            due_at=triage_due(incident.attended_at, incident.risk_grade),
             met_at=incident.triage_completed_at,
             cancelled=closed,
         ),

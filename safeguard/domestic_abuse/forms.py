@@ -294,7 +294,7 @@ class DashForm(GovukForm):
         }
 
     def calculation(self) -> dict[str, Any]:
-        """The score and band of the answers so far, without saving (RULES.md 3.1)."""
+        """The score and band of the answers so far, without saving (docs/rules.md 3.1)."""
         answers = {n: Answer(v) for n, v in self.answers().items()}
         score = dash_score(answers)
         return {

@@ -6,8 +6,10 @@ from django.conf import settings
 from django.db import models
 
 from safeguard.core.models import VersionedModel
+from safeguard.domestic_abuse.rules.dash import DashGrade
+from safeguard.domestic_abuse.rules.triage import TriageStatus
 
-DASH_GRADES = [("standard", "Standard"), ("medium", "Medium"), ("high", "High")]
+DASH_GRADES = [(grade.value, grade.label) for grade in DashGrade]
 
 
 class Incident(VersionedModel):
@@ -19,10 +21,8 @@ class Incident(VersionedModel):
         SIBLING = "sibling", "Brother or sister"
         OTHER_FAMILY = "other_family", "Other family member"
 
-    class Triage(models.TextChoices):
-        AWAITING = "awaiting", "Awaiting secondary assessment"
-        CLAIMED = "claimed", "Being assessed"
-        DONE = "done", "Assessed"
+    # The triage statuses and their steps are one table: rules/triage.py.
+    Triage = TriageStatus
 
     force = models.ForeignKey("accounts.Force", on_delete=models.PROTECT)
     case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, related_name="da_incident")
@@ -35,7 +35,11 @@ class Incident(VersionedModel):
     relationship = models.CharField(max_length=20, choices=Relationship.choices)
     account = models.TextField("officer's account")
     # The queue for secondary risk assessment by the triage unit.
-    triage_status = models.CharField(max_length=10, choices=Triage.choices, default=Triage.AWAITING)
+    triage_status = models.CharField(
+        max_length=10,
+        choices=[(s.value, s.label) for s in TriageStatus],
+        default=TriageStatus.AWAITING.value,
+    )
     triage_owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -116,7 +120,7 @@ class DashAssessment(models.Model):
 
 class MaracReferral(VersionedModel):
     """A referral to the multi-agency risk assessment conference, with the routes that led
-    to it (RULES.md 3.2). Its clock runs from the decision until it is sent."""
+    to it (docs/rules.md 3.2). Its clock runs from the decision until it is sent."""
 
     force = models.ForeignKey("accounts.Force", on_delete=models.PROTECT)
     incident = models.OneToOneField(Incident, on_delete=models.CASCADE, related_name="marac")

@@ -12,15 +12,17 @@ from django.utils import timezone
 from safeguard.cases.selectors import cases_visible_to
 from safeguard.core.actor import Actor
 from safeguard.core.audit import audit_record
+from safeguard.core.calendars import london_date
 from safeguard.core.errors import NotFound
 from safeguard.core.models import AuditAction
 from safeguard.core.permissions import Permission
 from safeguard.domestic_abuse.models import Incident, MaracReferral
+from safeguard.domestic_abuse.rules.dash import DashGrade
 from safeguard.domestic_abuse.rules.forecast import Forecast, forecast_backlog
+from safeguard.domestic_abuse.rules.triage import OPEN
 
 QUEUE_PAGE = 50
-# Waiting or being assessed; an IN list (not NOT done) so the queue index is used.
-OPEN = (Incident.Triage.AWAITING, Incident.Triage.CLAIMED)
+# The queue is OPEN (waiting or being assessed): an IN list (not NOT done), so its index is used.
 # The backlog at which the capacity page warns: the inspectorate found 500 in three weeks.
 DEFAULT_BACKLOG_THRESHOLD = 200
 
@@ -71,9 +73,9 @@ def last_marac_referral_at(incident: Incident) -> datetime | None:
 
 
 RISK_ORDER = When_(
-    When(risk_grade="high", then=Value(0)),
+    When(risk_grade=DashGrade.HIGH, then=Value(0)),
     When(risk_grade="", then=Value(1)),  # not yet graded: treated as high until it is
-    When(risk_grade="medium", then=Value(2)),
+    When(risk_grade=DashGrade.MEDIUM, then=Value(2)),
     default=Value(3),
     output_field=IntegerField(),
 )
@@ -129,7 +131,7 @@ def triage_capacity(
     21-day forecast (aggregates of the incidents the actor can see)."""
     actor.require(Permission.TEAM_VIEW)
     zone = timezone.get_current_timezone()
-    today = timezone.localtime(now, zone).date()
+    today = london_date(now)
     span = [today - timedelta(days=n) for n in range(days - 1, -1, -1)]
     start = timezone.make_aware(datetime.combine(span[0], datetime.min.time()), zone)
     visible = incidents_visible_to(actor)

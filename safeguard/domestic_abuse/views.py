@@ -14,33 +14,35 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safeguard.cases import selectors as case_selectors
+from safeguard.cases.rules.lifecycle import Status
 from safeguard.core.actor import Actor
 from safeguard.core.clocks import clocks_for
-from safeguard.core.errors import Conflict, DomainError, ServiceError
+from safeguard.core.errors import Conflict, DomainError
 from safeguard.core.permissions import Permission
 from safeguard.core.views import ActorRequest, requires
 from safeguard.domestic_abuse import forms, selectors, services
 from safeguard.domestic_abuse.models import Incident
 from safeguard.domestic_abuse.rules.dash import ANSWER_LABELS, QUESTIONS, Answer
 from safeguard.domestic_abuse.rules.marac import ROUTE_LABELS, Route
+from safeguard.domestic_abuse.rules.triage import TriageStatus, is_open
+from safeguard.encompass.selectors import resolved_school_urns
 from safeguard.frontend.charts import BarChart, Series, bar_chart
 from safeguard.frontend.forms import form_data, show_domain_error
-from safeguard.frontend.pages import conflict_message, submit_form
+from safeguard.frontend.pages import conflict_message, form_page
 from safeguard.people.models import Person
 from safeguard.people.selectors import person_get, person_relationships
+
+# The colour of the triage status tag on the incident page.
+TRIAGE_TAG = {
+    TriageStatus.AWAITING: "govuk-tag--yellow",
+    TriageStatus.CLAIMED: "govuk-tag--blue",
+    TriageStatus.DONE: "govuk-tag--green",
+}
 
 
 def _actor(request: ActorRequest, section: str = "da_triage") -> Actor:
     request.nav_section = section
     return request.actor
-
-
-def _refused(error: ServiceError) -> None:
-    """A refusal that is not the user's to fix on a form: not found, or not allowed."""
-    if error.status == 404:
-        raise error
-    if error.status == 403 or error.code == "forbidden":
-        raise PermissionDenied(error.message)
 
 
 # Recording an incident -----------------------------------------------------------------------
@@ -108,7 +110,6 @@ def record(request: ActorRequest) -> HttpResponse:
                 actor=actor, data=_incident_input(victim.pk, form), now=timezone.now()
             )
         except (DomainError, Conflict) as error:
-            _refused(error)
             show_domain_error(form, error)
         else:
             messages.success(request, f"Incident recorded: {incident.case.reference}")
@@ -144,24 +145,31 @@ def detail(request: ActorRequest, incident_id: int) -> HttpResponse:
     actor = _actor(request)
     incident = selectors.incident_get(actor=actor, incident_id=incident_id)
     case = incident.case
-    open_case = case.status != "closed"
+    open_case = case.status != Status.CLOSED
 
     def can(permission: Permission) -> bool:
         return open_case and case_selectors.can_act_on(
             actor=actor, case=case, permission=permission
         )
 
-    waiting = incident.triage_status != Incident.Triage.DONE
+    waiting = is_open(TriageStatus(incident.triage_status))
     can_work = can(Permission.CASE_WORK)
     dash = getattr(incident, "dash", None)
     marac = getattr(incident, "marac", None)
+    # The school the Encompass desk found, where the officer was not told one.
+    found = resolved_school_urns(incident_id=incident.pk)
+    children = [
+        (row, row.school_urn or found.get(row.child_id, ""))
+        for row in incident.children.select_related("child").order_by("pk")
+    ]
     return render(
         request,
         "domestic_abuse/detail.html",
         {
             "incident": incident,
             "case": case,
-            "children": incident.children.select_related("child").order_by("pk"),
+            "children": children,
+            "triage_tag": TRIAGE_TAG[TriageStatus(incident.triage_status)],
             "dash": dash,
             "dash_answers": _dash_answers(dash.answers) if dash else [],
             "marac": marac,
@@ -230,7 +238,6 @@ def dash(request: ActorRequest, incident_id: int) -> HttpResponse:
                     now=timezone.now(),
                 )
             except (DomainError, Conflict) as error:
-                _refused(error)
                 show_domain_error(form, error)
             else:
                 messages.success(request, "DASH risk assessment recorded")
@@ -244,30 +251,34 @@ def dash(request: ActorRequest, incident_id: int) -> HttpResponse:
 
 def _post_action(
     request: ActorRequest,
-    incident_id: int,
     *,
     write: Callable[[Actor], object],
     success: str,
     back: str,
+    conflict_on: Callable[[], tuple[str, int]] | None = None,
     read_version: int | None = None,
 ) -> HttpResponse:
-    """A button that changes an incident: do it, say so, and go back to `back`."""
+    """A button that changes an incident: do it, say so, and go back to `back`. A stale one
+    says who changed what (`conflict_on`: the audited record, read only then)."""
     actor = _actor(request)
     try:
         write(actor)
     except Conflict as error:
-        messages.error(
-            request,
-            conflict_message(
-                actor,
-                error,
-                object_type="da_incident",
-                object_id=incident_id,
-                read_version=read_version,
-            ),
-        )
+        if conflict_on is None:
+            messages.error(request, error.message)
+        else:
+            object_type, object_id = conflict_on()
+            messages.error(
+                request,
+                conflict_message(
+                    actor,
+                    error,
+                    object_type=object_type,
+                    object_id=object_id,
+                    read_version=read_version,
+                ),
+            )
     except DomainError as error:
-        _refused(error)
         messages.error(request, error.message)
     else:
         messages.success(request, success)
@@ -283,14 +294,19 @@ def _version(request: HttpRequest) -> int | None:
 @require_POST
 def marac_send(request: ActorRequest, incident_id: int) -> HttpResponse:
     version = _version(request)
+
+    def referral() -> tuple[str, int]:
+        incident = selectors.incident_get(actor=request.actor, incident_id=incident_id)
+        return "da_marac_referral", incident.marac.pk
+
     return _post_action(
         request,
-        incident_id,
         write=lambda actor: services.marac_send(
             actor=actor, incident_id=incident_id, version=version or 0, now=timezone.now()
         ),
         success="MARAC referral marked as sent",
         back=reverse("domestic_abuse:detail", kwargs={"incident_id": incident_id}),
+        conflict_on=referral,
         read_version=version,
     )
 
@@ -345,7 +361,6 @@ def triage_claim(request: ActorRequest, incident_id: int) -> HttpResponse:
     )
     return _post_action(
         request,
-        incident_id,
         write=lambda actor: services.triage_claim(
             actor=actor, incident_id=incident_id, now=timezone.now()
         ),
@@ -369,25 +384,16 @@ def _incident_form_page(
     """A page with one form that changes an incident's triage, back to the queue when done."""
     actor = _actor(request)
     incident = _workable(actor, incident_id, permission)
-    bound = form(actor, incident)
-    done = submit_form(
+    return form_page(
         request,
-        bound,
+        form(actor, incident),
+        template="domestic_abuse/incident_form.html",
+        context={"incident": incident, "title": title, "submit": submit, "intro": intro},
         write=lambda data: write(actor, incident, data),
         success=success,
         done_url=reverse("domestic_abuse:triage_queue"),
-        on_conflict=lambda error, data: conflict_message(
-            actor,
-            error,
-            object_type="da_incident",
-            object_id=incident.pk,
-            read_version=data.get("version") or incident.version,
-        ),
-    )
-    return done or render(
-        request,
-        "domestic_abuse/incident_form.html",
-        {"incident": incident, "form": bound, "title": title, "submit": submit, "intro": intro},
+        conflict_on=("da_incident", incident.pk),
+        read_version=incident.version,
     )
 
 

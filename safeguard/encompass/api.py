@@ -3,6 +3,7 @@ resolve, review and send, compliance) and a key adult's notifications (read, wit
 receipt, and acknowledge). Thin: the same selectors and services as the pages."""
 
 from datetime import date, datetime
+from typing import Any
 
 from django.http import HttpResponse
 from django.utils import timezone
@@ -11,8 +12,7 @@ from pydantic import Field
 
 from safeguard.api.concurrency import set_etag, with_expected_version
 from safeguard.api.permissions import operation_requires
-from safeguard.api.schemas import InputSchema
-from safeguard.cases.api import ClockOut
+from safeguard.api.schemas import ClockOut, InputSchema, clocks_out
 from safeguard.core.clocks import clocks_for
 from safeguard.core.permissions import Permission
 from safeguard.core.views import ActorRequest
@@ -31,7 +31,7 @@ CLOCKS_DESCRIPTION = (
 )
 
 
-# --- Output ------------------------------------------------------------------------------------
+# --- Output (read from the notification's attributes) -------------------------------------------
 
 
 class SchoolRef(Schema):
@@ -48,134 +48,13 @@ class ChildRef(Schema):
     id: int
     name: str
 
-
-def _school(n: Notification) -> SchoolRef | None:
-    return SchoolRef(urn=n.school.urn, name=n.school.name) if n.school_id else None  # type: ignore[union-attr]
-
-
-def _authority(n: Notification) -> LocalAuthorityRef | None:
-    if not n.local_authority_id:
-        return None
-    return LocalAuthorityRef(id=n.local_authority_id, name=n.local_authority.name)  # type: ignore[union-attr]
+    @staticmethod
+    def resolve_name(person: Any) -> str:
+        return str(person.full_name)
 
 
 def _username(user: object) -> str | None:
     return getattr(user, "username", None)
-
-
-class DeskItemOut(Schema):
-    id: int
-    child_name: str
-    police_reference: str
-    route: str
-    school: SchoolRef | None
-    local_authority: LocalAuthorityRef | None
-    status: str
-    incident_at: datetime
-    due_at: datetime
-    overdue: bool
-    sent_at: datetime | None
-    read_at: datetime | None
-    acknowledged_at: datetime | None
-    version: int
-
-    @staticmethod
-    def of(n: Notification, now: datetime) -> "DeskItemOut":
-        return DeskItemOut(
-            id=n.pk,
-            child_name=n.child_name,
-            police_reference=n.police_reference,
-            route=n.route,
-            school=_school(n),
-            local_authority=_authority(n),
-            status=n.status,
-            incident_at=n.incident_at,
-            due_at=n.due_at,
-            overdue=n.sent_at is None and n.due_at < now,
-            sent_at=n.sent_at,
-            read_at=n.read_at,
-            acknowledged_at=n.acknowledged_at,
-            version=n.version,
-        )
-
-
-class DeskOut(Schema):
-    """Unsent notifications due before tomorrow's school start (overdue first), then sent and
-    unread, read and not acknowledged, and recently acknowledged."""
-
-    due: list[DeskItemOut]
-    sent_unread: list[DeskItemOut]
-    read_unacknowledged: list[DeskItemOut]
-    acknowledged: list[DeskItemOut]
-    overdue_count: int
-    to_resolve_count: int
-
-
-class NotificationOut(Schema):
-    """What the key adult will be told (RULES.md 4), its route, and where it has got to."""
-
-    id: int
-    incident_id: int
-    child: ChildRef
-    child_name: str
-    child_dob: date | None
-    police_reference: str
-    route: str
-    school: SchoolRef | None
-    local_authority: LocalAuthorityRef | None
-    status: str
-    incident_at: datetime
-    due_at: datetime
-    place: str
-    present: bool
-    where: str
-    voice: str
-    circumstances: str
-    reviewed_by: str | None
-    sent_at: datetime | None
-    read_at: datetime | None
-    read_by: str | None
-    acknowledged_at: datetime | None
-    acknowledged_by: str | None
-    clocks: list[ClockOut] = Field(description=CLOCKS_DESCRIPTION)
-    created_at: datetime
-    version: int
-
-    @staticmethod
-    def of(n: Notification) -> "NotificationOut":
-        clocks = clocks_for(object_type=CLOCK_OBJECT, object_id=n.pk, now=timezone.now())
-        return NotificationOut(
-            id=n.pk,
-            incident_id=n.incident_id,
-            child=ChildRef(id=n.child_id, name=n.child.full_name),
-            child_name=n.child_name,
-            child_dob=n.child_dob,
-            police_reference=n.police_reference,
-            route=n.route,
-            school=_school(n),
-            local_authority=_authority(n),
-            status=n.status,
-            incident_at=n.incident_at,
-            due_at=n.due_at,
-            place=n.place,
-            present=n.present,
-            where=n.where,
-            voice=n.voice,
-            circumstances=n.circumstances,
-            reviewed_by=_username(n.reviewed_by),
-            sent_at=n.sent_at,
-            read_at=n.read_at,
-            read_by=_username(n.read_by),
-            acknowledged_at=n.acknowledged_at,
-            acknowledged_by=_username(n.acknowledged_by),
-            clocks=[
-                ClockOut(name=c.name, due_at=c.due_at, met_at=c.met_at, status=c.status)
-                for c in clocks
-                if c.name.startswith(CLOCK_PREFIX)
-            ],
-            created_at=n.created_at,
-            version=n.version,
-        )
 
 
 class ReceivedItemOut(Schema):
@@ -191,60 +70,77 @@ class ReceivedItemOut(Schema):
     acknowledged_at: datetime | None
     status: str
 
+
+class DeskItemOut(ReceivedItemOut):
+    police_reference: str
+    route: str
+    local_authority: LocalAuthorityRef | None
+    due_at: datetime
+    overdue: bool
+    version: int
+
     @staticmethod
-    def of(n: Notification) -> "ReceivedItemOut":
-        return ReceivedItemOut(
-            id=n.pk,
-            child_name=n.child_name,
-            school=_school(n),
-            incident_at=n.incident_at,
-            sent_at=n.sent_at,
-            read_at=n.read_at,
-            acknowledged_at=n.acknowledged_at,
-            status=n.status,
-        )
+    def resolve_overdue(n: Notification) -> bool:
+        return n.sent_at is None and n.due_at < timezone.now()
 
 
-class ReceivedOut(Schema):
-    """The notification as a key adult reads it (RULES.md 4): the child's name and date of
-    birth, the police reference, the date, time and place, whether the child was present and
-    where, the voice of the child, and brief circumstances."""
+class DeskOut(Schema):
+    """Unsent notifications due before tomorrow's school start (overdue first), then sent and
+    unread, read and not acknowledged, and recently acknowledged."""
 
-    id: int
-    child_name: str
+    due: list[DeskItemOut]
+    sent_unread: list[DeskItemOut]
+    read_unacknowledged: list[DeskItemOut]
+    acknowledged: list[DeskItemOut]
+    overdue_count: int
+    to_resolve_count: int
+
+
+class ReceivedOut(ReceivedItemOut):
+    """The notification as a key adult reads it (docs/rules.md 4): the child's name and date
+    of birth, the police reference, the date, time and place, whether the child was present
+    and where, the voice of the child, and brief circumstances."""
+
     child_dob: date | None
     police_reference: str
-    school: SchoolRef | None
-    incident_at: datetime
     place: str
     present: bool
     where: str
     voice: str
     circumstances: str
-    sent_at: datetime | None
-    read_at: datetime | None
-    acknowledged_at: datetime | None
-    status: str
+
+
+class NotificationOut(ReceivedOut):
+    """What the key adult will be told (docs/rules.md 4), its route, and where it has got to."""
+
+    incident_id: int
+    child: ChildRef
+    route: str
+    local_authority: LocalAuthorityRef | None
+    due_at: datetime
+    reviewed_by: str | None
+    read_by: str | None
+    acknowledged_by: str | None
+    clocks: list[ClockOut] = Field(description=CLOCKS_DESCRIPTION)
+    created_at: datetime
+    version: int
 
     @staticmethod
-    def of(n: Notification) -> "ReceivedOut":
-        return ReceivedOut(
-            id=n.pk,
-            child_name=n.child_name,
-            child_dob=n.child_dob,
-            police_reference=n.police_reference,
-            school=_school(n),
-            incident_at=n.incident_at,
-            place=n.place,
-            present=n.present,
-            where=n.where,
-            voice=n.voice,
-            circumstances=n.circumstances,
-            sent_at=n.sent_at,
-            read_at=n.read_at,
-            acknowledged_at=n.acknowledged_at,
-            status=n.status,
-        )
+    def resolve_reviewed_by(n: Notification) -> str | None:
+        return _username(n.reviewed_by)
+
+    @staticmethod
+    def resolve_read_by(n: Notification) -> str | None:
+        return _username(n.read_by)
+
+    @staticmethod
+    def resolve_acknowledged_by(n: Notification) -> str | None:
+        return _username(n.acknowledged_by)
+
+    @staticmethod
+    def resolve_clocks(n: Notification) -> list[ClockOut]:
+        clocks = clocks_for(object_type=CLOCK_OBJECT, object_id=n.pk, now=timezone.now())
+        return clocks_out(clocks, CLOCK_PREFIX)
 
 
 class ComplianceRowOut(Schema):
@@ -288,7 +184,7 @@ class ComplianceQuery(InputSchema):
 
 def _notification(response: HttpResponse, notification: Notification) -> NotificationOut:
     set_etag(response, notification.version)
-    return NotificationOut.of(notification)
+    return NotificationOut.model_validate(notification)
 
 
 def _read(request: ActorRequest, notification_id: int) -> Notification:
@@ -301,16 +197,8 @@ def _read(request: ActorRequest, notification_id: int) -> Notification:
 @router.get("/encompass/notifications", response=DeskOut)
 @operation_requires(Permission.ENCOMPASS_MANAGE)
 def encompass_desk(request: ActorRequest) -> DeskOut:
-    now = timezone.now()
-    desk = selectors.encompass_desk(actor=request.actor, now=now)
-    return DeskOut(
-        due=[DeskItemOut.of(n, now) for n in desk.due],
-        sent_unread=[DeskItemOut.of(n, now) for n in desk.sent_unread],
-        read_unacknowledged=[DeskItemOut.of(n, now) for n in desk.read_unacknowledged],
-        acknowledged=[DeskItemOut.of(n, now) for n in desk.acknowledged],
-        overdue_count=desk.overdue_count,
-        to_resolve_count=desk.to_resolve_count,
-    )
+    desk = selectors.encompass_desk(actor=request.actor, now=timezone.now())
+    return DeskOut.model_validate(desk)
 
 
 @router.get("/encompass/notifications/{notification_id}", response=NotificationOut)
@@ -376,13 +264,7 @@ def encompass_compliance(request: ActorRequest, filters: Query[ComplianceQuery])
         now=timezone.now(),
     )
 
-    def rows(entries: list[selectors.Compliance]) -> list[ComplianceRowOut]:
-        return [
-            ComplianceRowOut(label=c.label, due=c.due, on_time=c.on_time, percent=c.percent)
-            for c in entries
-        ]
-
-    return ComplianceOut(by_month=rows(report.by_month), by_school=rows(report.by_school))
+    return ComplianceOut.model_validate(report)
 
 
 # --- A key adult's notifications --------------------------------------------------------------
@@ -394,7 +276,7 @@ def list_received_notifications(request: ActorRequest) -> list[ReceivedItemOut]:
     """The notifications sent to you (a school's key adult, or a local authority), newest
     first."""
     notifications = selectors.received_notifications(actor=request.actor)
-    return [ReceivedItemOut.of(n) for n in notifications]
+    return [ReceivedItemOut.model_validate(n) for n in notifications]
 
 
 @router.get("/encompass/received/{notification_id}", response=ReceivedOut)
@@ -406,7 +288,7 @@ def read_received_notification(request: ActorRequest, notification_id: int) -> R
         notification_id=notification_id,
         now=timezone.now(),
     )
-    return ReceivedOut.of(notification)
+    return ReceivedOut.model_validate(notification)
 
 
 @router.post("/encompass/received/{notification_id}/acknowledge", response=ReceivedOut)
@@ -419,4 +301,4 @@ def acknowledge_received_notification(request: ActorRequest, notification_id: in
         notification_id=notification_id,
         now=timezone.now(),
     )
-    return ReceivedOut.of(notification)
+    return ReceivedOut.model_validate(notification)

@@ -5,6 +5,7 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Q
 
+from safeguard.cases.rules.lifecycle import Status
 from safeguard.core.clocks import (
     ClockDefinition,
     ClockSubject,
@@ -22,7 +23,7 @@ NOTIFICATION = clock_register(
         stops="the notification is sent to the school's key adults (or the local authority)",
         rule="before the start of the next school day at that school's start time; weekends, "
         "bank holidays and school holidays skipped",
-        source="Domestic Abuse Act 2021 s49A (in force 7 Nov 2025); RULES.md 4",
+        source="Domestic Abuse Act 2021 s49A (in force 7 Nov 2025); docs/rules.md 4",
     )
 )
 
@@ -43,7 +44,7 @@ def notification_clocks_rebuild(force_id: int | None, now: datetime, batch_size:
     """Re-derive the clock of every notification not yet sent, and of those on open cases
     (after data loaded without the services): the `rebuild_clocks` command calls it."""
     notifications = Notification.objects.filter(
-        Q(sent_at__isnull=True) | ~Q(incident__case__status="closed")
+        Q(sent_at__isnull=True) | ~Q(incident__case__status=Status.CLOSED)
     ).order_by("pk")
     if force_id:
         notifications = notifications.filter(force_id=force_id)

@@ -6,19 +6,14 @@ from django.conf import settings
 from django.db import models
 
 from safeguard.core.models import VersionedModel
+from safeguard.encompass.rules.lifecycle import NotificationStatus
+from safeguard.encompass.rules.notification import Route
 
 
 class Notification(VersionedModel):
-    class Route(models.TextChoices):
-        SCHOOL = "school", "School"
-        LOCAL_AUTHORITY = "local_authority", "Local authority (educated at home)"
-        UNRESOLVED = "unresolved", "School not known"
-
-    class Status(models.TextChoices):
-        TO_RESOLVE = "to_resolve", "School to resolve"
-        TO_REVIEW = "to_review", "To review and send"
-        SENT = "sent", "Sent"
-        ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    # The routes (rules/notification.py) and the statuses with their steps (rules/lifecycle.py).
+    Route = Route
+    Status = NotificationStatus
 
     force = models.ForeignKey("accounts.Force", on_delete=models.PROTECT)
     # The Operation Encompass desk that reviews and sends it (scoping by unit).
@@ -30,17 +25,19 @@ class Notification(VersionedModel):
         "domestic_abuse.IncidentChild", on_delete=models.PROTECT, related_name="encompass"
     )
     child = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
-    route = models.CharField(max_length=20, choices=Route.choices)
+    route = models.CharField(max_length=20, choices=[(r.value, r.label) for r in Route])
     school = models.ForeignKey(
         "partners.School", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     local_authority = models.ForeignKey(
         "partners.LocalAuthority", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    status = models.CharField(max_length=20, choices=Status.choices)
+    status = models.CharField(
+        max_length=20, choices=[(s.value, s.label) for s in NotificationStatus]
+    )
     incident_at = models.DateTimeField()
     due_at = models.DateTimeField()
-    # What the key adult is told (RULES.md 4), composed at creation and reviewed before sending.
+    # What the key adult is told (docs/rules.md 4): composed at creation, reviewed before sending.
     child_name = models.CharField(max_length=200)
     child_dob = models.DateField(null=True, blank=True)
     police_reference = models.CharField(max_length=20)
@@ -74,3 +71,25 @@ class Notification(VersionedModel):
 
     def __str__(self) -> str:
         return f"Encompass notification {self.pk}"
+
+    @property
+    def awaiting_acknowledgement(self) -> bool:
+        """Sent, and not yet acknowledged by a key adult."""
+        return self.status == NotificationStatus.SENT
+
+    @property
+    def to_local_authority(self) -> bool:
+        return self.route == Route.LOCAL_AUTHORITY
+
+    @property
+    def status_colour(self) -> str:
+        """The GOV.UK tag colour of its status."""
+        return STATUS_COLOURS[NotificationStatus(self.status)]
+
+
+STATUS_COLOURS = {
+    NotificationStatus.TO_RESOLVE: "orange",
+    NotificationStatus.TO_REVIEW: "yellow",
+    NotificationStatus.SENT: "blue",
+    NotificationStatus.ACKNOWLEDGED: "green",
+}

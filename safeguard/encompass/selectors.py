@@ -10,16 +10,18 @@ from django.utils import timezone
 
 from safeguard.core.actor import Actor
 from safeguard.core.audit import audit_record
+from safeguard.core.calendars import london_date
 from safeguard.core.errors import NotFound
 from safeguard.core.models import AuditAction
 from safeguard.core.permissions import Permission
 from safeguard.core.scoping import scope_queryset
 from safeguard.encompass.models import Notification
+from safeguard.encompass.rules.lifecycle import UNSENT, NotificationStatus
 from safeguard.encompass.rules.notification import next_working_day_start
+from safeguard.partners.models import LocalAuthority
 
 DISCLOSURE = "encompass_notification"
 LIST_LIMIT = 200
-UNSENT = (Notification.Status.TO_RESOLVE, Notification.Status.TO_REVIEW)
 
 
 def notifications_visible_to(actor: Actor, permission: Permission) -> QuerySet[Notification]:
@@ -29,6 +31,21 @@ def notifications_visible_to(actor: Actor, permission: Permission) -> QuerySet[N
         permission=permission,
         object_type=DISCLOSURE,
         unit_field="unit",
+    )
+
+
+def local_authorities(*, actor: Actor) -> QuerySet[LocalAuthority]:
+    """The local authorities of the actor's force, by name (to resolve a child at home)."""
+    return LocalAuthority.objects.filter(force_id=actor.force_id).order_by("name")
+
+
+def resolved_school_urns(*, incident_id: int) -> dict[int, str]:
+    """For an incident's children, the school each notification was resolved to (child id to
+    URN): the desk may have found a school the attending officer was not told."""
+    return dict(
+        Notification.objects.filter(incident_id=incident_id, school__isnull=False).values_list(
+            "child_id", "school__urn"
+        )
     )
 
 
@@ -54,7 +71,7 @@ def _tomorrow_cutoff(now: datetime) -> datetime:
     """Noon on the next working day: everything due by then is on today's list, so on a Friday
     evening Monday morning's notifications are already there."""
     zone = timezone.get_current_timezone()
-    today = timezone.localtime(now, zone).date()
+    today = london_date(now)
     end_of_today = timezone.make_aware(datetime.combine(today, time(23, 59)), zone)
     return next_working_day_start(end_of_today, time(12, 0))
 
@@ -80,7 +97,7 @@ def encompass_desk(*, actor: Actor, now: datetime) -> Desk:
     due = list(
         unsent.filter(due_at__lte=_tomorrow_cutoff(now)).order_by("due_at", "pk")[:LIST_LIMIT]
     )
-    sent = visible.filter(status=Notification.Status.SENT)
+    sent = visible.filter(status=NotificationStatus.SENT)
     desk = Desk(
         due=due,
         sent_unread=list(sent.filter(read_at__isnull=True).order_by("-sent_at")[:LIST_LIMIT]),
@@ -88,12 +105,10 @@ def encompass_desk(*, actor: Actor, now: datetime) -> Desk:
             sent.filter(read_at__isnull=False).order_by("-sent_at")[:LIST_LIMIT]
         ),
         acknowledged=list(
-            visible.filter(status=Notification.Status.ACKNOWLEDGED).order_by("-acknowledged_at")[
-                :50
-            ]
+            visible.filter(status=NotificationStatus.ACKNOWLEDGED).order_by("-acknowledged_at")[:50]
         ),
         overdue_count=unsent.filter(due_at__lt=now).count(),
-        to_resolve_count=unsent.filter(status=Notification.Status.TO_RESOLVE).count(),
+        to_resolve_count=unsent.filter(status=NotificationStatus.TO_RESOLVE).count(),
     )
     audit_record(
         actor=actor,
@@ -132,7 +147,7 @@ def encompass_compliance(*, actor: Actor, months: int, now: datetime) -> Complia
     school, over notifications whose deadline has passed or which were sent."""
     actor.require(Permission.ENCOMPASS_MANAGE)
     zone = timezone.get_current_timezone()
-    first = _months_back(timezone.localtime(now, zone).date(), months)
+    first = _months_back(london_date(now), months)
     start = timezone.make_aware(datetime.combine(first, datetime.min.time()), zone)
     rows = (
         notifications_visible_to(actor, Permission.ENCOMPASS_MANAGE)

@@ -1,26 +1,32 @@
 """Operation Encompass notifications: made for each child aged 4 to 17 when an incident is
-recorded, resolved to a school or local authority, reviewed and sent through the outbox (the
-email holds a link, never the child's details), read (a receipt) and acknowledged."""
+recorded, resolved to a school or local authority, reviewed and sent (a disclosure to each key
+adult, the email holding a link, never the child's details), read (a receipt) and acknowledged.
 
+Each change is one unit of work (core.unit_of_work); the steps are the table in
+rules/lifecycle.py. Encompass knows nothing of domestic abuse: the incident is told to it as
+plain facts (`IncidentFacts`), by a call from the service that records the incident."""
+
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-
-from django.db import transaction
+from datetime import date, datetime
 
 from safeguard.accounts.models import Unit, User
 from safeguard.accounts.selectors import unit_of_type
-from safeguard.cases.models import Case
 from safeguard.core.actor import Actor
 from safeguard.core.audit import audit_record
 from safeguard.core.clocks import ClockSubject, clocks_rederive
-from safeguard.core.concurrency import update_versioned
+from safeguard.core.disclosures import Notice, disclose
 from safeguard.core.errors import DomainError, NotFound, refuse_if
-from safeguard.core.models import AuditAction, Disclosure
-from safeguard.core.outbox import outbox_enqueue
+from safeguard.core.models import AuditAction
 from safeguard.core.permissions import Permission, Role
-from safeguard.core.timeline import timeline_add
-from safeguard.domestic_abuse.models import Incident, IncidentChild
+from safeguard.core.unit_of_work import record_change, record_create
 from safeguard.encompass.models import Notification
+from safeguard.encompass.rules.lifecycle import (
+    NOTIFICATION_LIFECYCLE,
+    NotificationStatus,
+    Step,
+    initial_status,
+)
 from safeguard.encompass.rules.notification import Route, eligible, notification_due, route_for
 from safeguard.encompass.selectors import DISCLOSURE, notifications_visible_to
 from safeguard.partners.models import LocalAuthority, School
@@ -33,9 +39,54 @@ NO_LA_USER = "{la} has no user to receive notifications"
 NOT_SENT = "This notification has not been sent"
 UNKNOWN_SCHOOL = "No school with that URN is in the schools directory"
 CIRCUMSTANCES = "Enter brief circumstances for the key adult"
+PURPOSE = "Operation Encompass (Domestic Abuse Act 2021 s49A)"
+NOTICE = Notice(
+    subject="Operation Encompass notification",
+    body=(
+        "The police have sent you an Operation Encompass notification about a pupil. Sign in "
+        "to Safeguard to read it before the school day starts. For the child's safety, no "
+        "details are given in this email."
+    ),
+    link="/encompass/received/{id}/",
+)
 
 
-def _voice(child: IncidentChild) -> str:
+@dataclass(frozen=True)
+class ChildFacts:
+    """A child in the household as Operation Encompass needs them: who, how old on the London
+    date of the incident, where educated, and whether present and heard."""
+
+    incident_child_id: int
+    child_id: int
+    name: str
+    date_of_birth: date | None
+    age: int | None  # on the London date of the incident; None when not known
+    school_urn: str
+    home_educated: bool
+    present: bool
+    where: str = ""
+    spoken_to: bool = False
+    spoken_to_alone: bool = False
+    child_said: str = ""
+    demeanour: str = ""
+
+
+@dataclass(frozen=True)
+class IncidentFacts:
+    """A police-attended domestic abuse incident, told by the service that records it."""
+
+    incident_id: int
+    case_id: int
+    case_unit_id: int
+    force_id: int
+    police_reference: str
+    attended_at: datetime
+    place: str
+    circumstances: str
+    children: tuple[ChildFacts, ...]
+
+
+def _voice(child: ChildFacts) -> str:
     if not child.present:
         return "Not present at the incident."
     if not child.spoken_to:
@@ -60,7 +111,8 @@ def _due(force_id: int, incident_at: datetime, route: Route, school: School | No
     )
 
 
-def _rederive(notification: Notification, now: datetime) -> None:
+def notification_clocks_rederive(notification: Notification, now: datetime) -> None:
+    """After any change to a notification: its clock afresh from its stored times."""
     notification.refresh_from_db()
     clocks_rederive(
         record=notification,
@@ -76,24 +128,51 @@ def _rederive(notification: Notification, now: datetime) -> None:
     )
 
 
-def _audit(actor: Actor, notification: Notification, action: AuditAction, reason: str = "") -> None:
-    audit_record(
-        actor=actor,
-        action=action,
-        object_type="encompass_notification",
-        object_id=notification.pk,
-        reason_code=reason,
+def _case_of(notification: Notification) -> int | None:
+    """The case the notification's incident rides on: its events go on that case's timeline."""
+    return (
+        Notification.objects.filter(pk=notification.pk)
+        .values_list("incident__case_id", flat=True)
+        .first()
     )
 
 
-def notifications_for_incident(actor: Actor, incident: Incident, now: datetime) -> None:
-    """Called as an incident is recorded: one notification per child aged 4 to 17."""
-    case = Case.objects.get(pk=incident.case_id)
+def _guard(step: Step, message: str) -> Callable[[Notification], None]:
+    """A named guard: the notification is in a status the table allows `step` from."""
+
+    def guard(notification: Notification) -> None:
+        if not NOTIFICATION_LIFECYCLE.can(NotificationStatus(notification.status), step):
+            raise DomainError("invalid", message)
+
+    guard.__name__ = f"can_{step}"
+    return guard
+
+
+awaiting_school = _guard(Step.RESOLVE, NOT_TO_RESOLVE)
+ready_to_send = _guard(Step.SEND, NOT_TO_REVIEW)
+
+
+def sent_to_key_adult(notification: Notification) -> None:
+    """Guard: only a sent notification can be acknowledged (once acknowledged, again is once)."""
+    if notification.status not in (NotificationStatus.SENT, NotificationStatus.ACKNOWLEDGED):
+        raise DomainError("invalid", NOT_SENT)
+
+
+def _next(notification: Notification, step: Step) -> str:
+    return str(NOTIFICATION_LIFECYCLE.next_status(NotificationStatus(notification.status), step))
+
+
+def notifications_for_incident(
+    *, actor: Actor, incident: IncidentFacts, now: datetime
+) -> list[Notification]:
+    """Called by the service that records an incident, in its unit of work: one notification
+    per child aged 4 to 17 on the London date of the incident, due before the start of their
+    next school day (docs/rules.md 4)."""
     desk = unit_of_type(incident.force_id, Unit.Type.ENCOMPASS)
     authorities = list(LocalAuthority.objects.filter(force_id=incident.force_id)[:2])
-    for child in IncidentChild.objects.filter(incident=incident).select_related("child"):
-        person = child.child
-        if not eligible(person.age(incident.attended_at.date())):
+    made = []
+    for child in incident.children:
+        if not eligible(child.age):
             continue
         school = None if child.home_educated else school_by_urn(child.school_urn)
         route = route_for(school_known=school is not None, home_educated=child.home_educated)
@@ -102,30 +181,40 @@ def notifications_for_incident(actor: Actor, incident: Incident, now: datetime) 
             authorities[0] if route == Route.LOCAL_AUTHORITY and len(authorities) == 1 else None
         )
         resolved = route == Route.SCHOOL or authority is not None
-        notification = Notification.objects.create(
-            force_id=incident.force_id,
-            unit_id=desk.pk if desk else case.unit_id,
-            incident=incident,
-            incident_child=child,
-            child=person,
-            route=route.value,
-            school=school,
-            local_authority=authority,
-            status=Notification.Status.TO_REVIEW if resolved else Notification.Status.TO_RESOLVE,
-            incident_at=incident.attended_at,
-            due_at=_due(incident.force_id, incident.attended_at, route, school),
-            child_name=person.full_name,
-            child_dob=person.date_of_birth,
-            police_reference=case.reference,
-            place=incident.place,
-            present=child.present,
-            where=child.where,
-            voice=_voice(child),
-            circumstances=incident.account[:600],
-            created_at=now,
-        )
-        _audit(actor, notification, AuditAction.CREATE)
-        _rederive(notification, now)
+        with record_create(
+            actor=actor,
+            now=now,
+            audit_as="encompass_notification",
+            clocks=notification_clocks_rederive,
+            timeline_case=lambda _: incident.case_id,
+        ) as change:
+            made.append(
+                change.created(
+                    Notification.objects.create(
+                        force_id=incident.force_id,
+                        unit_id=desk.pk if desk else incident.case_unit_id,
+                        incident_id=incident.incident_id,
+                        incident_child_id=child.incident_child_id,
+                        child_id=child.child_id,
+                        route=route.value,
+                        school=school,
+                        local_authority=authority,
+                        status=initial_status(resolved=resolved),
+                        incident_at=incident.attended_at,
+                        due_at=_due(incident.force_id, incident.attended_at, route, school),
+                        child_name=child.name,
+                        child_dob=child.date_of_birth,
+                        police_reference=incident.police_reference,
+                        place=incident.place,
+                        present=child.present,
+                        where=child.where,
+                        voice=_voice(child),
+                        circumstances=incident.circumstances[:600],
+                        created_at=now,
+                    )
+                )
+            )
+    return made
 
 
 def _for_update(actor: Actor, notification_id: int) -> Notification:
@@ -152,11 +241,20 @@ def notification_resolve(
     now: datetime,
 ) -> Notification:
     """Give a "to resolve" notification its school (by URN) or, for a child educated at home,
-    its local authority. The deadline still runs from the incident."""
-    with transaction.atomic():
-        notification = _for_update(actor, notification_id)
-        if notification.status != Notification.Status.TO_RESOLVE:
-            raise DomainError("invalid", NOT_TO_RESOLVE)
+    its local authority. The deadline still runs from the incident. The school found is this
+    notification's own record (the incident keeps the school the officer was told)."""
+    with record_change(
+        actor=actor,
+        now=now,
+        audit_as="encompass_notification",
+        lock=lambda: _for_update(actor, notification_id),
+        version=version,
+        guard=awaiting_school,
+        reason="resolve",
+        clocks=notification_clocks_rederive,
+        noun="notification",
+    ) as change:
+        notification = change.record
         school = school_by_urn(school_urn) if school_urn.strip() else None
         authority = (
             LocalAuthority.objects.filter(force_id=actor.force_id, pk=local_authority_id).first()
@@ -168,23 +266,13 @@ def notification_resolve(
         if school is None and authority is None:
             refuse_if([("school_urn", "Enter the school's URN, or choose the local authority")])
         route = Route.SCHOOL if school else Route.LOCAL_AUTHORITY
-        update_versioned(
-            notification,
-            expected_version=version,
-            changes={
-                "route": route.value,
-                "school_id": school.pk if school else None,
-                "local_authority_id": None if school else authority.pk,  # type: ignore[union-attr]
-                "status": Notification.Status.TO_REVIEW,
-                "due_at": _due(notification.force_id, notification.incident_at, route, school),
-            },
+        change.write(
+            route=route.value,
+            school_id=school.pk if school else None,
+            local_authority_id=authority.pk if school is None and authority else None,
+            status=_next(notification, Step.RESOLVE),
+            due_at=_due(notification.force_id, notification.incident_at, route, school),
         )
-        if school:
-            IncidentChild.objects.filter(pk=notification.incident_child_id).update(
-                school_urn=school.urn
-            )
-        _audit(actor, notification, AuditAction.UPDATE, "resolve")
-        _rederive(notification, now)
     return notification
 
 
@@ -192,6 +280,10 @@ def notification_resolve(
 class Recipient:
     user: User | None
     email: str
+
+    @property
+    def name(self) -> str:
+        return self.user.username if self.user else self.email
 
 
 def _recipients(notification: Notification) -> list[Recipient]:
@@ -214,72 +306,47 @@ def _recipients(notification: Notification) -> list[Recipient]:
 def notification_send(
     *, actor: Actor, notification_id: int, version: int, circumstances: str, now: datetime
 ) -> Notification:
-    """The Encompass officer reviews the brief circumstances and sends: each key adult gets
-    a disclosure and an email with a link to the secure page; no child data is emailed."""
-    with transaction.atomic():
-        notification = _for_update(actor, notification_id)
-        if notification.status != Notification.Status.TO_REVIEW:
-            raise DomainError("invalid", NOT_TO_REVIEW)
-        refuse_if([] if circumstances.strip() else [("circumstances", CIRCUMSTANCES)])
+    """The Encompass officer reviews the brief circumstances and sends: each key adult gets a
+    disclosure and an email with a link to the secure page; no child data is emailed. The
+    event is about the child, so only their chronology holds it."""
+    refuse_if([] if circumstances.strip() else [("circumstances", CIRCUMSTANCES)])
+    with record_change(
+        actor=actor,
+        now=now,
+        audit_as="encompass_notification",
+        lock=lambda: _for_update(actor, notification_id),
+        version=version,
+        guard=ready_to_send,
+        reason="send",
+        clocks=notification_clocks_rederive,
+        timeline_case=_case_of,
+        noun="notification",
+    ) as change:
+        notification = change.record
         recipients = _recipients(notification)
-        update_versioned(
-            notification,
-            expected_version=version,
-            changes={
-                "circumstances": circumstances.strip(),
-                "status": Notification.Status.SENT,
-                "sent_at": now,
-                "reviewed_by_id": actor.user_id,
-            },
+        change.write(
+            circumstances=circumstances.strip(),
+            status=_next(notification, Step.SEND),
+            sent_at=now,
+            reviewed_by_id=actor.user_id,
         )
-        link = f"/encompass/received/{notification.pk}/"
-        for number, recipient in enumerate(recipients):
-            if recipient.user is not None:
-                Disclosure.objects.get_or_create(
-                    force_id=notification.force_id,
-                    object_type=DISCLOSURE,
-                    object_id=str(notification.pk),
-                    recipient=recipient.user,
-                    defaults={
-                        "disclosed_by_id": actor.user_id,
-                        "purpose": "Operation Encompass (Domestic Abuse Act 2021 s49A)",
-                        "disclosed_at": now,
-                    },
-                )
-            if recipient.email:
-                outbox_enqueue(
-                    channel="email",
-                    subject="Operation Encompass notification",
-                    body=(
-                        "The police have sent you an Operation Encompass notification about a "
-                        "pupil. Sign in to Safeguard to read it before the school day starts. "
-                        "For the child's safety, no details are given in this email."
-                    ),
-                    now=now,
-                    force_id=notification.force_id,
-                    recipient_user_id=recipient.user.pk if recipient.user else None,
-                    to_address=recipient.email,
-                    link=link,
-                    dedupe_key=f"encompass:{notification.pk}:{number}:{recipient.email}",
-                )
-            audit_record(
-                actor=actor,
-                action=AuditAction.DISCLOSE,
-                object_type="encompass_notification",
+        link = NOTICE.link.format(id=notification.pk)
+        for recipient in recipients:
+            disclose(
+                change,
+                recipient_id=recipient.user.pk if recipient.user else None,
+                recipient_name=recipient.name,
+                recipient_email=recipient.email,
+                object_type=DISCLOSURE,
                 object_id=notification.pk,
-                recipient=recipient.user.username if recipient.user else recipient.email,
+                purpose=PURPOSE,
+                notice=Notice(NOTICE.subject, NOTICE.body, link),
             )
-        timeline_add(
-            actor=actor,
-            force_id=notification.force_id,
-            case_id=Incident.objects.values_list("case_id", flat=True).get(
-                pk=notification.incident_id
-            ),
-            kind="encompass.sent",
-            title=f"Operation Encompass notification sent for {notification.child_name}",
-            at=now,
+        change.event(
+            "encompass.sent",
+            f"Operation Encompass notification sent for {notification.child_name}",
+            about=notification.child_id,
         )
-        _rederive(notification, now)
     return notification
 
 
@@ -296,33 +363,45 @@ def _received(actor: Actor, notification_id: int) -> Notification:
 
 
 def notification_read(*, actor: Actor, notification_id: int, now: datetime) -> Notification:
-    """A key adult opens the notification: the first opening is the read receipt."""
-    with transaction.atomic():
-        notification = _received(actor, notification_id)
+    """A key adult opens the notification: the first opening is the read receipt (stored
+    without a new version, so it makes no open review stale); every opening is audited."""
+    with record_change(
+        actor=actor,
+        now=now,
+        audit_as="encompass_notification",
+        lock=lambda: _received(actor, notification_id),
+        reason="read",
+    ) as change:
+        notification = change.record
         if notification.read_at is None:
-            Notification.objects.filter(pk=notification.pk).update(
-                read_at=now, read_by_id=actor.user_id
-            )
-            notification.read_at, notification.read_by_id = now, actor.user_id
-        _audit(actor, notification, AuditAction.VIEW, "read")
+            change.derive(read_at=now, read_by_id=actor.user_id)
+        audit_record(
+            actor=actor,
+            action=AuditAction.VIEW,
+            object_type="encompass_notification",
+            object_id=notification.pk,
+            reason_code="read",
+        )
     return notification
 
 
 def notification_acknowledge(*, actor: Actor, notification_id: int, now: datetime) -> Notification:
     """The key adult says they have the notification and will act on it. Twice is once."""
-    with transaction.atomic():
-        notification = _received(actor, notification_id)
-        if notification.status == Notification.Status.SENT:
-            Notification.objects.filter(pk=notification.pk).update(
-                status=Notification.Status.ACKNOWLEDGED,
+    with record_change(
+        actor=actor,
+        now=now,
+        audit_as="encompass_notification",
+        lock=lambda: _received(actor, notification_id),
+        guard=sent_to_key_adult,
+        reason="acknowledge",
+    ) as change:
+        notification = change.record
+        if notification.status == NotificationStatus.SENT:
+            change.write(
+                status=_next(notification, Step.ACKNOWLEDGE),
                 acknowledged_at=now,
                 acknowledged_by_id=actor.user_id,
                 read_at=notification.read_at or now,
                 read_by_id=notification.read_by_id or actor.user_id,
-                version=notification.version + 1,
             )
-            _audit(actor, notification, AuditAction.UPDATE, "acknowledge")
-        elif notification.status != Notification.Status.ACKNOWLEDGED:
-            raise DomainError("invalid", NOT_SENT)
-        notification.refresh_from_db()
     return notification

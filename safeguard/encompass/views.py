@@ -10,7 +10,7 @@ from typing import Any
 from django import forms as django_forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,9 +24,9 @@ from safeguard.core.views import ActorRequest, requires
 from safeguard.encompass import forms, selectors, services
 from safeguard.encompass.clocks import NOTIFICATION
 from safeguard.encompass.models import Notification
+from safeguard.encompass.rules.lifecycle import NotificationStatus
 from safeguard.frontend.charts import BarChart, Series, bar_chart
-from safeguard.frontend.pages import conflict_message, submit_form
-from safeguard.missing.selectors import local_authorities
+from safeguard.frontend.pages import form_page
 from safeguard.partners.selectors import key_adults_for
 
 DESK = "encompass"
@@ -93,57 +93,63 @@ def _addressee(notification: Notification) -> str:
     return "School not known"
 
 
-def _notification_page(
-    request: HttpRequest,
-    actor: Actor,
-    notification: Notification,
-    form: django_forms.Form | None = None,
-    kind: str = "",
-) -> HttpResponse:
-    """The notification, its recipients and deadline, and the form its status calls for (or
-    the form just posted, with its errors)."""
-    if form is None and notification.status == Notification.Status.TO_REVIEW:
+def _notification_context(
+    actor: Actor, notification: Notification
+) -> tuple[dict[str, object], django_forms.Form | None, str]:
+    """The notification, its recipients and deadline, and the form its status calls for."""
+    form: django_forms.Form | None = None
+    kind = ""
+    if notification.status == NotificationStatus.TO_REVIEW:
         initial = {"circumstances": notification.circumstances, "version": notification.version}
         form, kind = forms.SendForm(initial=initial), "send"
-    elif form is None and notification.status == Notification.Status.TO_RESOLVE:
+    elif notification.status == NotificationStatus.TO_RESOLVE:
         form, kind = (
             forms.ResolveForm(
                 initial={"version": notification.version},
-                authorities=local_authorities(actor=actor),
+                authorities=selectors.local_authorities(actor=actor),
             ),
             "resolve",
         )
     # Key adults' names are personal data: notification_get has audited this page's read.
     school = notification.school
-    return render(
-        request,
-        "encompass/notification.html",
-        {
-            "notification": notification,
-            "deadline": _deadline(notification, timezone.now()),
-            "key_adults": key_adults_for(notification.force_id, school.urn) if school else [],
-            "form": form,
-            "kind": kind,
-        },
-    )
+    context: dict[str, object] = {
+        "notification": notification,
+        "deadline": _deadline(notification, timezone.now()),
+        "key_adults": key_adults_for(notification.force_id, school.urn) if school else [],
+        "kind": kind,
+    }
+    return context, form, kind
 
 
 @requires(Permission.ENCOMPASS_MANAGE)
 def notification(request: ActorRequest, notification_id: int) -> HttpResponse:
     actor = _actor(request, DESK)
     found = selectors.notification_get(actor=actor, notification_id=notification_id)
-    return _notification_page(request, actor, found)
+    context, form, _ = _notification_context(actor, found)
+    return render(request, "encompass/notification.html", context | {"form": form})
 
 
-def _on_conflict(
-    actor: Actor, notification: Notification
-) -> Callable[[Conflict, dict[str, Any]], str]:
-    return lambda error, data: conflict_message(
-        actor,
-        error,
-        object_type="encompass_notification",
-        object_id=notification.pk,
-        read_version=data.get("version"),
+def _step_page(
+    request: ActorRequest,
+    notification: Notification,
+    form: django_forms.Form,
+    kind: str,
+    *,
+    write: Callable[[dict[str, Any]], object],
+    success: str,
+) -> HttpResponse:
+    """A step on the notification page (send, resolve): the page again with the form's
+    errors, or back to the notification when it is done."""
+    context, _, _ = _notification_context(request.actor, notification)
+    return form_page(
+        request,
+        form,
+        template="encompass/notification.html",
+        context=context | {"kind": kind},
+        write=write,
+        success=success,
+        done_url=reverse("encompass:notification", kwargs={"notification_id": notification.pk}),
+        conflict_on=("encompass_notification", notification.pk),
     )
 
 
@@ -153,10 +159,11 @@ def notification_send(request: ActorRequest, notification_id: int) -> HttpRespon
     """Send after review: the key adults get a link by email, never the child's details."""
     actor = _actor(request, DESK)
     found = selectors.notification_get(actor=actor, notification_id=notification_id)
-    form = forms.SendForm(request.POST)
-    done = submit_form(
+    return _step_page(
         request,
-        form,
+        found,
+        forms.SendForm(request.POST),
+        "send",
         write=lambda data: services.notification_send(
             actor=actor,
             notification_id=found.pk,
@@ -165,10 +172,7 @@ def notification_send(request: ActorRequest, notification_id: int) -> HttpRespon
             now=timezone.now(),
         ),
         success=f"Notification sent to {_addressee(found)}",
-        done_url=reverse("encompass:notification", kwargs={"notification_id": found.pk}),
-        on_conflict=_on_conflict(actor, found),
     )
-    return done or _notification_page(request, actor, found, form, "send")
 
 
 @requires(Permission.ENCOMPASS_MANAGE)
@@ -177,10 +181,12 @@ def notification_resolve(request: ActorRequest, notification_id: int) -> HttpRes
     """Give a child with no known school their school, or their local authority."""
     actor = _actor(request, DESK)
     found = selectors.notification_get(actor=actor, notification_id=notification_id)
-    form = forms.ResolveForm(request.POST, authorities=local_authorities(actor=actor))
-    done = submit_form(
+    form = forms.ResolveForm(request.POST, authorities=selectors.local_authorities(actor=actor))
+    return _step_page(
         request,
+        found,
         form,
+        "resolve",
         write=lambda data: services.notification_resolve(
             actor=actor,
             notification_id=found.pk,
@@ -190,10 +196,7 @@ def notification_resolve(request: ActorRequest, notification_id: int) -> HttpRes
             now=timezone.now(),
         ),
         success="Resolved: the notification is ready to review and send",
-        done_url=reverse("encompass:notification", kwargs={"notification_id": found.pk}),
-        on_conflict=_on_conflict(actor, found),
     )
-    return done or _notification_page(request, actor, found, form, "resolve")
 
 
 # Compliance ----------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The DASH 2009 risk assessment (police version): 27 questions, the score and the grade.
 
-RULES.md 3.1: the police (ACPO) version has 27 questions; the score is the count of "yes"
+docs/rules.md 3.1: the police (ACPO) version has 27 questions; the score is the count of "yes"
 answers; 14 or more is visible high risk; local bands are 1-9 standard, 10-13 medium and 14+
 high (a score of 0 is standard too). Professional judgement may raise the grade, with a
 rationale, but never lower it.
@@ -9,7 +9,7 @@ rationale, but never lower it.
 from collections.abc import Mapping
 from enum import StrEnum
 
-# The 27 police DASH questions as one-line plain-English questions (RULES.md 3.1 paraphrases),
+# The 27 police DASH questions as one-line plain-English questions (docs/rules.md 3.1 paraphrases),
 # index 0 is question 1. Questions 10-12 are the police-only ones the SafeLives version drops.
 QUESTIONS: tuple[str, ...] = (
     "Has the current incident resulted in an injury?",
@@ -67,7 +67,7 @@ ANSWER_LABELS = {
 
 
 class DashGrade(StrEnum):
-    # Lowest first (RULES.md 3.1 grade definitions).
+    # Lowest first (docs/rules.md 3.1 grade definitions).
     STANDARD = "standard"
     MEDIUM = "medium"
     HIGH = "high"
@@ -87,7 +87,7 @@ DASH_GRADE_LABELS = {
     DashGrade.HIGH: "High",
 }
 
-# RULES.md 3.1: 14 or more "yes" answers is visible high risk [S40, S38]; 10-13 is the local
+# docs/rules.md 3.1: 14 or more "yes" answers is visible high risk [S40, S38]; 10-13 is the local
 # medium band [S38, local].
 HIGH_THRESHOLD = 14
 MEDIUM_FROM = 10
@@ -99,7 +99,7 @@ def dash_score(answers: Mapping[int, Answer]) -> int:
 
 
 def dash_band(score: int) -> DashGrade:
-    """The grade a score makes: 0-9 standard, 10-13 medium, 14 or more high (RULES.md 3.1)."""
+    """The grade a score makes: 0-9 standard, 10-13 medium, 14 or more high (docs/rules.md 3.1)."""
     if score < 0:
         raise ValueError(f"A DASH score cannot be negative: {score}")
     if score >= HIGH_THRESHOLD:
@@ -122,7 +122,7 @@ def dash_problems(
     *, answers: Mapping[int, Answer], grade: DashGrade, rationale: str
 ) -> list[tuple[str, str]]:
     """A completed DASH: every question answered, and a grade no lower than the score makes it,
-    raised only with a rationale (RULES.md 3.1)."""
+    raised only with a rationale (docs/rules.md 3.1)."""
     problems = [
         (f"q{n}", ANSWER_QUESTION.format(n=n, text=text))
         for n, text in enumerate(QUESTIONS, start=1)

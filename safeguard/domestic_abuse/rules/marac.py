@@ -1,6 +1,6 @@
 """Whether a domestic abuse incident should be referred to a MARAC, and by which routes.
 
-RULES.md 3.2 (SafeLives) gives four routes: visible high risk (a DASH score of 14 or more),
+docs/rules.md 3.2 (SafeLives) gives four routes: visible high risk (a DASH score of 14 or more),
 professional judgement, potential escalation (3 or more incidents in 12 months) and repeat
 referral (a new incident within 12 months of the last MARAC referral). Every route that applies
 is returned with its reason in plain words, so the referral records all of them.
@@ -39,7 +39,7 @@ ROUTE_LABELS = {
     Route.REPEAT_REFERRAL: "Repeat referral",
 }
 
-# RULES.md 3.2: 3 or more incidents in 12 months (some areas use 5 call-outs) [S40, S42]; a new
+# docs/rules.md 3.2: 3 or more incidents in 12 months (some areas use 5 call-outs) [S40, S42]; a new
 # incident within 12 months of the last MARAC is a repeat referral. 12 months = 365 days (above).
 ESCALATION_INCIDENTS = 3
 ESCALATION_WINDOW_DAYS = 365
@@ -88,7 +88,7 @@ def escalation_incidents(facts: MaracFacts) -> list[datetime]:
 
 def marac_routes(facts: MaracFacts) -> list[tuple[Route, str]]:
     """Each MARAC route that applies to the incident, with its reason in plain words
-    (RULES.md 3.2), in the order the routes are listed there."""
+    (docs/rules.md 3.2), in the order the routes are listed there."""
     routes = []
     if facts.score >= HIGH_THRESHOLD:
         routes.append(
@@ -113,7 +113,7 @@ JUDGEMENT_NEEDS_REASON = "Enter why professional judgement makes this a MARAC re
 
 
 def judgement_problems(*, judgement_referral: bool, reason: str) -> list[tuple[str, str]]:
-    """A referral on professional judgement alone needs its reason (RULES.md 3.2)."""
+    """A referral on professional judgement alone needs its reason (docs/rules.md 3.2)."""
     if judgement_referral and not reason.strip():
         return [("judgement_reason", JUDGEMENT_NEEDS_REASON)]
     return []

@@ -40,7 +40,7 @@ def _answers(yes: int) -> dict[int, Answer]:
     return {n: Answer.YES if n <= yes else others[n % 3] for n in range(1, 28)}
 
 
-# DASH (RULES.md 3.1)
+# DASH (docs/rules.md 3.1)
 
 
 def test_there_are_27_police_questions_and_four_answers_with_labels():
@@ -125,7 +125,7 @@ def test_unknown_question_numbers_are_refused_and_not_scored():
     ]
 
 
-# MARAC routes (RULES.md 3.2)
+# MARAC routes (docs/rules.md 3.2)
 
 INCIDENT = datetime(2026, 12, 1, 22, 30, tzinfo=UTC)
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from safeguard.cases.models import Case, VoiceOfChild
-from safeguard.core.errors import DomainError
+from safeguard.core.errors import Conflict, DomainError
 from safeguard.core.models import ClockState
 from safeguard.domestic_abuse import selectors, services
 from safeguard.domestic_abuse.models import Incident, MaracReferral
@@ -126,7 +126,8 @@ def test_two_people_cannot_claim_the_same_incident(cast, home):
     services.triage_claim(
         actor=cast.actor(cast.triage), incident_id=incident.pk, now=TUESDAY_NIGHT + 3 * H
     )
-    with pytest.raises(DomainError) as refused:
+    # Somebody else holds it: a conflict (409), no longer a kind of refusal (core.errors).
+    with pytest.raises(Conflict) as refused:
         services.triage_claim(
             actor=cast.actor(cast.triage_2), incident_id=incident.pk, now=TUESDAY_NIGHT + 3 * H
         )

@@ -1,8 +1,8 @@
 """Operation Encompass: who is notified about a child after a police-attended domestic abuse
-incident, and by when (RULES.md 4; Domestic Abuse Act 2021 s49A, in force 7 Nov 2025)."""
+incident, and by when (docs/rules.md 4; Domestic Abuse Act 2021 s49A, in force 7 Nov 2025)."""
 
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
 from safeguard.core.calendars import (
@@ -14,7 +14,7 @@ from safeguard.core.calendars import (
     next_school_day_start,
 )
 
-# Reception to 17 (RULES.md 4): a child aged 4 to 17 on the day of the incident.
+# Reception to 17 (docs/rules.md 4): a child aged 4 to 17 on the day of the incident.
 MIN_AGE = 4
 MAX_AGE = 17
 
@@ -65,11 +65,15 @@ def notification_due(
 ) -> datetime:
     """Before the start of the child's next school day, at that school's own start time,
     skipping weekends, bank holidays and school holidays. Without term dates (or past the last
-    known term), and for the local authority or an unknown school, the next working day."""
+    known term), and for the local authority or an unknown school, the next working day.
+
+    The answer is the UTC instant of that school-day start, whatever zone `incident_at` came
+    in: the same incident given in UTC or in Europe/London has the same deadline."""
     starts = school_starts_at or (calendar.day_starts_at if calendar else DEFAULT_SCHOOL_DAY_START)
     if route == Route.SCHOOL and calendar is not None and calendar.terms:
         try:
-            return next_school_day_start(incident_at, replace(calendar, day_starts_at=starts))
+            due = next_school_day_start(incident_at, replace(calendar, day_starts_at=starts))
+            return due.astimezone(UTC)
         except CalendarExhausted:
             pass
-    return next_working_day_start(incident_at, starts)
+    return next_working_day_start(incident_at, starts).astimezone(UTC)

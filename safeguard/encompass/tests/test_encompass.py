@@ -3,13 +3,16 @@ half-term, a bank-holiday Monday, a later school start, a child educated at home
 no known school), the email at a real SMTP server carrying no child data, and a DSL who sees
 only their own school's notifications."""
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
 from safeguard.core.errors import DomainError, NotFound
 from safeguard.core.models import ClockState
 from safeguard.core.outbox import outbox_deliver_due
-from safeguard.domestic_abuse.tests.builders import make_da_cast
+from safeguard.domestic_abuse.services import incident_record
+from safeguard.domestic_abuse.tests.builders import a_household, an_incident_input, make_da_cast
 from safeguard.encompass import selectors, services
 from safeguard.encompass.models import Notification
 from safeguard.encompass.tests.builders import (
@@ -206,3 +209,20 @@ def test_on_a_friday_evening_mondays_notifications_are_already_on_the_desk(cast,
     assert friday.due_at == london(2026, 11, 16, 8, 30)
     listed = selectors.encompass_desk(actor=cast.actor(desk), now=london(2026, 11, 13, 20, 0))
     assert [n.pk for n in listed.due] == [friday.pk]
+
+
+def test_clock_start_encompass_notification(cast, desk, schools):
+    """The clock starts when the police attended, not when the incident was typed in: 07:00
+    on a school day is due at 08:30 that morning, though the form was saved at 10:00."""
+    attended = london(2026, 11, 11, 7, 0)
+    home = a_household(cast.actor(cast.officer), school_urn="100001")
+    incident_record(
+        actor=cast.actor(cast.officer),
+        data=an_incident_input(home, attended),
+        now=attended + timedelta(hours=3),
+    )
+    notification = Notification.objects.get(child=home.child)
+    clock = ClockState.objects.get(object_type="encompass_notification", object_id=notification.pk)
+    assert clock.started_at == attended == notification.incident_at
+    assert clock.due_at == notification.due_at == london(2026, 11, 11, 8, 30)
+    assert clock.status == ClockState.Status.BREACHED

@@ -175,7 +175,8 @@ def test_a_stale_version_is_a_conflict(cast, desk, schools):
     notification = incident_for(cast, "100001", INCIDENT)
     Notification.objects.filter(pk=notification.pk).update(version=F("version") + 1)
     shown = page(send(as_user(desk), notification))
-    assert "Somebody else changed this record after you opened it" in shown
+    # The unit of work names what was changed: this notification.
+    assert "Somebody else changed this notification after you opened it" in shown
     assert "govuk-error-summary" in shown
     assert Notification.objects.get(pk=notification.pk).status == "to_review"
     assert not OutboxMessage.objects.exists()
