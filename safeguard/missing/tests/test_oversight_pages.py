@@ -307,8 +307,9 @@ def test_the_admin_changes_a_response_time(admin, force):
     assert saved.status_code == 302 and saved["Location"] == "/settings/missing/"
     setting.refresh_from_db()
     assert setting.attend_high_minutes == 30 and setting.updated_by.username == "fadmin"
+    # Audited as the force's missing policy row, through the unit of work.
     assert AuditEntry.objects.filter(
-        action="update", object_type="policy", object_id="missing"
+        action="update", object_type="missing_policy", object_id=str(setting.pk)
     ).exists()
     after = page(admin.get("/settings/missing/"))
     assert "Missing children response times saved" in after
