@@ -13,7 +13,7 @@ from pydantic import AwareDatetime, Field
 
 from safeguard.api.concurrency import set_etag, with_expected_version
 from safeguard.api.permissions import operation_requires
-from safeguard.api.schemas import ClockOut, InputSchema
+from safeguard.api.schemas import ClockOut, InputSchema, clocks_out
 from safeguard.cases.api import ActionOut
 from safeguard.cases.models import Case
 from safeguard.core.clocks import ClockView, clocks_for
@@ -183,14 +183,6 @@ def _username(user: Any) -> str | None:
     return user.username if user is not None else None
 
 
-def _missing_clocks(clocks: list[ClockView]) -> list[ClockOut]:
-    return [
-        ClockOut(name=c.name, due_at=c.due_at, met_at=c.met_at, status=c.status)
-        for c in clocks
-        if c.name.startswith(CLOCK_PREFIX)
-    ]
-
-
 # What EpisodeOut.of reads beside the episode: fetched in one go for a list.
 EPISODE_RELATED = (
     "case",
@@ -312,7 +304,7 @@ class EpisodeOut(Schema):
             "prevention_interview": PreventionInterviewOut.of(prevention) if prevention else None,
             "return_interview": ReturnInterviewOut.of(task) if task else None,
             "triggers": [TriggerOut.of(t) for t in episode.triggers.all()],
-            "clocks": _missing_clocks(clocks),
+            "clocks": clocks_out(clocks, CLOCK_PREFIX),
             "created_at": episode.created_at,
             "updated_at": episode.updated_at,
             "version": episode.version,

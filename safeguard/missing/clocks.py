@@ -1,11 +1,19 @@
 """The six clocks of a missing episode (issue 5), derived from its stored times and the
 force's policy whenever the episode changes. They ride on the episode's case, so My work,
 the team view, the duty inspector's view and the escalation ladder treat them like any other.
+
+Each starts at the event docs/clocks.md names, never at the time a form was saved: the grade
+given with the report counts from the time the child was reported missing (`reported_at`),
+a later regrade from its own time, and the interviews from the time found (`found_at`). Every
+due time is elapsed time in UTC (rules/response.py), so the clocks and the monthly figures
+count the same minutes.
 """
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from safeguard.cases.models import Case
+from safeguard.cases.rules.lifecycle import is_closed
 from safeguard.core.clocks import ClockDefinition, Derived, Rung, clock_register
 from safeguard.missing.models import Episode, GradeChange, RiskReview
 from safeguard.missing.rules import response
@@ -13,7 +21,9 @@ from safeguard.missing.rules.episodes import return_interview_due
 from safeguard.missing.rules.grading import Grade
 from safeguard.missing.selectors import missing_policy_for
 
-SOURCE_APP = "College of Policing APP on missing persons (RULES.md 1.2); times are force policy"
+SOURCE_APP = (
+    "College of Policing APP on missing persons (docs/rules.md 1.2); times are force policy"
+)
 
 FIRST_ATTENDANCE = clock_register(
     ClockDefinition(
@@ -29,7 +39,8 @@ SUPERVISOR_REVIEW = clock_register(
     ClockDefinition(
         name="missing.supervisor_review",
         title="Supervisor's review of the risk grade",
-        starts="a grade is given by someone who is not a supervisor",
+        starts="a grade is given by someone who is not a supervisor (the report's grade: when "
+        "the child is reported missing)",
         stops="a supervisor reviews the grade",
         rule="high 60 minutes, otherwise 4 hours",
         source=SOURCE_APP,
@@ -39,10 +50,11 @@ INSPECTOR_INFORMED = clock_register(
     ClockDefinition(
         name="missing.inspector_informed",
         title="Duty inspector informed (high risk)",
-        starts="the episode is first graded high",
+        starts="the episode is first graded high (at the report: when the child is reported "
+        "missing)",
         stops="the duty inspector acknowledges it",
         rule="60 minutes",
-        source="APP: for high risk a senior manager is involved (RULES.md 1.2)",
+        source="APP: for high risk a senior manager is involved (docs/rules.md 1.2)",
         # The system tells the duty inspectors itself, at once; then again, with the
         # supervisor, when the hour is up unacknowledged.
         ladder=(
@@ -59,7 +71,7 @@ RISK_REVIEW = clock_register(
         starts="the last grading or risk review",
         stops="the next risk review; stops when the child is found",
         rule="by grade: high every 4 hours, medium every 8, low and no apparent risk every 24",
-        source="APP: risk is reviewed continually (RULES.md 1.2)",
+        source="APP: risk is reviewed continually (docs/rules.md 1.2)",
     )
 )
 PREVENTION_INTERVIEW = clock_register(
@@ -69,7 +81,8 @@ PREVENTION_INTERVIEW = clock_register(
         starts="the child is found or returns",
         stops="the prevention interview is recorded",
         rule="72 hours",
-        source="APP: a prevention interview for every returned person (RULES.md 1.3); force policy",
+        source="APP: a prevention interview for every returned person (docs/rules.md 1.3); "
+        "force policy",
     )
 )
 RETURN_HOME_INTERVIEW = clock_register(
@@ -79,19 +92,25 @@ RETURN_HOME_INTERVIEW = clock_register(
         starts="the child is found or returns",
         stops="the local authority offers the independent return home interview",
         rule="72 hours",
-        source="DfE statutory guidance on children who run away or go missing (2014), RULES.md 1.3",
+        source="DfE statutory guidance on children who run away or go missing (2014), "
+        "docs/rules.md 1.3",
     )
 )
 
 
 def _gradings(episode: Episode) -> list[response.Grading]:
-    # agreed_by is set whenever a supervisor made or agreed the grade (services).
-    return [
+    """Every grade given, when it was given: the first is the report's own, given when the
+    child was reported missing (however much later the report was typed in); each later one
+    at the regrade's own time. agreed_by is set whenever a supervisor made or agreed it."""
+    gradings = [
         response.Grading(
             Grade(change.grade), change.changed_at, by_supervisor=change.agreed_by_id is not None
         )
         for change in GradeChange.objects.filter(episode=episode).order_by("changed_at", "id")
     ]
+    if gradings:
+        gradings[0] = replace(gradings[0], at=episode.reported_at)
+    return gradings
 
 
 def episode_clocks(record: object, now: datetime) -> list[Derived]:
@@ -103,7 +122,7 @@ def episode_clocks(record: object, now: datetime) -> list[Derived]:
     if episode is None:
         return []
     policy = missing_policy_for(episode.force_id).as_policy()
-    closed = record.status == "closed"
+    closed = is_closed(record.status)
     reviews = list(RiskReview.objects.filter(episode=episode).order_by("reviewed_at", "id"))
     supervisor_reviews = [r for r in reviews if r.kind == RiskReview.Kind.SUPERVISOR]
     gradings = _gradings(episode)
@@ -142,7 +161,7 @@ def episode_clocks(record: object, now: datetime) -> list[Derived]:
             Derived(
                 name=INSPECTOR_INFORMED.name,
                 started_at=high_at,
-                due_at=high_at + timedelta(minutes=policy.inspector_informed_minutes),
+                due_at=response.inspector_informed_due(high_at, policy),
                 met_at=episode.inspector_informed_at,
                 cancelled=closed,
             )

@@ -7,6 +7,7 @@ from django.db import models
 from safeguard.core.models import VersionedModel
 from safeguard.missing.rules import response
 from safeguard.missing.rules.grading import GRADE_LABELS, Grade, MissingFrom
+from safeguard.missing.rules.lifecycle import EpisodeStatus
 
 GRADE_CHOICES = [(g.value, GRADE_LABELS[g]) for g in Grade]
 MISSING_FROM_CHOICES = [
@@ -20,8 +21,9 @@ MISSING_FROM_CHOICES = [
 
 class Episode(VersionedModel):
     class Status(models.TextChoices):
-        MISSING = "missing", "Missing"
-        FOUND = "found", "Found or returned"
+        # The values and labels are the lifecycle's (rules/lifecycle.py), written once there.
+        MISSING = EpisodeStatus.MISSING.value, EpisodeStatus.MISSING.label
+        FOUND = EpisodeStatus.FOUND.value, EpisodeStatus.FOUND.label
 
     force = models.ForeignKey("accounts.Force", on_delete=models.PROTECT)
     case = models.OneToOneField(
@@ -85,6 +87,14 @@ class Episode(VersionedModel):
     @property
     def grade_enum(self) -> Grade:
         return Grade(self.grade)
+
+    @property
+    def status_enum(self) -> EpisodeStatus:
+        return EpisodeStatus(self.status)
+
+    @property
+    def is_missing(self) -> bool:
+        return self.status == EpisodeStatus.MISSING
 
 
 class GradeChange(models.Model):
@@ -156,7 +166,8 @@ class Photo(models.Model):
 
 
 class PreventionInterview(models.Model):
-    """The police prevention interview ("safe and well") after the child's return (RULES.md 1.3)."""
+    """The police prevention interview ("safe and well") after the child's return
+    (docs/rules.md 1.3)."""
 
     force = models.ForeignKey("accounts.Force", on_delete=models.PROTECT)
     episode = models.OneToOneField(
@@ -180,7 +191,8 @@ class PreventionInterview(models.Model):
 
 class ReturnInterview(VersionedModel):
     """The local authority's independent return home interview, offered within 72 hours of
-    the return (DfE 2014, RULES.md 1.3). Created as a task for the LA when the child is found."""
+    the return (DfE 2014, docs/rules.md 1.3). Created as a task for the LA when the child is
+    found."""
 
     class Outcome(models.TextChoices):
         COMPLETED = "completed", "Interview completed"

@@ -1,38 +1,42 @@
-"""Changes to missing episodes. Each is one transaction: the episode, its case, the audit
-entry, the timeline and the clocks change together or not at all."""
+"""Changes to missing episodes, each one unit of work (core.unit_of_work): the episode locked
+within the actor's reach (cases.services.case_record_for_update), the version checked, the
+lifecycle's guard run (rules/lifecycle.py), the write, its audit entry, timeline events about
+the child, and the case's clocks recomputed once on the way out. What an episode does to its
+case (a regrade, the child seen, the trigger on an exploitation case) goes through the cases
+services, each audited as `case`."""
 
 import io
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
 from safeguard.accounts.models import Unit, User
 from safeguard.accounts.selectors import unit_of_type
-from safeguard.cases.models import Case, Involvement
+from safeguard.cases.models import Action, Case, Involvement
 from safeguard.cases.rules.record_keeping import VoiceInput
-from safeguard.cases.selectors import can_act_on, cases_visible_to
+from safeguard.cases.selectors import can_act_on, case_open_of_kind_for_child, cases_visible_to
 from safeguard.cases.services import (
     CaseInput,
     action_add,
     case_clocks_rederive,
     case_create,
     case_mark_triaged,
+    case_record_child_seen,
+    case_record_event,
     case_record_for_update,
+    case_regrade,
     voice_record,
 )
 from safeguard.core.actor import Actor
-from safeguard.core.audit import audit_record
-from safeguard.core.concurrency import update_versioned
+from safeguard.core.calendars import LONDON, london_date
+from safeguard.core.disclosures import Notice, disclose
 from safeguard.core.errors import DomainError, NotFound, refuse_if
-from safeguard.core.models import AuditAction, Disclosure
-from safeguard.core.outbox import outbox_enqueue
 from safeguard.core.permissions import Permission, Role
-from safeguard.core.timeline import timeline_add
+from safeguard.core.unit_of_work import Change, record_change, record_create
 from safeguard.missing.models import (
     Episode,
     GradeChange,
@@ -43,7 +47,7 @@ from safeguard.missing.models import (
     RiskReview,
     Trigger,
 )
-from safeguard.missing.rules import response
+from safeguard.missing.rules import lifecycle, response
 from safeguard.missing.rules.episodes import (
     RHI_BEFORE_RETURN,
     episode_problems,
@@ -63,6 +67,7 @@ from safeguard.missing.rules.grading import (
     photo_problems,
     suggest_grade,
 )
+from safeguard.missing.rules.lifecycle import EPISODE_LIFECYCLE, EpisodeStep
 from safeguard.missing.selectors import (
     RHI_DISCLOSURE,
     episode_starts_of_child,
@@ -78,8 +83,8 @@ PLACEMENT_REQUIRED = "Enter the name of the care placement"
 LA_UNKNOWN = "Select the responsible local authority"
 LAST_SEEN_AFTER_REPORT = "The time last seen must be before the time of the report"
 REPORT_IN_FUTURE = "The time of the report must be now or in the past"
-NOT_MISSING = "This child is no longer recorded as missing"
-NOT_FOUND_YET = "Record that the child was found or returned first"
+NOT_MISSING = lifecycle.NOT_MISSING
+NOT_FOUND_YET = lifecycle.NOT_FOUND_YET
 ALREADY_ATTENDED = "First attendance is already recorded"
 ATTEND_BEFORE_REPORT = "The time of attendance must be after the report"
 IN_FUTURE = "The time must be now or in the past"
@@ -96,10 +101,16 @@ PLAN_KINDS = {
     "phone": "Phone checks",
     "social_media": "Social media checks",
 }
+RHI_PURPOSE = "Independent return home interview (DfE 2014)"
 
 
 def _valid(value: str, enum: Any) -> bool:
     return value in {member.value for member in enum}
+
+
+def _london(moment: datetime, pattern: str = "%d %b %Y %H:%M") -> str:
+    """A time as people in England and Wales read it, whatever zone it came in."""
+    return moment.astimezone(LONDON).strftime(pattern)
 
 
 @dataclass(frozen=True)
@@ -140,7 +151,7 @@ def _factors(child: Person, data: ReportInput, now: datetime, window_days: int) 
     starts = episode_starts_of_child(child.pk)
     earlier = [s for s in starts if (data.last_seen_at - s).days < window_days]
     return RiskFactors(
-        age_years=child.age(data.last_seen_at.date()) or 0,
+        age_years=child.age(london_date(data.last_seen_at)) or 0,
         missing_from=MissingFrom(data.missing_from),
         self_harm_or_suicide_risk=data.self_harm_risk,
         urgent_medication_or_health_need=data.urgent_health_need,
@@ -198,36 +209,11 @@ def episode_suggest(*, actor: Actor, data: ReportInput, now: datetime) -> Sugges
 
 def _unit_for(force_id: int, unit_type: str, fallback: int | None = None) -> int:
     unit = unit_of_type(force_id, unit_type)
-    if unit is None and fallback is None:
+    if unit is not None:
+        return unit.pk
+    if fallback is None:
         raise DomainError("invalid", f"The force has no {unit_type} unit to send this to")
-    return unit.pk if unit else fallback  # type: ignore[return-value]
-
-
-def _event(
-    actor: Actor | None, episode: Episode, kind: str, title: str, now: datetime, text: str = ""
-) -> None:
-    timeline_add(
-        actor=actor,
-        force_id=episode.force_id,
-        case_id=episode.case_id,
-        kind=kind,
-        title=title,
-        description=text,
-        at=now,
-    )
-
-
-def _audit(
-    actor: Actor, episode: Episode, action: AuditAction, reason: str = "", changed=()
-) -> None:
-    audit_record(
-        actor=actor,
-        action=action,
-        object_type="missing_episode",
-        object_id=episode.pk,
-        reason_code=reason,
-        changed_fields=changed,
-    )
+    return fallback
 
 
 def _image_format(content: bytes) -> str | None:
@@ -243,32 +229,107 @@ def photo_check(content: bytes) -> str:
     """The photo's content type, or refuse (not an image, too large, empty)."""
     image_format = _image_format(content) if 0 < len(content) <= 5 * 1024 * 1024 else None
     refuse_if(photo_problems(size=len(content), image_format=image_format))
-    return PHOTO_FORMATS[image_format]  # type: ignore[index]
+    return PHOTO_FORMATS[image_format or ""]
 
 
-def _photo_save(
-    actor: Actor, episode: Episode, content: bytes, content_type: str, now: datetime
-) -> Photo:
+def _photo_save(change: Change[Episode], content: bytes, content_type: str) -> Photo:
+    episode = change.record
     return Photo.objects.create(
         force_id=episode.force_id,
         episode=episode,
         content_type=content_type,
         data=content,
         size=len(content),
-        uploaded_by_id=actor.user_id,
-        uploaded_at=now,
+        uploaded_by_id=change.actor.user_id,
+        uploaded_at=change.now,
     )
+
+
+# The unit of work for an episode, and its guards ---------------------------------------------
+
+
+@contextmanager
+def _episode_change(
+    *,
+    actor: Actor,
+    episode_id: int,
+    now: datetime,
+    version: int | None = None,
+    permission: Permission = Permission.CASE_WORK,
+    guard: Callable[[Episode], None] | None = None,
+    reason: str = "",
+) -> Iterator[Change[Episode]]:
+    """A change to an episode: locked within `permission`'s reach on a case that is not closed,
+    the version checked, the guard run, audited as `missing_episode`, its events on the case's
+    timeline and the case's clocks (the missing.* clocks ride on it) recomputed once."""
+    with record_change(
+        actor=actor,
+        now=now,
+        audit_as="missing_episode",
+        lock=lambda: case_record_for_update(
+            Episode, episode_id, actor=actor, permission=permission
+        ),
+        version=version,
+        guard=guard,
+        reason=reason,
+        noun="missing episode",
+    ) as change:
+        change.recompute("case", change.record.case, case_clocks_rederive)
+        yield change
+
+
+def _allowed(step: EpisodeStep) -> Callable[[Episode], None]:
+    """A guard from the lifecycle table: the episode's status allows `step`, or the refusal
+    says why (still missing, or not found yet)."""
+
+    def guard(episode: Episode) -> None:
+        message = lifecycle.refusal(episode.status, step)
+        if message is not None:
+            raise DomainError("invalid", message)
+
+    guard.__name__ = f"episode_allows_{step}"
+    return guard
+
+
+# The named guards: each step's precondition, checked on the locked episode.
+still_missing_to_regrade = _allowed(EpisodeStep.REGRADE)
+still_missing_to_review_grade = _allowed(EpisodeStep.SUPERVISOR_REVIEW)
+still_missing_to_review_risk = _allowed(EpisodeStep.RISK_REVIEW)
+still_missing_to_find = _allowed(EpisodeStep.RECORD_FOUND)
+found_for_prevention_interview = _allowed(EpisodeStep.PREVENTION_INTERVIEW)
+
+
+def not_yet_attended(episode: Episode) -> None:
+    """Guard: first attendance is recorded once."""
+    if episode.first_attended_at is not None:
+        refuse_if([("attended_at", ALREADY_ATTENDED)])
+
+
+def ever_graded_high(episode: Episode) -> None:
+    """Guard: only an episode that has been graded high needs the duty inspector."""
+    if not GradeChange.objects.filter(episode=episode, grade=Grade.HIGH).exists():
+        raise DomainError("invalid", NEVER_HIGH)
+
+
+def not_yet_recorded(task: ReturnInterview) -> None:
+    """Guard: a recorded return home interview is never overwritten."""
+    if task.recorded_at is not None:
+        raise DomainError("invalid", ALREADY_RECORDED)
+
+
+# Reporting -----------------------------------------------------------------------------------
 
 
 def episode_report(
     *, actor: Actor, data: ReportInput, now: datetime, photo: bytes | None = None
 ) -> Episode:
     """Report a child missing: a case of type "missing" in the missing persons unit, its
-    episode, the grade with its rationale, and the episode's clocks, in one transaction."""
+    episode, the grade with its rationale, and the episode's clocks, in one unit of work. The
+    clocks count from the time the child was reported missing, however late it is typed in."""
     actor.require(Permission.CASE_CREATE)
     child = _child(actor, data.child_id)
     problems = _report_problems(actor, data, now)
-    age = child.age(data.last_seen_at.date())
+    age = child.age(london_date(data.last_seen_at))
     if age is not None and age >= 18:
         problems.append(("child", NOT_A_CHILD))
     refuse_if(problems)
@@ -284,7 +345,7 @@ def episode_report(
             supervisor_agreed=supervisor,
         )
     )
-    with transaction.atomic():
+    with record_create(actor=actor, now=now, audit_as="missing_episode") as change:
         case = case_create(
             actor=actor,
             data=CaseInput(
@@ -300,40 +361,43 @@ def episode_report(
             ),
             now=now,
         )
-        # The grading is the decision on the report: the case is triaged as it is recorded.
-        # Not through case_triage: that needs CASE_WORK on the case, and a reporter outside
-        # the missing persons unit (an investigator, a supervisor) has it only for their own
-        # unit. The case was made in this transaction, so nobody else can hold it.
+        # The grading is the decision on the report: the case is triaged as it is recorded
+        # (through the cases service, since a reporter outside the missing persons unit has
+        # CASE_WORK only for their own unit).
         case = case_mark_triaged(actor=actor, case_id=case.pk, now=now)
-        episode = Episode.objects.create(
-            force_id=actor.force_id,
-            case=case,
-            child=child,
-            reported_at=data.reported_at,
-            reported_by=data.reported_by.strip(),
-            reporter_relationship=data.reporter_relationship.strip(),
-            missing_from=data.missing_from,
-            placement_name=data.placement_name.strip(),
-            local_authority_id=data.local_authority_id or 0,  # checked above
-            last_seen_at=data.last_seen_at,
-            last_seen_place=data.last_seen_place.strip(),
-            circumstances=data.circumstances.strip(),
-            description=data.description.strip(),
-            age_years=age or 0,
-            health_needs=data.health_needs.strip(),
-            medication=data.medication.strip(),
-            self_harm_risk=data.self_harm_risk,
-            urgent_health_need=data.urgent_health_need,
-            suspected_crime=data.suspected_crime,
-            out_of_character=data.out_of_character,
-            indicators=sorted(set(data.indicators)),
-            suggested_grade=suggestion.grade,
-            grade=data.grade,
-            grade_rationale=data.grade_rationale.strip(),
-            created_by_id=actor.user_id,
-            created_at=now,
-            updated_at=now,
+        episode = change.created(
+            Episode.objects.create(
+                force_id=actor.force_id,
+                case=case,
+                child=child,
+                reported_at=data.reported_at,
+                reported_by=data.reported_by.strip(),
+                reporter_relationship=data.reporter_relationship.strip(),
+                missing_from=data.missing_from,
+                placement_name=data.placement_name.strip(),
+                local_authority_id=data.local_authority_id or 0,  # checked above
+                last_seen_at=data.last_seen_at,
+                last_seen_place=data.last_seen_place.strip(),
+                circumstances=data.circumstances.strip(),
+                description=data.description.strip(),
+                age_years=age or 0,
+                health_needs=data.health_needs.strip(),
+                medication=data.medication.strip(),
+                self_harm_risk=data.self_harm_risk,
+                urgent_health_need=data.urgent_health_need,
+                suspected_crime=data.suspected_crime,
+                out_of_character=data.out_of_character,
+                indicators=sorted(set(data.indicators)),
+                suggested_grade=suggestion.grade,
+                grade=data.grade,
+                grade_rationale=data.grade_rationale.strip(),
+                created_by_id=actor.user_id,
+                created_at=now,
+                updated_at=now,
+            )
         )
+        change.recompute("case", case, case_clocks_rederive)
+        # Recorded when it was typed in; the clocks count the report's grade from reported_at.
         GradeChange.objects.create(
             force_id=actor.force_id,
             episode=episode,
@@ -345,72 +409,66 @@ def episode_report(
             changed_at=now,
         )
         if photo is not None:
-            _photo_save(actor, episode, photo, content_type, now)
-        _audit(actor, episode, AuditAction.CREATE)
-        _event(
-            actor,
-            episode,
+            _photo_save(change, photo, content_type)
+        change.event(
             "missing.reported",
             f"Reported missing from {episode.get_missing_from_display().lower()}",
-            now,
-            f"Last seen {data.last_seen_at:%d %b %Y %H:%M} at {episode.last_seen_place}. "
+            f"Last seen {_london(data.last_seen_at)} at {episode.last_seen_place}. "
             f"Graded {Grade(data.grade).label.lower()} (suggested "
             f"{suggestion.grade.label.lower()}: {'; '.join(suggestion.reasons)}).",
+            about=child.pk,
+            at=data.reported_at,
         )
-        _evaluate_triggers(actor, episode, episode.indicators, now)
-        case_clocks_rederive(case, now)
+        _evaluate_triggers(change, episode.indicators)
     return episode
 
 
-def _episode_for_update(
-    actor: Actor, episode_id: int, permission: Permission = Permission.CASE_WORK
-) -> Episode:
-    return case_record_for_update(Episode, episode_id, actor=actor, permission=permission)
+# Grading -------------------------------------------------------------------------------------
 
 
-def _set_case_grade(case_id: int, grade: Grade, rationale: str, now: datetime) -> None:
-    Case.objects.filter(pk=case_id).update(
-        risk_grade=response.CASE_GRADE[grade],
-        risk_rationale=rationale,
-        updated_at=now,
-        version=F("version") + 1,
-    )
-
-
-def _regrade(
-    actor: Actor, episode: Episode, grade: Grade, rationale: str, agreed: bool, now: datetime
-) -> None:
-    update_versioned(
-        episode,
-        expected_version=episode.version,
-        changes={"grade": grade.value, "grade_rationale": rationale.strip(), "updated_at": now},
-    )
+def _regrade(change: Change[Episode], grade: Grade, rationale: str, agreed: bool) -> None:
+    """A new grade on the episode, in its history, and on its case (through the cases
+    service, so the case's grade change has its own `case` audit entry)."""
+    episode = change.record
+    change.write(grade=grade.value, grade_rationale=rationale.strip())
     GradeChange.objects.create(
         force_id=episode.force_id,
         episode=episode,
         grade=grade.value,
         suggested_grade=episode.suggested_grade,
         rationale=rationale.strip(),
-        changed_by_id=actor.user_id,
-        agreed_by_id=actor.user_id if agreed else None,
-        changed_at=now,
+        changed_by_id=change.actor.user_id,
+        agreed_by_id=change.actor.user_id if agreed else None,
+        changed_at=change.now,
     )
-    _set_case_grade(episode.case_id, grade, rationale.strip(), now)
+    case_regrade(
+        actor=change.actor,
+        case_id=episode.case_id,
+        grade=response.CASE_GRADE[grade],
+        rationale=rationale,
+        now=change.now,
+        reason="missing_regrade",
+    )
 
 
 def episode_regrade(
     *, actor: Actor, episode_id: int, version: int, grade: str, rationale: str, now: datetime
 ) -> Episode:
-    """Change the grade: higher at any time; lower than suggested only by a supervisor."""
-    with transaction.atomic():
-        episode = _episode_for_update(actor, episode_id)
-        if episode.version != version:
-            update_versioned(episode, expected_version=version, changes={})
+    """Change the grade: higher at any time; lower than suggested only by a supervisor. A
+    higher grade's tighter deadlines count from now, the regrade's own time."""
+    with _episode_change(
+        actor=actor,
+        episode_id=episode_id,
+        now=now,
+        version=version,
+        guard=still_missing_to_regrade,
+        reason="regrade",
+    ) as change:
+        episode = change.record
         refuse_if([] if _valid(grade, Grade) else [("grade", "Select a risk grade")])
-        if episode.status != Episode.Status.MISSING:
-            raise DomainError("invalid", NOT_MISSING)
-        case = Case.objects.get(pk=episode.case_id)
-        supervisor = can_act_on(actor=actor, case=case, permission=Permission.CASE_SUPERVISE)
+        supervisor = can_act_on(
+            actor=actor, case=episode.case, permission=Permission.CASE_SUPERVISE
+        )
         refuse_if(
             grade_problems(
                 suggested=Grade(episode.suggested_grade),
@@ -420,17 +478,13 @@ def episode_regrade(
             )
         )
         before = episode.grade_enum
-        _regrade(actor, episode, Grade(grade), rationale, supervisor, now)
-        _audit(actor, episode, AuditAction.UPDATE, "regrade", ["grade", "grade_rationale"])
-        _event(
-            actor,
-            episode,
+        _regrade(change, Grade(grade), rationale, supervisor)
+        change.event(
             "missing.regraded",
             f"Risk regraded from {before.label.lower()} to {Grade(grade).label.lower()}",
-            now,
             rationale.strip(),
+            about=episode.child_id,
         )
-        case_clocks_rederive(case, now)
     return episode
 
 
@@ -438,19 +492,23 @@ def episode_supervisor_review(
     *, actor: Actor, episode_id: int, version: int, grade: str, rationale: str, now: datetime
 ) -> Episode:
     """A supervisor reviews the grade: confirms it, or changes it (up or down) with a rationale."""
-    with transaction.atomic():
-        episode = _episode_for_update(actor, episode_id, Permission.CASE_SUPERVISE)
-        if episode.version != version:
-            update_versioned(episode, expected_version=version, changes={})
+    with _episode_change(
+        actor=actor,
+        episode_id=episode_id,
+        now=now,
+        version=version,
+        permission=Permission.CASE_SUPERVISE,
+        guard=still_missing_to_review_grade,
+        reason="supervisor_review",
+    ) as change:
+        episode = change.record
         problems = [] if _valid(grade, Grade) else [("grade", "Select a risk grade")]
         if not rationale.strip():
             problems.append(("rationale", "Enter the rationale for your review"))
         refuse_if(problems)
-        if episode.status != Episode.Status.MISSING:
-            raise DomainError("invalid", NOT_MISSING)
         before = episode.grade_enum
         if Grade(grade) != before:
-            _regrade(actor, episode, Grade(grade), rationale, True, now)
+            _regrade(change, Grade(grade), rationale, True)
         RiskReview.objects.create(
             force_id=episode.force_id,
             episode=episode,
@@ -460,24 +518,27 @@ def episode_supervisor_review(
             reviewed_by_id=actor.user_id,
             reviewed_at=now,
         )
-        _audit(actor, episode, AuditAction.UPDATE, "supervisor_review", ["grade_review"])
+        change.audit(changed=["grade_review"])
         title = (
             f"Supervisor confirmed the grade: {before.label.lower()}"
             if Grade(grade) == before
             else f"Supervisor regraded from {before.label.lower()} to {Grade(grade).label.lower()}"
         )
-        _event(actor, episode, "missing.supervisor_review", title, now, rationale.strip())
-        case_clocks_rederive(Case.objects.get(pk=episode.case_id), now)
+        change.event("missing.supervisor_review", title, rationale.strip(), about=episode.child_id)
     return episode
 
 
 def episode_risk_review(*, actor: Actor, episode_id: int, note: str, now: datetime) -> RiskReview:
     """Record a review of the risk while the child is missing; restarts the review clock."""
-    with transaction.atomic():
-        episode = _episode_for_update(actor, episode_id)
+    with _episode_change(
+        actor=actor,
+        episode_id=episode_id,
+        now=now,
+        guard=still_missing_to_review_risk,
+        reason="risk_review",
+    ) as change:
+        episode = change.record
         refuse_if([] if note.strip() else [("note", "Enter what was reviewed and found")])
-        if episode.status != Episode.Status.MISSING:
-            raise DomainError("invalid", NOT_MISSING)
         review = RiskReview.objects.create(
             force_id=episode.force_id,
             episode=episode,
@@ -487,33 +548,40 @@ def episode_risk_review(*, actor: Actor, episode_id: int, note: str, now: dateti
             reviewed_by_id=actor.user_id,
             reviewed_at=now,
         )
-        _audit(actor, episode, AuditAction.UPDATE, "risk_review", ["risk_review"])
-        _event(actor, episode, "missing.risk_review", "Risk reviewed", now, note.strip())
-        case_clocks_rederive(Case.objects.get(pk=episode.case_id), now)
+        change.audit(changed=["risk_review"])
+        change.event("missing.risk_review", "Risk reviewed", note.strip(), about=episode.child_id)
     return review
+
+
+# The response --------------------------------------------------------------------------------
 
 
 def episode_attended(
     *, actor: Actor, episode_id: int, version: int, attended_at: datetime, now: datetime
 ) -> Episode:
-    with transaction.atomic():
-        episode = _episode_for_update(actor, episode_id)
+    """An officer attended (meets missing.first_attendance, due from the time of the report)."""
+    with _episode_change(
+        actor=actor,
+        episode_id=episode_id,
+        now=now,
+        version=version,
+        guard=not_yet_attended,
+        reason="attended",
+    ) as change:
+        episode = change.record
         problems = []
-        if episode.first_attended_at is not None:
-            problems.append(("attended_at", ALREADY_ATTENDED))
-        elif attended_at > now:
+        if attended_at > now:
             problems.append(("attended_at", IN_FUTURE))
         elif attended_at < episode.reported_at:
             problems.append(("attended_at", ATTEND_BEFORE_REPORT))
         refuse_if(problems)
-        update_versioned(
-            episode,
-            expected_version=version,
-            changes={"first_attended_at": attended_at, "updated_at": now},
+        change.write(first_attended_at=attended_at)
+        change.event(
+            "missing.attended",
+            f"Attended at {_london(attended_at, '%d %b %H:%M')}",
+            about=episode.child_id,
+            at=attended_at,
         )
-        _audit(actor, episode, AuditAction.UPDATE, "attended", ["first_attended_at"])
-        _event(actor, episode, "missing.attended", f"Attended at {attended_at:%d %b %H:%M}", now)
-        case_clocks_rederive(Case.objects.get(pk=episode.case_id), now)
     return episode
 
 
@@ -521,25 +589,18 @@ def episode_inspector_acknowledge(*, actor: Actor, episode_id: int, now: datetim
     """The duty inspector records that they know of a high-risk episode (APP: a senior manager
     is involved). Saying so twice changes nothing."""
     actor.require(Permission.DUTY_VIEW)
-    with transaction.atomic():
-        episode = _episode_for_update(actor, episode_id, Permission.CASE_SUPERVISE)
-        if not GradeChange.objects.filter(episode=episode, grade=Grade.HIGH).exists():
-            raise DomainError("invalid", NEVER_HIGH)
+    with _episode_change(
+        actor=actor,
+        episode_id=episode_id,
+        now=now,
+        permission=Permission.CASE_SUPERVISE,
+        guard=ever_graded_high,
+        reason="inspector_informed",
+    ) as change:
+        episode = change.record
         if episode.inspector_informed_at is None:
-            update_versioned(
-                episode,
-                expected_version=episode.version,
-                changes={
-                    "inspector_informed_at": now,
-                    "inspector_informed_by_id": actor.user_id,
-                    "updated_at": now,
-                },
-            )
-            _audit(
-                actor, episode, AuditAction.UPDATE, "inspector_informed", ["inspector_informed_at"]
-            )
-            _event(actor, episode, "missing.inspector", "Duty inspector informed", now)
-            case_clocks_rederive(Case.objects.get(pk=episode.case_id), now)
+            change.write(inspector_informed_at=now, inspector_informed_by_id=actor.user_id)
+            change.event("missing.inspector", "Duty inspector informed", about=episode.child_id)
     return episode
 
 
@@ -552,22 +613,36 @@ def episode_plan_add(
     owner_id: int,
     due_on: date,
     now: datetime,
-) -> Any:
-    """An item of the supervisor's investigation plan: an action on the case with an owner."""
-    with transaction.atomic():
-        episode = _episode_for_update(actor, episode_id, Permission.CASE_SUPERVISE)
+) -> Action:
+    """An item of the supervisor's investigation plan: an action on the case with an owner
+    (the cases service writes it, audited as `case`)."""
+    with _episode_change(
+        actor=actor, episode_id=episode_id, now=now, permission=Permission.CASE_SUPERVISE
+    ) as change:
         problems = [] if kind in PLAN_KINDS else [("kind", "Select the kind of enquiry")]
         if not detail.strip():
             problems.append(("detail", "Enter what is to be done"))
         refuse_if(problems)
         return action_add(
             actor=actor,
-            case_id=episode.case_id,
+            case_id=change.record.case_id,
             title=f"{PLAN_KINDS[kind]}: {detail.strip()}"[:200],
             owner_id=owner_id,
             due_on=due_on,
             now=now,
         )
+
+
+def photo_add(*, actor: Actor, episode_id: int, content: bytes, now: datetime) -> Photo:
+    content_type = photo_check(content)
+    with _episode_change(actor=actor, episode_id=episode_id, now=now, reason="photo") as change:
+        photo = _photo_save(change, content, content_type)
+        change.audit(changed=["photo"])
+        change.event("missing.photo", "Photo added", about=change.record.child_id)
+    return photo
+
+
+# Found, and the interviews after -------------------------------------------------------------
 
 
 def _la_members(local_authority_id: int) -> list[User]:
@@ -578,6 +653,47 @@ def _la_members(local_authority_id: int) -> list[User]:
             role_grants__role=Role.PARTNER,
         ).distinct()
     )
+
+
+def _return_interview_task(change: Change[Episode], found_at: datetime) -> ReturnInterview:
+    """The return home interview as a task for the responsible local authority (its own
+    record, audited as created), disclosed to the authority's users and announced to each by
+    an email holding only a link and the time the offer is due."""
+    episode = change.record
+    with record_create(actor=change.actor, now=change.now, audit_as="return_interview") as made:
+        task = made.created(
+            ReturnInterview.objects.create(
+                force_id=episode.force_id,
+                episode=episode,
+                local_authority_id=episode.local_authority_id,
+                returned_at=found_at,
+                # Elapsed time in UTC, whatever zone found_at came in.
+                due_at=return_interview_due(found_at),
+                created_at=change.now,
+            )
+        )
+        notice = Notice(
+            subject="A return home interview is due",
+            body=(
+                "A child has returned after being missing. Sign in to Safeguard to see the "
+                "return home interview task. It must be offered by "
+                f"{_london(task.due_at, '%H:%M on %d %b %Y')} (UK time)."
+            ),
+            link=f"/return-interviews/{task.pk}/",
+        )
+        for member in _la_members(episode.local_authority_id):
+            disclose(
+                made,
+                recipient_id=member.pk,
+                recipient_name=member.username,
+                recipient_email=member.email,
+                object_type=RHI_DISCLOSURE,
+                object_id=task.pk,
+                purpose=RHI_PURPOSE,
+                notice=notice,
+                audit_as="return_interview",
+            )
+    return task
 
 
 def episode_found(
@@ -591,11 +707,18 @@ def episode_found(
     condition: str,
     now: datetime,
 ) -> Episode:
-    """The child is found or has returned: the return home interview becomes a task for the
-    responsible local authority, disclosed to its users and announced by email without any
-    detail of the child."""
-    with transaction.atomic():
-        episode = _episode_for_update(actor, episode_id)
+    """The child is found or has returned: with their condition recorded, they count as seen
+    on the case; the return home interview becomes a task for the responsible local
+    authority, disclosed to its users and announced by email without any detail of the child."""
+    with _episode_change(
+        actor=actor,
+        episode_id=episode_id,
+        now=now,
+        version=version,
+        guard=still_missing_to_find,
+        reason="found",
+    ) as change:
+        episode = change.record
         problems = episode_problems(last_seen_at=episode.last_seen_at, found_at=found_at, now=now)
         for name, value, what in (
             ("found_place", found_place, "where the child was found"),
@@ -605,71 +728,31 @@ def episode_found(
             if not value.strip():
                 problems.append((name, REQUIRED.format(what=what)))
         refuse_if(problems)
-        if episode.status != Episode.Status.MISSING:
-            raise DomainError("invalid", NOT_MISSING)
-        update_versioned(
-            episode,
-            expected_version=version,
-            changes={
-                "status": Episode.Status.FOUND,
-                "found_at": found_at,
-                "found_place": found_place.strip(),
-                "found_by": found_by.strip(),
-                "condition": condition.strip(),
-                "updated_at": now,
-            },
+        change.write(
+            status=str(
+                EPISODE_LIFECYCLE.next_status(episode.status_enum, EpisodeStep.RECORD_FOUND)
+            ),
+            found_at=found_at,
+            found_place=found_place.strip(),
+            found_by=found_by.strip(),
+            condition=condition.strip(),
         )
-        task = ReturnInterview.objects.create(
-            force_id=episode.force_id,
-            episode=episode,
-            local_authority_id=episode.local_authority_id,
-            returned_at=found_at,
-            due_at=return_interview_due(found_at),
-            created_at=now,
-        )
-        for member in _la_members(episode.local_authority_id):
-            Disclosure.objects.create(
-                force_id=episode.force_id,
-                object_type=RHI_DISCLOSURE,
-                object_id=str(task.pk),
-                recipient=member,
-                disclosed_by_id=actor.user_id,
-                purpose="Independent return home interview (DfE 2014)",
-                disclosed_at=now,
-            )
-            if member.email:
-                outbox_enqueue(
-                    channel="email",
-                    subject="A return home interview is due",
-                    body=(
-                        "A child has returned after being missing. Sign in to Safeguard to see "
-                        f"the return home interview task. It must be offered by "
-                        f"{timezone.localtime(task.due_at):%H:%M on %d %b %Y} (UK time)."
-                    ),
-                    now=now,
-                    force_id=episode.force_id,
-                    recipient_user_id=member.pk,
-                    to_address=member.email,
-                    link=f"/return-interviews/{task.pk}/",
-                    dedupe_key=f"rhi:{task.pk}:{member.pk}",
-                )
-            audit_record(
-                actor=actor,
-                action=AuditAction.DISCLOSE,
-                object_type="return_interview",
-                object_id=task.pk,
-                recipient=member.username,
-            )
-        _audit(actor, episode, AuditAction.UPDATE, "found", ["status", "found_at"])
-        _event(
-            actor,
-            episode,
+        _return_interview_task(change, found_at)
+        change.event(
             "missing.found",
-            f"Found or returned at {found_at:%d %b %Y %H:%M}",
-            now,
+            f"Found or returned at {_london(found_at)}",
             f"{found_place.strip()}. Condition: {condition.strip()}",
+            about=episode.child_id,
+            at=found_at,
         )
-        case_clocks_rederive(Case.objects.get(pk=episode.case_id), now)
+        case_record_child_seen(
+            actor=actor,
+            case_id=episode.case_id,
+            child_id=episode.child_id,
+            seen_at=found_at,
+            how=f"Found or returned, condition recorded: {found_place.strip()}",
+            now=now,
+        )
     return episode
 
 
@@ -689,16 +772,21 @@ def prevention_interview_record(
 ) -> PreventionInterview:
     """The police prevention interview: harm, offences, why they went, exploitation
     indicators. It is also the child's voice on the case, and may fire the indicator trigger."""
-    with transaction.atomic():
-        episode = _episode_for_update(actor, episode_id)
-        if episode.found_at is None:
-            raise DomainError("invalid", NOT_FOUND_YET)
+    with _episode_change(
+        actor=actor,
+        episode_id=episode_id,
+        now=now,
+        guard=found_for_prevention_interview,
+        reason="prevention_interview",
+    ) as change:
+        episode = change.record
+        found_at = episode.found_at or now  # set whenever the guard lets the step through
         problems = []
         if PreventionInterview.objects.filter(episode=episode).exists():
             problems.append(("conducted_at", ALREADY_INTERVIEWED))
         elif data.conducted_at > now:
             problems.append(("conducted_at", IN_FUTURE))
-        elif data.conducted_at < episode.found_at:
+        elif data.conducted_at < found_at:
             problems.append(("conducted_at", INTERVIEW_BEFORE_FOUND))
         if not data.harm_suffered.strip():
             problems.append(("harm_suffered", REQUIRED.format(what="any harm suffered, or none")))
@@ -735,10 +823,14 @@ def prevention_interview_record(
             ),
             now=now,
         )
-        _audit(actor, episode, AuditAction.UPDATE, "prevention_interview", ["prevention_interview"])
-        _event(actor, episode, "missing.prevention", "Prevention interview recorded", now)
-        _evaluate_triggers(actor, episode, [*episode.indicators, *data.indicators], now)
-        case_clocks_rederive(Case.objects.get(pk=episode.case_id), now)
+        change.audit(changed=["prevention_interview"])
+        change.event(
+            "missing.prevention",
+            "Prevention interview recorded",
+            about=episode.child_id,
+            at=data.conducted_at,
+        )
+        _evaluate_triggers(change, [*episode.indicators, *data.indicators])
     return interview
 
 
@@ -771,70 +863,70 @@ def _return_interview_problems(
     return problems
 
 
+def _task_for_update(actor: Actor, interview_id: int) -> ReturnInterview:
+    """Lock a return home interview task: one disclosed to a local authority user, or, for the
+    police recording it on the authority's behalf, one on an episode they may work."""
+    if actor.can(Permission.RETURN_INTERVIEW_RECORD):
+        task_id = return_interview_disclosed(actor=actor, interview_id=interview_id).pk
+    else:
+        found = ReturnInterview.objects.filter(
+            force_id=actor.force_id, pk=interview_id, episode__case__in=cases_visible_to(actor)
+        ).first()
+        if found is None:
+            raise NotFound()
+        case_record_for_update(
+            Episode, found.episode_id, actor=actor, permission=Permission.CASE_WORK
+        )
+        task_id = found.pk
+    return ReturnInterview.objects.select_for_update().select_related("episode").get(pk=task_id)
+
+
 def return_interview_record(
     *, actor: Actor, interview_id: int, version: int, data: ReturnInterviewInput, now: datetime
 ) -> ReturnInterview:
     """The local authority records its return home interview; or the police record it on the
     authority's behalf (then the case must be within their scope to work)."""
-    with transaction.atomic():
-        if actor.can(Permission.RETURN_INTERVIEW_RECORD):
-            task = return_interview_disclosed(actor=actor, interview_id=interview_id)
-            on_behalf = False
-        else:
-            found = ReturnInterview.objects.filter(
-                force_id=actor.force_id,
-                pk=interview_id,
-                episode__case__in=cases_visible_to(actor),
-            ).first()
-            if found is None:
-                raise NotFound()
-            task = found
-            _episode_for_update(actor, task.episode_id)
-            on_behalf = True
-        task = ReturnInterview.objects.select_for_update().get(pk=task.pk)
-        if task.recorded_at is not None:
-            raise DomainError("invalid", ALREADY_RECORDED)
+    on_behalf = not actor.can(Permission.RETURN_INTERVIEW_RECORD)
+    with record_change(
+        actor=actor,
+        now=now,
+        audit_as="return_interview",
+        lock=lambda: _task_for_update(actor, interview_id),
+        version=version,
+        guard=not_yet_recorded,
+        reason="on_behalf" if on_behalf else "",
+        timeline_case=lambda task: task.episode.case_id,
+        noun="return home interview",
+    ) as change:
+        task = change.record
+        episode = task.episode
         refuse_if(_return_interview_problems(task, data, now))
-        update_versioned(
-            task,
-            expected_version=version,
-            changes={
-                "offered_at": data.offered_at,
-                "interview_at": data.interview_at,
-                "outcome": data.outcome,
-                "interviewer": data.interviewer.strip(),
-                "summary": data.summary.strip(),
-                "recorded_by_id": actor.user_id,
-                "recorded_on_behalf": on_behalf,
-                "recorded_at": now,
-            },
+        change.write(
+            offered_at=data.offered_at,
+            interview_at=data.interview_at,
+            outcome=data.outcome,
+            interviewer=data.interviewer.strip(),
+            summary=data.summary.strip(),
+            recorded_by_id=actor.user_id,
+            recorded_on_behalf=on_behalf,
+            recorded_at=now,
         )
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            object_type="return_interview",
-            object_id=task.pk,
-            changed_fields=["outcome", "offered_at", "interview_at"],
-        )
-        episode = Episode.objects.get(pk=task.episode_id)
         who = "by the police for the local authority" if on_behalf else "by the local authority"
-        _event(
-            actor,
-            episode,
+        change.event(
             "missing.return_interview",
             f"Return home interview recorded {who}: {task.get_outcome_display().lower()}",
-            now,
+            about=episode.child_id,
+            at=data.offered_at,
         )
-        case_clocks_rederive(Case.objects.get(pk=episode.case_id), now)
+        change.recompute("case", episode.case, case_clocks_rederive)
     return task
 
 
 # Triggers ------------------------------------------------------------------------------------
 
 
-def _evaluate_triggers(
-    actor: Actor, episode: Episode, indicators: list[str], now: datetime
-) -> list[Trigger]:
+def _evaluate_triggers(change: Change[Episode], indicators: list[str]) -> list[Trigger]:
+    episode = change.record
     policy = missing_policy_for(episode.force_id)
     fired = []
     repeat = repeat_trigger(
@@ -848,33 +940,29 @@ def _evaluate_triggers(
     flagged = indicator_trigger(Indicator(i) for i in indicators)
     if flagged is not None:
         fired.append(flagged)
-    return [made for trigger in fired if (made := _raise(actor, episode, trigger, now)) is not None]
+    return [made for trigger in fired if (made := _raise(change, trigger)) is not None]
 
 
-def _raise(actor: Actor, episode: Episode, fired: FiredTrigger, now: datetime) -> Trigger | None:
-    """Raise a flagged exploitation case for the child, or add to the open one; never silent:
-    the trigger, its reason and the case are on the episode, the case and the chronology."""
+def _raise(change: Change[Episode], fired: FiredTrigger) -> Trigger | None:
+    """Raise a flagged exploitation case for the child, or add to the open one (through the
+    cases services); never silent: the trigger, its reason and the case are on the episode,
+    the case and the child's chronology."""
+    episode, actor, now = change.record, change.actor, change.now
     if Trigger.objects.filter(episode=episode, kind=fired.kind).exists():
         return None
-    existing = (
-        Case.objects.filter(
-            force_id=episode.force_id,
-            case_type=Case.Type.EXPLOITATION,
-            involvements__person_id=episode.child_id,
-            involvements__role=Involvement.Role.SUBJECT,
-        )
-        .exclude(status="closed")
-        .order_by("-received_at")
-        .first()
+    existing = case_open_of_kind_for_child(
+        actor=actor, child_id=episode.child_id, case_type=Case.Type.EXPLOITATION
     )
-    reference = Case.objects.values_list("reference", flat=True).get(pk=episode.case_id)
+    reference = episode.case.reference
     if existing is None:
         raised = case_create(
             actor=actor,
             data=CaseInput(
                 case_type=Case.Type.EXPLOITATION,
                 source=Case.Source.OFFICER,
-                risk_grade="high" if fired.kind == "indicators" else "medium",
+                risk_grade=(
+                    Case.Grade.HIGH if fired.kind == Trigger.Kind.INDICATORS else Case.Grade.MEDIUM
+                ),
                 risk_rationale=f"Raised by the missing-episode trigger: {fired.reason}",
                 received_at=now,
                 unit_id=_unit_for(
@@ -889,76 +977,66 @@ def _raise(actor: Actor, episode: Episode, fired: FiredTrigger, now: datetime) -
         )
     else:
         raised = existing
-        timeline_add(
+        case_record_event(
             actor=actor,
-            force_id=episode.force_id,
             case_id=existing.pk,
             kind="missing.trigger",
             title=f"Missing-episode trigger from {reference}",
             description=fired.reason,
-            at=now,
+            about=episode.child_id,
+            now=now,
         )
-    trigger = Trigger.objects.create(
-        force_id=episode.force_id,
-        episode=episode,
-        child_id=episode.child_id,
-        kind=fired.kind,
-        reason=fired.reason,
-        raised_case=raised,
-        raised_new_case=existing is None,
-        fired_at=now,
-    )
-    _event(
-        actor,
-        episode,
-        "missing.trigger",
-        f"Exploitation trigger: {'new case' if existing is None else 'added to'} "
-        f"{raised.reference}",
-        now,
-        fired.reason,
-    )
-    audit_record(
+    with record_create(
         actor=actor,
-        action=AuditAction.CREATE,
-        object_type="missing_trigger",
-        object_id=trigger.pk,
-        reason_code=fired.kind,
-    )
+        now=now,
+        audit_as="missing_trigger",
+        reason=fired.kind,
+        timeline_case=lambda _: episode.case_id,
+    ) as made:
+        trigger = made.created(
+            Trigger.objects.create(
+                force_id=episode.force_id,
+                episode=episode,
+                child_id=episode.child_id,
+                kind=fired.kind,
+                reason=fired.reason,
+                raised_case=raised,
+                raised_new_case=existing is None,
+                fired_at=now,
+            )
+        )
+        made.event(
+            "missing.trigger",
+            f"Exploitation trigger: {'new case' if existing is None else 'added to'} "
+            f"{raised.reference}",
+            fired.reason,
+            about=episode.child_id,
+        )
     return trigger
 
 
 # Policy ------------------------------------------------------------------------------------
 
 
+def _policy_for_update(force_id: int) -> MissingPolicySetting:
+    setting = missing_policy_for(force_id)
+    return MissingPolicySetting.objects.select_for_update().get(pk=setting.pk)
+
+
 def missing_policy_update(
     *, actor: Actor, version: int, data: response.ResponsePolicy, now: datetime
 ) -> MissingPolicySetting:
-    """Change the force's missing-child response times; versioned and audited. Open episodes
-    take the new times at their next change."""
+    """Change the force's missing-child response times; versioned and audited (as
+    `missing_policy`). Open episodes take the new times at their next change."""
     actor.require(Permission.POLICY_MANAGE)
     refuse_if(response.policy_problems(data))
-    with transaction.atomic():
-        setting = missing_policy_for(actor.force_id)
-        changed = update_versioned(
-            setting,
-            expected_version=version,
-            changes={**vars(data), "updated_at": now, "updated_by_id": actor.user_id},
-        )
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            object_type="policy",
-            object_id="missing",
-            changed_fields=[n for n in changed if n not in ("updated_at", "updated_by_id")],
-        )
-    return setting
-
-
-def photo_add(*, actor: Actor, episode_id: int, content: bytes, now: datetime) -> Photo:
-    content_type = photo_check(content)
-    with transaction.atomic():
-        episode = _episode_for_update(actor, episode_id)
-        photo = _photo_save(actor, episode, content, content_type, now)
-        _audit(actor, episode, AuditAction.UPDATE, "photo", ["photo"])
-        _event(actor, episode, "missing.photo", "Photo added", now)
-    return photo
+    with record_change(
+        actor=actor,
+        now=now,
+        audit_as="missing_policy",
+        lock=lambda: _policy_for_update(actor.force_id),
+        version=version,
+        noun="policy",
+    ) as change:
+        change.write(**vars(data), updated_by_id=actor.user_id)
+    return change.record

@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from safeguard.core.calendars import add_elapsed
 from safeguard.missing.rules.grading import Indicator
 
 FOUND_BEFORE_MISSING = "The time found must be after the child went missing"
@@ -12,7 +13,7 @@ MISSING_IN_FUTURE = "The time last seen must be now or in the past"
 RHI_BEFORE_RETURN = "The return home interview must be after the child returned"
 
 # DfE statutory guidance (2014) on children who run away or go missing: an independent
-# return home interview is offered within 72 hours of the child's return (RULES.md 1.3).
+# return home interview is offered within 72 hours of the child's return (docs/rules.md 1.3).
 RHI_OFFER_WITHIN = timedelta(hours=72)
 
 
@@ -37,7 +38,10 @@ def return_interview_problems(
 
 
 def return_interview_due(returned_at: datetime) -> datetime:
-    return returned_at + RHI_OFFER_WITHIN
+    """When the offer is due: 72 elapsed hours after the return, in UTC whatever zone the
+    time came in (a page's time is Europe/London), so a clock change neither gains nor loses
+    an hour."""
+    return add_elapsed(returned_at, RHI_OFFER_WITHIN)
 
 
 # Force policy defaults [local]: 3 or more episodes in 90 days (issue 5).

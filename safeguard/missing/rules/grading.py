@@ -1,7 +1,7 @@
 """APP risk grading for a missing child: a suggested grade from a structured question set, and
 the rules for choosing a grade against the suggestion.
 
-The APP sets the continuum and what each grade means (RULES.md 1.2) but no formula, so the
+The APP sets the continuum and what each grade means (docs/rules.md 1.2) but no formula, so the
 suggestion is a force's aid to judgement, never the decision: the officer chooses, may always
 choose higher, and needs a supervisor's agreement and a rationale to choose lower.
 """
@@ -11,7 +11,7 @@ from enum import StrEnum
 
 
 class Grade(StrEnum):
-    # APP 2016 continuum (RULES.md 1.2), lowest first.
+    # APP 2016 continuum (docs/rules.md 1.2), lowest first.
     NO_APPARENT_RISK = "no_apparent_risk"
     LOW = "low"
     MEDIUM = "medium"
@@ -43,7 +43,7 @@ class MissingFrom(StrEnum):
 
 
 class Indicator(StrEnum):
-    """Exploitation indicators (RULES.md 8; DfE 2017, Home Office 2018)."""
+    """Exploitation indicators (docs/rules.md 8; DfE 2017, Home Office 2018)."""
 
     LATE_OR_MISSING = "late_or_missing"
     SCHOOL_ABSENCE = "school_absence"

@@ -1,4 +1,4 @@
-"""How soon the police respond to a missing child, by APP risk grade (RULES.md 1.2).
+"""How soon the police respond to a missing child, by APP risk grade (docs/rules.md 1.2).
 
 The APP says what each grade demands ("high: almost always immediate deployment; a senior
 manager is involved") but sets no minutes, so the minutes are force policy with these
@@ -8,6 +8,7 @@ defaults [local], changed by a force admin on the missing-children policy page.
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
+from safeguard.core.calendars import add_elapsed
 from safeguard.missing.rules.grading import Grade
 
 DEFAULT_ATTEND_HIGH_MINUTES = 60
@@ -108,7 +109,7 @@ def first_attendance_due(gradings: list[Grading], policy: ResponsePolicy) -> dat
     """The earliest deadline any grading set: regrading upwards tightens it from that moment,
     and regrading downwards never lets a deadline already running slip."""
     dues = [
-        g.at + within
+        add_elapsed(g.at, within)
         for g in gradings
         if (within := first_attendance_within(g.grade, policy)) is not None
     ]
@@ -120,7 +121,11 @@ def supervisor_review_due(
 ) -> tuple[datetime, datetime]:
     """(started, due) for the latest grading: each change of grade needs a supervisor's review."""
     latest = gradings[-1]
-    return latest.at, latest.at + supervisor_review_within(latest.grade, policy)
+    return latest.at, add_elapsed(latest.at, supervisor_review_within(latest.grade, policy))
+
+
+def inspector_informed_due(high_at: datetime, policy: ResponsePolicy) -> datetime:
+    return add_elapsed(high_at, timedelta(minutes=policy.inspector_informed_minutes))
 
 
 def first_high_at(gradings: list[Grading]) -> datetime | None:
@@ -131,11 +136,11 @@ def first_high_at(gradings: list[Grading]) -> datetime | None:
 def next_risk_review(
     *, last_reviewed_at: datetime, grade: Grade, policy: ResponsePolicy
 ) -> datetime:
-    return last_reviewed_at + risk_review_every(grade, policy)
+    return add_elapsed(last_reviewed_at, risk_review_every(grade, policy))
 
 
 def prevention_interview_due(found_at: datetime, policy: ResponsePolicy) -> datetime:
-    return found_at + timedelta(hours=policy.prevention_interview_hours)
+    return add_elapsed(found_at, timedelta(hours=policy.prevention_interview_hours))
 
 
 # Case risk grade (cases.Case.Grade) that an APP grade maps to, so the case lists, the

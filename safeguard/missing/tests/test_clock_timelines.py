@@ -109,7 +109,8 @@ def test_high_risk_reported_at_2310_on_the_friday_before_the_august_bank_holiday
 
 def test_regrading_upwards_tightens_first_attendance_but_downwards_never_loosens_it(cast, child):
     episode = reported(cast, child, grade="medium", out_of_character=False)
-    medium_due = FRIDAY_NIGHT + 5 * M + 4 * H
+    # From the time of the report, not the time it was saved (5 minutes later).
+    medium_due = FRIDAY_NIGHT + 4 * H
     assert clocks(episode)["missing.first_attendance"].due_at == medium_due
     services.episode_regrade(
         actor=cast.actor(cast.officer),
@@ -137,4 +138,4 @@ def test_no_apparent_risk_has_no_attendance_clock_but_is_reviewed_daily(cast, ch
     )
     running = clocks(episode)
     assert "missing.first_attendance" not in running
-    assert running["missing.risk_review"].due_at == FRIDAY_NIGHT + 5 * M + 24 * H
+    assert running["missing.risk_review"].due_at == FRIDAY_NIGHT + 24 * H

@@ -307,8 +307,9 @@ def test_the_admin_changes_a_response_time(admin, force):
     assert saved.status_code == 302 and saved["Location"] == "/settings/missing/"
     setting.refresh_from_db()
     assert setting.attend_high_minutes == 30 and setting.updated_by.username == "fadmin"
+    # Audited as the force's missing policy row, through the unit of work.
     assert AuditEntry.objects.filter(
-        action="update", object_type="policy", object_id="missing"
+        action="update", object_type="missing_policy", object_id=str(setting.pk)
     ).exists()
     after = page(admin.get("/settings/missing/"))
     assert "Missing children response times saved" in after
@@ -323,7 +324,9 @@ def test_a_stale_policy_edit_is_refused(admin, force):
     stale = page(
         admin.post("/settings/missing/change/", _policy_form(read, attend_high_minutes=20))
     )
-    assert "Somebody changed these settings after you opened them." in stale
+    # The one form helper says who changed what since the page was opened.
+    assert "Somebody else changed this policy after you opened it." in stale
+    assert "changed attend low minutes" in stale
     setting.refresh_from_db()
     assert setting.attend_high_minutes == 60 and setting.attend_low_minutes == 720
 
@@ -457,6 +460,6 @@ def test_a_stale_interview_record_is_refused(cast, task):
             {"offered_at": local(NOW - H), "outcome": "declined", "version": task.version - 1},
         )
     )
-    assert "Somebody recorded this interview after you opened it." in shown
+    assert "Somebody else changed this return home interview after you opened it." in shown
     task.refresh_from_db()
     assert task.recorded_at is None

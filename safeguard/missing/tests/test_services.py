@@ -9,7 +9,7 @@ from django.utils import timezone
 from PIL import Image
 
 from safeguard.cases.models import Action, Case
-from safeguard.core.errors import Conflict, DomainError, NotFound
+from safeguard.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from safeguard.core.models import ClockState, Disclosure, OutboxMessage, TimelineEvent
 from safeguard.missing import selectors, services
 from safeguard.missing.models import Episode, GradeChange, Photo, ReturnInterview, Trigger
@@ -67,8 +67,9 @@ def test_a_report_makes_a_triaged_missing_case_in_the_missing_unit_with_its_cloc
         running
     )
     assert "missing.inspector_informed" not in running  # never high
-    # Low: attended within 24 hours of the report (force default).
-    assert running["missing.first_attendance"].due_at == FRIDAY_NIGHT + 5 * M + 24 * H
+    # Low: attended within 24 hours of the report (force default), counted from the time
+    # the child was reported missing, not from the save 5 minutes later.
+    assert running["missing.first_attendance"].due_at == FRIDAY_NIGHT + 24 * H
     assert TimelineEvent.objects.filter(case_id=case.pk, kind="missing.reported").exists()
 
 
@@ -320,7 +321,9 @@ def test_prevention_interview_records_the_voice_and_an_indicator_fires_a_trigger
         now=back + 3 * H,
     )
     case = Case.objects.get(pk=episode.case_id)
-    assert case.subjects_seen_at == back + 2 * H
+    # Seen when found with their condition recorded (the earlier sighting), and heard after.
+    assert case.subjects_seen_at == back
+    assert case.voices.get(child_id=child.pk).seen_at == back + 2 * H
     trigger = Trigger.objects.get(episode=episode)
     assert trigger.kind == "indicators"
     assert trigger.reason == (
@@ -439,7 +442,8 @@ def test_the_supervisor_adds_plan_items_as_actions_with_owners(cast, child):
     assert (
         action.title == "CCTV: Bus station cameras 21:00-23:00" and action.owner == cast.officer_2
     )
-    with pytest.raises(DomainError):
+    # An officer is not a supervisor: forbidden (403), no longer a refusal (422).
+    with pytest.raises(PermissionDenied):
         services.episode_plan_add(
             actor=cast.actor(cast.officer),
             episode_id=episode.pk,

@@ -14,13 +14,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safeguard.cases import selectors as case_selectors
+from safeguard.cases.rules.lifecycle import is_closed
 from safeguard.core.actor import Actor
 from safeguard.core.clocks import clocks_for
 from safeguard.core.errors import Conflict, DomainError
 from safeguard.core.permissions import Permission
 from safeguard.core.views import ActorRequest, requires
 from safeguard.frontend.forms import form_data, show_domain_error
-from safeguard.frontend.pages import conflict_message, submit_form
+from safeguard.frontend.pages import form_page
 from safeguard.missing import forms, selectors, services
 from safeguard.missing.models import Episode
 from safeguard.missing.rules.grading import Grade
@@ -120,8 +121,8 @@ def detail(request: ActorRequest, episode_id: int) -> HttpResponse:
     def can(permission: Permission) -> bool:
         return case_selectors.can_act_on(actor=actor, case=case, permission=permission)
 
-    open_case = case.status != "closed"
-    missing = episode.status == Episode.Status.MISSING
+    open_case = not is_closed(case.status)
+    missing = episode.is_missing
     interview = getattr(episode, "prevention_interview", None)
     return_interview = getattr(episode, "return_interview", None)
     return render(
@@ -197,24 +198,16 @@ def _episode_form_page(
         initial=initial(episode) if initial else None,
         **extra,
     )
-    done = submit_form(
+    return form_page(
         request,
         form,
+        template="missing/episode_form.html",
+        context={"episode": episode, "title": title, "submit": submit, "intro": intro},
         write=lambda data: write(actor, episode, data),
         success=success,
         done_url=reverse("missing:detail", kwargs={"episode_id": episode.pk}),
-        on_conflict=lambda error, data: conflict_message(
-            actor,
-            error,
-            object_type="missing_episode",
-            object_id=episode.pk,
-            read_version=data.get("version") or episode.version,
-        ),
-    )
-    return done or render(
-        request,
-        "missing/episode_form.html",
-        {"episode": episode, "form": form, "title": title, "submit": submit, "intro": intro},
+        conflict_on=("missing_episode", episode.pk),
+        read_version=episode.version,
     )
 
 

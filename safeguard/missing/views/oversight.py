@@ -20,7 +20,7 @@ from safeguard.core.permissions import Permission
 from safeguard.core.views import ActorRequest, requires
 from safeguard.frontend.charts import BarChart, Series, bar_chart
 from safeguard.frontend.forms import form_data
-from safeguard.frontend.pages import submit_form
+from safeguard.frontend.pages import form_page
 from safeguard.missing import selectors, services
 from safeguard.missing.forms import ReturnInterviewForm
 from safeguard.missing.oversight_forms import DEFAULT_MONTHS, FiguresForm, MissingPolicyForm
@@ -230,9 +230,11 @@ def policy_edit(request: ActorRequest) -> HttpResponse:
         initial={name: getattr(setting, name) for name in POLICY_FIELDS}
         | {"version": setting.version},
     )
-    done = submit_form(
+    return form_page(
         request,
         form,
+        template="missing/policy_edit.html",
+        context={},
         write=lambda data: services.missing_policy_update(
             actor=actor,
             version=data["version"],
@@ -241,9 +243,9 @@ def policy_edit(request: ActorRequest) -> HttpResponse:
         ),
         success="Missing children response times saved",
         done_url=reverse("missing:policy"),
-        on_conflict=lambda error, data: "Somebody changed these settings after you opened them.",
+        conflict_on=("missing_policy", setting.pk),
+        read_version=setting.version,
     )
-    return done or render(request, "missing/policy_edit.html", {"form": form})
 
 
 # A local authority's return home interviews --------------------------------------------------
@@ -263,9 +265,11 @@ def interview_record(request: ActorRequest, interview_id: int) -> HttpResponse:
     actor = _actor(request, "interviews")
     task = selectors.return_interview_disclosed(actor=actor, interview_id=interview_id)
     form = ReturnInterviewForm(form_data(request), initial={"version": task.version})
-    done = submit_form(
+    return form_page(
         request,
         form,
+        template="missing/interview_record.html",
+        context={"task": task},
         write=lambda data: services.return_interview_record(
             actor=actor,
             interview_id=task.pk,
@@ -281,6 +285,6 @@ def interview_record(request: ActorRequest, interview_id: int) -> HttpResponse:
         ),
         success="Return home interview recorded",
         done_url=reverse("missing:interview_list"),
-        on_conflict=lambda error, data: "Somebody recorded this interview after you opened it.",
+        conflict_on=("return_interview", task.pk),
+        read_version=task.version,
     )
-    return done or render(request, "missing/interview_record.html", {"task": task, "form": form})
