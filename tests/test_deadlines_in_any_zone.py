@@ -28,8 +28,13 @@ instants = st.builds(
 )
 
 
-def _deadlines(officer, supervisor, unit, child, at: datetime) -> tuple:
-    """Receive, triage, allocate and review a case, every time given in `at`'s own zone."""
+def _deadlines(officer, supervisor, unit, child, instant: datetime, zone) -> tuple:
+    """Receive, triage, allocate and review a case, every time given in `zone`. The times are
+    worked out in UTC first: adding hours to a London wall clock is the very bug this finds."""
+
+    def at(hours: float = 0) -> datetime:
+        return (instant + timedelta(hours=hours)).astimezone(zone)
+
     case = case_create(
         actor=officer,
         data=CaseInput(
@@ -37,24 +42,23 @@ def _deadlines(officer, supervisor, unit, child, at: datetime) -> tuple:
             source="school",
             risk_grade="medium",
             risk_rationale="Unexplained bruising",
-            received_at=at,
+            received_at=at(),
             unit_id=unit.pk,
             people=((child.pk, "subject"),),
         ),
-        now=at + timedelta(minutes=30),
+        now=at(0.5),
     )
-    case_triage(actor=officer, case_id=case.pk, version=1, now=at + timedelta(hours=1))
+    case_triage(actor=officer, case_id=case.pk, version=1, now=at(1))
     version = Case.objects.get(pk=case.pk).version
-    later = at + timedelta(hours=2)
     case_allocate(
-        actor=supervisor, case_id=case.pk, version=version, owner_id=officer.user_id, now=later
+        actor=supervisor, case_id=case.pk, version=version, owner_id=officer.user_id, now=at(2)
     )
     review_record(
         actor=supervisor,
         case_id=case.pk,
         findings="Plan agreed",
         direction="Visit the school",
-        now=later + timedelta(hours=1),
+        now=at(3),
     )
     stored = Case.objects.get(pk=case.pk)
     clocks = dict(
@@ -83,7 +87,7 @@ def test_the_same_instant_in_utc_or_london_stores_the_same_case_deadlines(cast, 
         confirm_new=True,
         now=instant,
     )
-    in_utc = _deadlines(officer, supervisor, unit, child, instant.astimezone(UTC))
-    in_london = _deadlines(officer, supervisor, unit, child, instant.astimezone(LONDON))
+    in_utc = _deadlines(officer, supervisor, unit, child, instant, UTC)
+    in_london = _deadlines(officer, supervisor, unit, child, instant, LONDON)
     assert in_utc == in_london
     assert in_utc[1], "the case stored no clocks"

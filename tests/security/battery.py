@@ -935,7 +935,7 @@ WEB_ROUTES: dict[str, tuple[RouteSpec, ...]] = {
     "people:address_new": _form_and_post("person", _address_body, _person_page, "person"),
     "people:alias_new": _form_and_post("person", _alias_body, _person_page, "person"),
     "people:relationship_new": _form_and_post("person", _relationship_body, _person_page, "person"),
-    "people:person_merge": _form_and_post("person", _merge_body, _person_page, "person"),
+    "cases:person_merge": _form_and_post("person", _merge_body, _person_page, "person"),
     # Cases: scoped by unit and owner; every page checks the scope of its own permission.
     "cases:case_list": (RouteSpec(),),
     "cases:case_create": (

@@ -327,11 +327,6 @@ def test_a_childs_chronology_holds_no_event_or_words_of_the_other_child(cast, ma
         assert words not in case_wide, words
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cases.selectors.child_chronology still lists every event of the child's cases, "
-    "including those about the other children (the lead's: case events only when case-wide)",
-)
 def test_the_chronology_page_of_one_child_holds_nothing_of_the_other(cast, make_user, force):
     ellie, jean, _ = _two_children_at_one_incident(cast, make_user, force)
     officer = cast.actor(cast.officer)
