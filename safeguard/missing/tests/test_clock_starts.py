@@ -205,8 +205,12 @@ def test_the_report_and_the_find_are_on_the_childs_chronology_when_they_happened
         "missing.reported": (child.pk, REPORTED),
         "missing.found": (child.pk, back),
     }
-    # Found with their condition recorded: seen, for the case's child-seen clock.
+    # Found with their condition recorded: seen, so the case's child-seen clock stops.
     assert Case.objects.get(pk=episode.case_id).subjects_seen_at == back
+    seen = ClockState.objects.get(
+        object_type="case", object_id=episode.case_id, name="case.child_seen"
+    )
+    assert seen.met_at == back and seen.status in (Status.MET, Status.MET_LATE)
 
 
 # (b) Deadlines are elapsed UTC time, whatever zone the time came in ---------------------------
@@ -260,6 +264,30 @@ def test_the_same_found_instant_stores_the_same_deadlines_in_utc_and_london(
     assert as_utc == as_london
     # 72 elapsed hours, never 71 or 73 across a change.
     assert all(due - instant == 72 * H for due in as_utc)
+
+
+def _report_deadlines(cast, child, reported_at: datetime) -> tuple[datetime, ...]:
+    """Report a high-risk child missing, read back the clocks' due times, then undo it."""
+    with transaction.atomic():
+        episode = report(cast, child, reported_at=reported_at, saved_after=25 * M, **high())
+        deadlines = tuple(clock.due_at for _, clock in sorted(clocks(episode).items()))
+        transaction.set_rollback(True)
+    return deadlines
+
+
+@settings(
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(instant=FOUND_INSTANTS)
+@example(instant=SPRING - 30 * M)
+@example(instant=AUTUMN - 30 * M)
+def test_the_same_reported_instant_stores_the_same_clock_deadlines_in_utc_and_london(
+    cast, child, instant
+):
+    as_utc = _report_deadlines(cast, child, instant)
+    assert as_utc == _report_deadlines(cast, child, instant.astimezone(LONDON))
+    # Attendance, inspector and supervisor 60 elapsed minutes on; the risk review 4 hours.
+    assert sorted(due - instant for due in as_utc) == [60 * M, 60 * M, 60 * M, 4 * H]
 
 
 def test_the_email_gives_the_offer_due_time_in_uk_time(cast, child):
