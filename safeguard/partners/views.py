@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safeguard.core.actor import Actor
+from safeguard.core.calendars import london_date
 from safeguard.core.errors import DomainError, NotFound
 from safeguard.core.permissions import Permission
 from safeguard.core.views import ActorRequest, requires
@@ -63,7 +64,7 @@ def school_list(request: ActorRequest) -> HttpResponse:
 @requires(Permission.SCHOOLS_VIEW)
 def school_detail(request: ActorRequest, urn: str) -> HttpResponse:
     actor = _actor(request)
-    page = selectors.school_page(actor=actor, urn=urn, today=timezone.localdate())
+    page = selectors.school_page(actor=actor, urn=urn, today=london_date(timezone.now()))
     return render(
         request,
         "partners/school_detail.html",
