@@ -12,6 +12,7 @@ from safeguard.accounts.models import User
 from safeguard.api.concurrency import set_etag, with_expected_version
 from safeguard.api.permissions import operation_requires
 from safeguard.api.schemas import InputSchema
+from safeguard.core.actor import Actor
 from safeguard.core.permissions import Permission, Role
 from safeguard.core.views import ActorRequest
 
@@ -19,11 +20,21 @@ router = Router(tags=["accounts"])
 
 
 class ActorOut(Schema):
+    """Who the token or session acts as, read from the Actor's attributes."""
+
     user_id: int
     username: str
     force_id: int
     unit_ids: list[int]
     roles: list[str]
+
+    @staticmethod
+    def resolve_unit_ids(actor: Actor) -> list[int]:
+        return sorted(actor.unit_ids)
+
+    @staticmethod
+    def resolve_roles(actor: Actor) -> list[str]:
+        return sorted(actor.roles)
 
 
 class UnitOut(Schema):
@@ -44,18 +55,12 @@ class StaffOut(Schema):
     roles: list[str]
 
     @staticmethod
-    def from_user(user: User) -> "StaffOut":
-        return StaffOut(
-            id=user.pk,
-            username=user.username,
-            first_name=user.first_name,
-            last_name=user.last_name,
-            job_title=user.job_title,
-            is_active=user.is_active,
-            version=user.version,
-            unit_ids=sorted(unit.pk for unit in user.units.all()),
-            roles=sorted(user.role_names),
-        )
+    def resolve_unit_ids(user: User) -> list[int]:
+        return sorted(unit.pk for unit in user.units.all())
+
+    @staticmethod
+    def resolve_roles(user: User) -> list[str]:
+        return sorted(user.role_names)
 
 
 class Page(Schema):
@@ -121,28 +126,21 @@ class TokenOut(Schema):
 @router.get("/me", response=ActorOut)
 @operation_requires(Permission.MY_WORK_VIEW)
 def me(request: ActorRequest) -> ActorOut:
-    actor = request.actor
-    return ActorOut(
-        user_id=actor.user_id,
-        username=actor.username,
-        force_id=actor.force_id,
-        unit_ids=sorted(actor.unit_ids),
-        roles=sorted(actor.roles),
-    )
+    return ActorOut.model_validate(request.actor)
 
 
 @router.get("/units", response=list[UnitOut])
 @operation_requires(Permission.UNIT_VIEW)
 def list_units(request: ActorRequest) -> list[UnitOut]:
     units = selectors.unit_list_visible_to(actor=request.actor)
-    return [UnitOut(id=u.pk, name=u.name, unit_type=u.unit_type) for u in units]
+    return [UnitOut.model_validate(unit) for unit in units]
 
 
 @router.get("/units/{unit_id}", response=UnitOut)
 @operation_requires(Permission.UNIT_VIEW)
 def get_unit(request: ActorRequest, unit_id: int) -> UnitOut:
     unit = selectors.unit_get(actor=request.actor, unit_id=unit_id)
-    return UnitOut(id=unit.pk, name=unit.name, unit_type=unit.unit_type)
+    return UnitOut.model_validate(unit)
 
 
 @router.get("/staff", response=StaffPage)
@@ -160,7 +158,7 @@ def list_staff(request: ActorRequest, filters: Query[StaffQuery]) -> StaffPage:
     return StaffPage(
         count=count,
         next_offset=end if end < count else None,
-        items=[StaffOut.from_user(u) for u in items],
+        items=[StaffOut.model_validate(u) for u in items],
     )
 
 
@@ -169,7 +167,7 @@ def list_staff(request: ActorRequest, filters: Query[StaffQuery]) -> StaffPage:
 def get_staff(request: ActorRequest, response: HttpResponse, user_id: int) -> StaffOut:
     user = selectors.staff_get(actor=request.actor, user_id=user_id)
     set_etag(response, user.version)
-    return StaffOut.from_user(user)
+    return StaffOut.model_validate(user)
 
 
 @router.put("/staff/{user_id}/roles", response=StaffOut)
@@ -187,7 +185,7 @@ def set_staff_roles(
     )
     user = selectors.staff_get(actor=actor, user_id=user_id)
     set_etag(response, user.version)
-    return StaffOut.from_user(user)
+    return StaffOut.model_validate(user)
 
 
 @router.get("/audit", response=AuditPage)
@@ -204,7 +202,7 @@ def search_audit(request: ActorRequest, filters: Query[AuditQuery]) -> AuditPage
     return AuditPage(
         count=count,
         next_offset=end if end < count else None,
-        items=[AuditEntryOut.model_validate(e, from_attributes=True) for e in items],
+        items=[AuditEntryOut.model_validate(e) for e in items],
     )
 
 
@@ -212,7 +210,7 @@ def search_audit(request: ActorRequest, filters: Query[AuditQuery]) -> AuditPage
 @operation_requires(Permission.API_TOKEN_MANAGE)
 def list_tokens(request: ActorRequest) -> list[TokenOut]:
     tokens = selectors.api_token_list_for(actor=request.actor)
-    return [TokenOut.model_validate(t, from_attributes=True) for t in tokens]
+    return [TokenOut.model_validate(t) for t in tokens]
 
 
 @router.delete("/tokens/{token_id}", response={204: None})

@@ -95,7 +95,9 @@ class StaffFilterForm(GovukForm):
 
     def __init__(self, *args: Any, units: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [("", "Any unit"), *units]  # type: ignore[attr-defined]
+        unit = self.fields["unit"]
+        assert isinstance(unit, forms.TypedChoiceField)
+        unit.choices = [("", "Any unit"), *units]
 
 
 class StaffRolesForm(GovukForm):

@@ -2,7 +2,7 @@
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -10,9 +10,10 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
+from safeguard.accounts.models import User
 from safeguard.accounts.services import actor_for, user_is_verified
 from safeguard.core.errors import PermissionDenied
-from safeguard.core.views import PUBLIC, SIGNED_IN
+from safeguard.core.views import PUBLIC, SIGNED_IN, ActorRequest
 
 AUTH_AT = "sg_auth_at"
 LAST_SEEN = "sg_last_seen"
@@ -28,12 +29,20 @@ ENDED_MESSAGES = {
 }
 
 
+def _signed_in(request: HttpRequest) -> User:
+    """The request's user, who has signed in (the gate let nobody else this far)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied("Sign in first.")
+    return user
+
+
 def start_session_clock(request: HttpRequest) -> None:
     """Called at sign-in: the 12-hour limit counts from here."""
     now = time.time()
     request.session[AUTH_AT] = now
     request.session[LAST_SEEN] = now
-    request.session[EPOCH] = request.user.session_epoch  # type: ignore[union-attr]
+    request.session[EPOCH] = _signed_in(request).session_epoch
 
 
 def session_end_reason(request: HttpRequest) -> str | None:
@@ -45,7 +54,7 @@ def session_end_reason(request: HttpRequest) -> str | None:
         return "absolute"
     if last_seen is None or now - last_seen > settings.SESSION_COOKIE_AGE:
         return "idle"
-    if request.session.get(EPOCH) != request.user.session_epoch:  # type: ignore[union-attr]
+    if request.session.get(EPOCH) != _signed_in(request).session_epoch:
         return "ended"
     return None
 
@@ -94,5 +103,6 @@ class AccessMiddleware:
             if marker == SIGNED_IN:
                 return None
             return HttpResponseRedirect(reverse("accounts:verify_code"))
-        request.actor = actor_for(user)  # type: ignore[attr-defined, arg-type]
+        # The gate is what makes a request an ActorRequest: views read request.actor from here.
+        cast(ActorRequest, request).actor = actor_for(_signed_in(request))
         return None

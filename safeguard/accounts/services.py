@@ -1,24 +1,28 @@
-"""Every write to forces, units, staff, roles, MFA devices and API tokens."""
+"""Every write to forces, units, staff, roles, MFA devices and API tokens: an actor's through
+the unit of work (core.unit_of_work), the operator's command line through `_operator_create`."""
 
 import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from datetime import datetime
+from typing import TypeVar
 
 from axes.utils import reset as axes_reset
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Model
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safeguard.accounts.models import ApiToken, Force, RoleGrant, Unit, User
 from safeguard.core.actor import Actor
 from safeguard.core.audit import audit_record
-from safeguard.core.concurrency import update_versioned
 from safeguard.core.errors import DomainError, NotFound
 from safeguard.core.models import AuditAction
 from safeguard.core.permissions import Permission, Role, Scope
+from safeguard.core.unit_of_work import Change, record_change, record_create
 
 TOKEN_PREFIX = "sgpat_"
 LOOKUP_LENGTH = 12
@@ -57,14 +61,68 @@ def _check_roles(roles: Iterable[str]) -> list[str]:
     return roles
 
 
+M = TypeVar("M", bound=Model)
+
+
+def _now(now: datetime | None) -> datetime:
+    return now if now is not None else timezone.now()
+
+
+def _operator_create(
+    make: Callable[[], M],
+    *,
+    username: str,
+    force_id: int | None,
+    object_type: str,
+    fields: Iterable[str] = (),
+) -> M:
+    """What the operator's command line creates (the first force, its units and users, a token
+    for a named user). No Actor exists for them (no user id, no roles), and the unit of work
+    needs one, so this is the one place in accounts that opens its own transaction: the record
+    and the entry naming the operator (no user id) commit together."""
+    with transaction.atomic():
+        record = make()
+        audit_record(
+            actor=None,
+            username=username,
+            force_id=force_id,
+            action=AuditAction.CREATE,
+            object_type=object_type,
+            object_id=record.pk,
+            changed_fields=fields,
+        )
+    return record
+
+
 def force_get_or_create(*, name: str, code: str) -> Force:
-    force, _ = Force.objects.get_or_create(code=code, defaults={"name": name})
-    return force
+    """The set-up command's force: made once (audited), found after."""
+    force = Force.objects.filter(code=code).first()
+    if force is not None:
+        return force
+    return _operator_create(
+        lambda: Force.objects.create(code=code, name=name),
+        username="system",
+        force_id=None,
+        object_type="force",
+        fields=["code", "name"],
+    )
 
 
 def unit_get_or_create(*, force: Force, name: str, unit_type: str) -> Unit:
-    unit, _ = Unit.objects.get_or_create(force=force, name=name, defaults={"unit_type": unit_type})
-    return unit
+    """The set-up command's unit: made once (audited), found after."""
+    unit = Unit.objects.filter(force=force, name=name).first()
+    if unit is not None:
+        return unit
+    return _operator_create(
+        lambda: Unit.objects.create(force=force, name=name, unit_type=unit_type),
+        username="system",
+        force_id=force.pk,
+        object_type="unit",
+        fields=["name", "unit_type"],
+    )
+
+
+STAFF_FIELDS = ("username", "name", "email", "roles", "units", "force")
 
 
 def staff_create(
@@ -80,8 +138,14 @@ def staff_create(
     units: Iterable[Unit] = (),
     organisation: str = "",
     job_title: str = "",
+    now: datetime | None = None,
 ) -> User:
-    """Create a staff or partner user with their roles; `actor` None means the set-up command."""
+    """Create a staff or partner user with their roles; `actor` None means the set-up command,
+    otherwise a force administrator (STAFF_MANAGE) of `force`. Audited as a `user` creation."""
+    if actor is not None:
+        actor.require(Permission.STAFF_MANAGE)
+        if force.pk != actor.force_id:
+            raise NotFound()
     roles = _check_roles(roles)
     if User.objects.filter(username__iexact=username).exists():
         raise DomainError("username_taken", USERNAME_TAKEN, {"username": USERNAME_TAKEN})
@@ -99,33 +163,21 @@ def staff_create(
     except ValidationError as error:
         raise DomainError("weak_password", " ".join(error.messages)) from error
     user.set_password(password)
-    with transaction.atomic():
+    units = list(units)
+
+    def make() -> User:
         user.save()
-        user.units.set(list(units))
+        user.units.set(units)
         RoleGrant.objects.bulk_create([RoleGrant(user=user, role=role) for role in roles])
-        audit_record(
-            actor=actor,
-            username="system",
-            force_id=force.pk,
-            action=AuditAction.CREATE,
-            object_type="user",
-            object_id=user.pk,
-            changed_fields=["username", "name", "email", "roles", "units", "force"],
+        return user
+
+    if actor is None:
+        return _operator_create(
+            make, username="system", force_id=force.pk, object_type="user", fields=STAFF_FIELDS
         )
+    with record_create(actor=actor, now=_now(now), audit_as="user") as change:
+        change.created(make())
     return user
-
-
-def _audit_staff_change(
-    actor: Actor, user: User, *, changed_fields: Iterable[str], reason: str
-) -> None:
-    audit_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        object_type="user",
-        object_id=user.pk,
-        changed_fields=changed_fields,
-        reason_code=reason,
-    )
 
 
 def _staff_for_update(*, actor: Actor, user_id: int) -> User:
@@ -136,55 +188,94 @@ def _staff_for_update(*, actor: Actor, user_id: int) -> User:
     return user
 
 
-def staff_set_roles(*, actor: Actor, user_id: int, roles: Iterable[str], version: int) -> User:
+def staff_change(
+    *,
+    actor: Actor,
+    user_id: int,
+    now: datetime | None,
+    reason: str,
+    version: int | None = None,
+    guard: Callable[[User], None] | None = None,
+) -> AbstractContextManager[Change[User]]:
+    """The unit of work for a change to a staff account: locked within the actor's force for
+    STAFF_MANAGE (or not found), the version checked, the guard run, audited as `user`."""
+    return record_change(
+        actor=actor,
+        now=_now(now),
+        audit_as="user",
+        lock=lambda: _staff_for_update(actor=actor, user_id=user_id),
+        version=version,
+        guard=guard,
+        reason=reason,
+        noun="account",
+    )
+
+
+def staff_set_roles(
+    *,
+    actor: Actor,
+    user_id: int,
+    roles: Iterable[str],
+    version: int,
+    now: datetime | None = None,
+) -> User:
     """Replace a user's roles; a change applies to their next request (ASVS 8.3.2)."""
     roles = _check_roles(roles)
-    with transaction.atomic():
-        user = _staff_for_update(actor=actor, user_id=user_id)
-        update_versioned(user, expected_version=version, changes={})
+    with staff_change(
+        actor=actor, user_id=user_id, now=now, reason="roles_changed", version=version
+    ) as change:
+        user = change.record
         RoleGrant.objects.filter(user=user).exclude(role__in=roles).delete()
         existing = set(RoleGrant.objects.filter(user=user).values_list("role", flat=True))
         RoleGrant.objects.bulk_create(
             [RoleGrant(user=user, role=role) for role in roles if role not in existing]
         )
-        _audit_staff_change(actor, user, changed_fields=["roles"], reason="roles_changed")
-    return user
+        # The roles are rows of their own: the account's version moves so an open page is stale.
+        change.write()
+        change.audit(changed=["roles"])
+    return change.record
 
 
-def staff_set_active(*, actor: Actor, user_id: int, active: bool, version: int) -> User:
-    """Disable or re-enable a user. Disabling ends every session they have (ASVS 7.4.2)."""
-    with transaction.atomic():
-        user = _staff_for_update(actor=actor, user_id=user_id)
-        if user.pk == actor.user_id and not active:
+def _not_yourself(actor: Actor) -> Callable[[User], None]:
+    def guard(user: User) -> None:
+        """Guard: nobody disables their own account (there would be nobody to undo it)."""
+        if user.pk == actor.user_id:
             raise DomainError("self_disable", "You cannot disable your own account.")
-        changes: dict[str, object] = {"is_active": active}
-        if not active:
-            changes["session_epoch"] = user.session_epoch + 1
-        changed = update_versioned(user, expected_version=version, changes=changes)
-        _audit_staff_change(
-            actor, user, changed_fields=changed, reason="disabled" if not active else "enabled"
-        )
-    return user
+
+    return guard
 
 
-def staff_end_sessions(*, actor: Actor, user_id: int) -> User:
+def staff_set_active(
+    *, actor: Actor, user_id: int, active: bool, version: int, now: datetime | None = None
+) -> User:
+    """Disable or re-enable a user. Disabling ends every session they have (ASVS 7.4.2)."""
+    with staff_change(
+        actor=actor,
+        user_id=user_id,
+        now=now,
+        reason="enabled" if active else "disabled",
+        version=version,
+        guard=None if active else _not_yourself(actor),
+    ) as change:
+        if active:
+            change.write(is_active=True)
+        else:
+            change.write(is_active=False, session_epoch=change.record.session_epoch + 1)
+    return change.record
+
+
+def staff_end_sessions(*, actor: Actor, user_id: int, now: datetime | None = None) -> User:
     """End every session a user has, wherever it is (ASVS 7.4.5)."""
-    with transaction.atomic():
-        user = _staff_for_update(actor=actor, user_id=user_id)
-        User.objects.filter(pk=user.pk).update(
-            session_epoch=F("session_epoch") + 1, version=F("version") + 1
-        )
-        _audit_staff_change(actor, user, changed_fields=["session_epoch"], reason="sessions_ended")
-    user.refresh_from_db()
-    return user
+    with staff_change(actor=actor, user_id=user_id, now=now, reason="sessions_ended") as change:
+        change.write(session_epoch=change.record.session_epoch + 1)
+    return change.record
 
 
-def staff_unlock_sign_in(*, actor: Actor, user_id: int) -> int:
+def staff_unlock_sign_in(*, actor: Actor, user_id: int, now: datetime | None = None) -> int:
     """Release a sign-in lock-out before it expires (CJIS AC-7: an administrator unlocks)."""
-    with transaction.atomic():
-        user = _staff_for_update(actor=actor, user_id=user_id)
-        cleared = axes_reset(username=user.username)
-        _audit_staff_change(actor, user, changed_fields=["sign_in_lock"], reason="unlocked")
+    with staff_change(actor=actor, user_id=user_id, now=now, reason="unlocked") as change:
+        cleared = axes_reset(username=change.record.username)
+        change.audit(changed=["sign_in_lock"])
     return int(cleared)
 
 
@@ -206,21 +297,20 @@ def totp_device_create_confirmed(*, user: User, key_hex: str) -> TOTPDevice:
     )
 
 
-def totp_device_confirm(*, user: User, device: TOTPDevice) -> None:
-    with transaction.atomic():
+def totp_device_confirm(*, user: User, device: TOTPDevice, now: datetime | None = None) -> None:
+    """The user confirms their authenticator app: they are the actor of their own enrolment
+    (signed in with a password, not yet with the code). Audited as a change to their account."""
+    with record_change(
+        actor=actor_for(user),
+        now=_now(now),
+        audit_as="user",
+        lock=lambda: User.objects.select_for_update().get(pk=user.pk),
+        reason="mfa_enrolled",
+    ) as change:
         TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
-        audit_record(
-            actor=None,
-            username=user.username,
-            force_id=user.force_id,
-            action=AuditAction.UPDATE,
-            object_type="user",
-            object_id=user.pk,
-            changed_fields=["mfa_device"],
-            reason_code="mfa_enrolled",
-        )
+        change.audit(changed=["mfa_device"])
 
 
 def auth_event_record(
@@ -253,45 +343,52 @@ def api_token_create(
         raise NotFound()
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     lookup = raw[len(TOKEN_PREFIX) : len(TOKEN_PREFIX) + LOOKUP_LENGTH]
-    with transaction.atomic():
-        token = ApiToken.objects.create(
+
+    def make() -> ApiToken:
+        return ApiToken.objects.create(
             user=user, name=name[:80], lookup=lookup, token_hash=_token_hash(raw), created_at=now
         )
-        audit_record(
-            actor=actor,
+
+    if actor is None:
+        token = _operator_create(
+            make,
             username=user.username,
             force_id=user.force_id,
-            action=AuditAction.CREATE,
             object_type="api_token",
-            object_id=token.pk,
-            changed_fields=["name"],
+            fields=["name"],
         )
+        return token, raw
+    with record_create(actor=actor, now=now, audit_as="api_token") as change:
+        token = change.created(make())
     return token, raw
+
+
+def _token_for_update(actor: Actor, token_id: int) -> ApiToken:
+    """Lock a live token within the actor's reach for API_TOKEN_MANAGE (their own, unless the
+    table gives them the force's), or not found."""
+    scope = actor.require(Permission.API_TOKEN_MANAGE)
+    tokens = ApiToken.objects.select_for_update(of=("self",)).filter(
+        pk=token_id, revoked_at__isnull=True, user__force_id=actor.force_id
+    )
+    if scope < Scope.FORCE:
+        tokens = tokens.filter(user_id=actor.user_id)
+    token = tokens.first()
+    if token is None:
+        raise NotFound()
+    return token
 
 
 def api_token_revoke(*, actor: Actor, token_id: int, now: datetime) -> ApiToken:
     """Revoke a token within the actor's reach for API_TOKEN_MANAGE (their own, by the table)."""
-    scope = actor.require(Permission.API_TOKEN_MANAGE)
-    with transaction.atomic():
-        tokens = ApiToken.objects.select_for_update(of=("self",)).filter(
-            pk=token_id, revoked_at__isnull=True, user__force_id=actor.force_id
-        )
-        if scope < Scope.FORCE:
-            tokens = tokens.filter(user_id=actor.user_id)
-        token = tokens.first()
-        if token is None:
-            raise NotFound()
-        token.revoked_at = now
-        token.save(update_fields=["revoked_at"])
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            object_type="api_token",
-            object_id=token.pk,
-            changed_fields=["revoked_at"],
-            reason_code="revoked",
-        )
-    return token
+    with record_change(
+        actor=actor,
+        now=now,
+        audit_as="api_token",
+        lock=lambda: _token_for_update(actor, token_id),
+        reason="revoked",
+    ) as change:
+        change.write(revoked_at=now)
+    return change.record
 
 
 def api_token_authenticate(*, raw: str, now: datetime) -> User | None:
@@ -306,5 +403,6 @@ def api_token_authenticate(*, raw: str, now: datetime) -> User | None:
     )
     if token is None or not secrets.compare_digest(token.token_hash, _token_hash(raw)):
         return None
+    # A usage stamp, not a change anybody makes: the call it authenticates is what is audited.
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user

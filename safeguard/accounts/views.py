@@ -1,7 +1,7 @@
 """Sign-in, MFA, password reset, staff, units, permissions, audit search and API tokens (thin)."""
 
 import base64
-from typing import Any, cast
+from typing import Any
 
 import segno
 from django.contrib import messages
@@ -21,7 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from safeguard.accounts import forms, selectors, services
 from safeguard.accounts.middleware import ENDED_MESSAGES, ENDED_REASON, start_session_clock
 from safeguard.accounts.models import User
-from safeguard.core.errors import Conflict, DomainError
+from safeguard.core.errors import Conflict, DomainError, PermissionDenied
 from safeguard.core.models import AuditAction
 from safeguard.core.permissions import ROLE_PERMISSIONS, Permission, Role
 from safeguard.core.views import PUBLIC, SIGNED_IN, ActorRequest, requires
@@ -34,6 +34,14 @@ LOCKED = (
 )
 NEXT = "sg_next"
 PAGE_SIZE = 25
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The request's signed-in user (a SIGNED_IN page is reached by nobody else)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied("Sign in first.")
+    return user
 
 
 def _safe_next(request: HttpRequest, candidate: str | None) -> str:
@@ -79,7 +87,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             login(request, user)
             request.session[NEXT] = _safe_next(request, next_url)
             start_session_clock(request)
-            if services.totp_device_confirmed(user) is None:  # type: ignore[arg-type]
+            if services.totp_device_confirmed(signed_in_user(request)) is None:
                 return redirect("accounts:set_up_authenticator")
             return redirect("accounts:verify_code")
     return render(
@@ -92,13 +100,13 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 def _complete_sign_in(request: HttpRequest, device: TOTPDevice) -> HttpResponse:
     otp_login(request, device)
     request.session.cycle_key()  # ASVS 7.2.4: a new session id once fully signed in
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     services.auth_event_record(action=AuditAction.SIGN_IN, username=user.username, user=user)
     return HttpResponseRedirect(_safe_next(request, request.session.pop(NEXT, None)))
 
 
 def _code_failed(request: HttpRequest, form: forms.CodeForm) -> None:
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     form.add_error("code", WRONG_CODE)
     services.auth_event_record(
         action=AuditAction.SIGN_IN_FAILED, username=user.username, user=user, outcome="wrong_code"
@@ -112,7 +120,7 @@ def _code_failed(request: HttpRequest, form: forms.CodeForm) -> None:
 @requires(SIGNED_IN)
 @require_http_methods(["GET", "POST"])
 def verify_code(request: ActorRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     if services.user_is_verified(user):
         return redirect("frontend:my_work")
     device = services.totp_device_confirmed(user)
@@ -129,7 +137,7 @@ def verify_code(request: ActorRequest) -> HttpResponse:
 @requires(SIGNED_IN)
 @require_http_methods(["GET", "POST"])
 def set_up_authenticator(request: ActorRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     if services.totp_device_confirmed(user) is not None:
         return redirect("accounts:verify_code")
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
@@ -153,7 +161,7 @@ def set_up_authenticator(request: ActorRequest) -> HttpResponse:
 @requires(SIGNED_IN)
 @require_POST
 def sign_out(request: ActorRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     services.auth_event_record(action=AuditAction.SIGN_OUT, username=user.username, user=user)
     logout(request)  # flushes the session row: the old cookie is worthless from now on
     messages.success(request, "You have signed out.")
@@ -382,7 +390,7 @@ def api_tokens(request: ActorRequest) -> HttpResponse:
         try:
             _, new_token = services.api_token_create(
                 actor=actor,
-                user=cast(User, request.user),
+                user=signed_in_user(request),
                 name=form.cleaned_data["name"],
                 now=timezone.now(),
             )

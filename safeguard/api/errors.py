@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -62,9 +63,15 @@ def _field_errors(errors: list[dict[str, Any]]) -> dict[str, str]:
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
+    # A service's refusal (422), not found (404), forbidden (403), conflict (409) and the API's
+    # preconditions (412, 428): each its own status, all in the one shape.
     @api.exception_handler(ServiceError)
     def service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
         return error_response(api, request, exc.status, exc.message, exc.fields, exc.code)
+
+    @api.exception_handler(DjangoPermissionDenied)
+    def forbidden(request: HttpRequest, exc: DjangoPermissionDenied) -> HttpResponse:
+        return error_response(api, request, 403, "You do not have permission to do that.")
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:

@@ -6,9 +6,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from safeguard.accounts.models import User
 from safeguard.accounts.services import auth_event_record
 from safeguard.cases.selectors import my_open_actions, my_open_cases
 from safeguard.core.audit import audit_record
+from safeguard.core.calendars import london_date
 from safeguard.core.clocks import clocks_high_risk, clocks_of_units, clocks_owned_by
 from safeguard.core.disclosures import disclosure_list_received
 from safeguard.core.models import AuditAction
@@ -34,7 +36,7 @@ def my_work(request: ActorRequest) -> HttpResponse:
             "cases": my_open_cases(actor=actor),
             "actions": my_open_actions(actor=actor),
             "now": now,
-            "today": timezone.localdate(),
+            "today": london_date(now),
         },
     )
 
@@ -76,7 +78,7 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     # ASVS 16.3.2 / CJIS AU-2: a refused authorisation is an audit event.
     actor = getattr(request, "actor", None)
-    user = request.user if request.user.is_authenticated else None
+    user = request.user if isinstance(request.user, User) else None
     if actor is not None:
         audit_record(
             actor=actor,
@@ -89,7 +91,7 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
         auth_event_record(
             action=AuditAction.ACCESS_DENIED,
             username=user.get_username() if user else "",
-            user=user,  # type: ignore[arg-type]
+            user=user,
             outcome="refused",
         )
     return _error(request, "403.html", 403)

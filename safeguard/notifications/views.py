@@ -2,7 +2,8 @@
 each user's in-app alerts. The outbox itself lives in core (safeguard.core.outbox)."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,8 +22,8 @@ from safeguard.core.views import ActorRequest, requires
 PAGE_SIZE = 50
 
 
-def _page(request: HttpRequest, rows: object) -> object:
-    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))  # type: ignore[arg-type]
+def _page(request: HttpRequest, rows: QuerySet[Model]) -> Page:
+    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 @requires(Permission.OUTBOX_MANAGE)

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from safeguard.accounts.models import Force, User
+from safeguard.core.calendars import london_date
 from safeguard.partners.models import KeyAdult, LocalAuthority, School, Term, TermCalendar
 from safeguard.partners.rules import term_date_problems
 
@@ -100,7 +101,7 @@ def _load_term_dates(force: Force, code: str, name: str, now: datetime) -> None:
     )
     if not created and calendar.terms.exists():
         return
-    terms, problems = term_date_problems(demo_term_csv(timezone.localdate(now)))
+    terms, problems = term_date_problems(demo_term_csv(london_date(now)))
     assert not problems, problems
     Term.objects.bulk_create(
         Term(calendar=calendar, name=t.name, first_day=t.first_day, last_day=t.last_day)

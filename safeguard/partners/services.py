@@ -16,6 +16,7 @@ from safeguard.core.audit import audit_record
 from safeguard.core.errors import DomainError, NotFound, refuse_if
 from safeguard.core.models import AuditAction
 from safeguard.core.permissions import Permission, Role
+from safeguard.core.unit_of_work import record_change, record_create
 from safeguard.partners import rules
 from safeguard.partners.models import KeyAdult, School, Term, TermCalendar
 from safeguard.partners.rules import gias
@@ -74,27 +75,36 @@ def term_calendar_import(
         if school_urn
         else {"force_id": actor.force_id, "la_code": la_code, "school_urn": ""}
     )
-    with transaction.atomic():
-        calendar = TermCalendar.objects.select_for_update().filter(**key).first()
-        if calendar is None:
-            calendar = TermCalendar(**key)
-        calendar.name, calendar.la_code, calendar.updated_at = name, la_code, now
-        if day_starts_at is not None:
-            calendar.day_starts_at = day_starts_at
-        calendar.save()
+    fields: dict[str, object] = {"name": name, "la_code": la_code}
+    if day_starts_at is not None:
+        fields["day_starts_at"] = day_starts_at
+
+    def replace_terms(calendar: TermCalendar) -> None:
         calendar.terms.all().delete()
         Term.objects.bulk_create(
             Term(calendar=calendar, name=t.name, first_day=t.first_day, last_day=t.last_day)
             for t in terms
         )
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            object_type="term_calendar",
-            object_id=calendar.pk,
-            changed_fields=["terms"],
-        )
-    return calendar
+
+    known = TermCalendar.objects.filter(**key).values_list("pk", flat=True).first()
+    if known is None:
+        with record_create(actor=actor, now=now, audit_as="term_calendar") as change:
+            calendar = change.created(
+                TermCalendar.objects.create(**{**key, **fields}, updated_at=now)
+            )
+            replace_terms(calendar)
+        return calendar
+    with record_change(
+        actor=actor,
+        now=now,
+        audit_as="term_calendar",
+        lock=lambda: TermCalendar.objects.select_for_update().get(pk=known),
+        noun="term calendar",
+    ) as change:
+        change.write(**fields)
+        replace_terms(change.record)
+        change.audit(changed=["terms"])
+    return change.record
 
 
 # --- The schools directory (DfE GIAS) ---------------------------------------------------------
@@ -133,6 +143,8 @@ def gias_import(*, actor: Actor | None, content: bytes, now: datetime) -> GiasRe
             problems=tuple(checked.problems),
             problem_count=checked.problem_count,
         )
+    # Not a unit of work: the directory is no one record but up to 50,000 schools, written in
+    # batches (_upsert) under one advisory lock, all or nothing, with one entry for the import.
     with transaction.atomic():
         _lock_directory()
         report = _upsert(checked.rows, checked.encoding, now)
@@ -221,21 +233,16 @@ def school_start_time_set(*, actor: Actor, urn: str, day_starts_at: time, now: d
     """Set the time a school's day starts (Operation Encompass notifications are due before
     it). Not in GIAS, so an import never changes it. Audited."""
     actor.require(Permission.SCHOOLS_MANAGE)
-    with transaction.atomic():
+
+    def lock() -> School:
         school = School.objects.select_for_update().filter(urn=urn.strip()).first()
         if school is None:
             raise NotFound()
-        if school.day_starts_at != day_starts_at:
-            school.day_starts_at, school.updated_at = day_starts_at, now
-            school.save(update_fields=["day_starts_at", "updated_at"])
-            audit_record(
-                actor=actor,
-                action=AuditAction.UPDATE,
-                object_type="school",
-                object_id=school.urn,
-                changed_fields=["day_starts_at"],
-            )
-    return school
+        return school
+
+    with record_change(actor=actor, now=now, audit_as="school", lock=lock) as change:
+        change.write(day_starts_at=day_starts_at)
+    return change.record
 
 
 # --- Key adults -------------------------------------------------------------------------------
@@ -300,29 +307,42 @@ def key_adult_add(
         if user is None:
             problems.append(("username", KEY_ADULT_USER_UNKNOWN))
     refuse_if(problems)
-    with transaction.atomic():
-        key_adult = (
-            KeyAdult.objects.select_for_update()
-            .filter(force_id=actor.force_id, school=school, secure_email=secure_email)
-            .first()
+    key = {"force_id": actor.force_id, "school": school, "secure_email": secure_email}
+    details = {"name": name, "role": role, "user": user, "active": True, "added_at": now}
+    removed = KeyAdult.objects.filter(**key).values_list("pk", flat=True).first()
+    if removed is None:
+        with record_create(actor=actor, now=now, audit_as="key_adult") as change:
+            key_adult = change.created(KeyAdult.objects.create(**key, **details))
+        return key_adult
+    with record_change(
+        actor=actor,
+        now=now,
+        audit_as="key_adult",
+        lock=lambda: KeyAdult.objects.select_for_update().get(pk=removed),
+        guard=_key_adult_removed,
+    ) as change:
+        change.write(**details)
+    return change.record
+
+
+def _key_adult_removed(key_adult: KeyAdult) -> None:
+    """Guard: an address that is a key adult already is not added twice (one that was removed
+    comes back with the new details)."""
+    if key_adult.active:
+        raise DomainError(
+            "key_adult_exists", KEY_ADULT_ALREADY, {"secure_email": KEY_ADULT_ALREADY}
         )
-        if key_adult is not None and key_adult.active:
-            raise DomainError(
-                "key_adult_exists", KEY_ADULT_ALREADY, {"secure_email": KEY_ADULT_ALREADY}
-            )
-        action = AuditAction.CREATE if key_adult is None else AuditAction.UPDATE
-        if key_adult is None:
-            key_adult = KeyAdult(force_id=actor.force_id, school=school, secure_email=secure_email)
-        key_adult.name, key_adult.role, key_adult.user = name, role, user
-        key_adult.active, key_adult.added_at = True, now
-        key_adult.save()
-        audit_record(
-            actor=actor,
-            action=action,
-            object_type="key_adult",
-            object_id=key_adult.pk,
-            changed_fields=["name", "role", "secure_email", "user", "active"],
-        )
+
+
+def _key_adult_for_update(actor: Actor, key_adult_id: int) -> KeyAdult:
+    key_adult = (
+        KeyAdult.objects.select_for_update(of=("self",))
+        .select_related("school")
+        .filter(pk=key_adult_id, force_id=actor.force_id)
+        .first()
+    )
+    if key_adult is None:
+        raise NotFound()
     return key_adult
 
 
@@ -330,23 +350,11 @@ def key_adult_deactivate(*, actor: Actor, key_adult_id: int, now: datetime) -> K
     """Stop sending a school's notifications to this key adult (kept for the record). A key
     adult of another force is not found. Removing one already removed changes nothing."""
     actor.require(Permission.SCHOOLS_MANAGE)
-    with transaction.atomic():
-        key_adult = (
-            KeyAdult.objects.select_for_update()
-            .select_related("school")
-            .filter(pk=key_adult_id, force_id=actor.force_id)
-            .first()
-        )
-        if key_adult is None:
-            raise NotFound()
-        if key_adult.active:
-            key_adult.active = False
-            key_adult.save(update_fields=["active"])
-            audit_record(
-                actor=actor,
-                action=AuditAction.UPDATE,
-                object_type="key_adult",
-                object_id=key_adult.pk,
-                changed_fields=["active"],
-            )
-    return key_adult
+    with record_change(
+        actor=actor,
+        now=now,
+        audit_as="key_adult",
+        lock=lambda: _key_adult_for_update(actor, key_adult_id),
+    ) as change:
+        change.write(active=False)
+    return change.record

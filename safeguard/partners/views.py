@@ -9,11 +9,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safeguard.core.actor import Actor
+from safeguard.core.calendars import london_date
 from safeguard.core.errors import DomainError, NotFound
 from safeguard.core.permissions import Permission
 from safeguard.core.views import ActorRequest, requires
 from safeguard.frontend.forms import form_data
-from safeguard.frontend.pages import submit_form
+from safeguard.frontend.pages import form_page
 from safeguard.partners import forms, selectors, services
 from safeguard.partners.models import School
 from safeguard.partners.rules.gias import COLUMNS, URN_DIGITS
@@ -63,7 +64,7 @@ def school_list(request: ActorRequest) -> HttpResponse:
 @requires(Permission.SCHOOLS_VIEW)
 def school_detail(request: ActorRequest, urn: str) -> HttpResponse:
     actor = _actor(request)
-    page = selectors.school_page(actor=actor, urn=urn, today=timezone.localdate())
+    page = selectors.school_page(actor=actor, urn=urn, today=london_date(timezone.now()))
     return render(
         request,
         "partners/school_detail.html",
@@ -107,17 +108,16 @@ def school_start_time(request: ActorRequest, urn: str) -> HttpResponse:
     actor = _actor(request)
     school = _school(urn)
     form = forms.StartTimeForm(form_data(request), initial={"day_starts_at": school.day_starts_at})
-    done = submit_form(
+    return form_page(
         request,
         form,
+        template="partners/school_start_time.html",
+        context={"school": school},
         write=lambda data: services.school_start_time_set(
             actor=actor, urn=school.urn, day_starts_at=data["day_starts_at"], now=timezone.now()
         ),
         success="Start time saved",
         done_url=reverse("partners:school_detail", kwargs={"urn": school.urn}),
-    )
-    return done or render(
-        request, "partners/school_start_time.html", {"school": school, "form": form}
     )
 
 
@@ -127,9 +127,11 @@ def key_adult_add(request: ActorRequest, urn: str) -> HttpResponse:
     actor = _actor(request)
     school = _school(urn)
     form = forms.KeyAdultForm(form_data(request))
-    done = submit_form(
+    return form_page(
         request,
         form,
+        template="partners/key_adult_add.html",
+        context={"school": school},
         write=lambda data: services.key_adult_add(
             actor=actor,
             urn=school.urn,
@@ -142,7 +144,6 @@ def key_adult_add(request: ActorRequest, urn: str) -> HttpResponse:
         success="Key adult added",
         done_url=reverse("partners:school_detail", kwargs={"urn": school.urn}),
     )
-    return done or render(request, "partners/key_adult_add.html", {"school": school, "form": form})
 
 
 @requires(Permission.SCHOOLS_MANAGE)

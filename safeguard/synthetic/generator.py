@@ -37,12 +37,14 @@ from datetime import UTC, date, datetime, timedelta
 
 from faker.providers.person.en_GB import Provider as EnGbNames
 
-from safeguard.core.calendars import SchoolCalendar
+from safeguard.core.calendars import SchoolCalendar, london_date
 from safeguard.missing.rules.response import ResponsePolicy
+from safeguard.people.rules.ages import age_on
 from safeguard.people.rules.matching import address_key, search_keys
 from safeguard.supervision.rules import ReviewPolicy, next_review_due
 from safeguard.synthetic import phrases
 from safeguard.synthetic.draws import Counts as _Counts
+from safeguard.synthetic.draws import Household, Person, StaffMember, Story
 from safeguard.synthetic.draws import Picker as _Picker
 from safeguard.synthetic.draws import years_before as _years_before
 from safeguard.synthetic.episodes import MISSING_TABLES, Episodes, LocalAuthorityRef, Reported
@@ -194,14 +196,6 @@ POSTCODE_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 
 
 @dataclass(frozen=True)
-class StaffMember:
-    id: int
-    username: str
-    display_name: str
-    unit_ids: tuple[int, ...]
-
-
-@dataclass(frozen=True)
 class Setup:
     """What the generator needs to know about the force, read from the database once."""
 
@@ -292,39 +286,10 @@ class Batch:
         return len(self.rows["case"])
 
 
-@dataclass
-class _Person:
-    id: int
-    given: str
-    family: str
-    dob: date
-    gender: str
-    school_urn: str = ""
-    home_educated: bool = False
-
-
-@dataclass
-class _Household:
-    carers: list[_Person]
-    children: list[_Person]
-    # Children of this household reported missing before (ids), for repeat missing cases.
-    missing_before: list[int] = field(default_factory=list)
-    town: str = ""
-    # Per child: when their recent episodes began, when they were last recorded back (a child
-    # still missing is never reported missing again), and their latest exploitation case
-    # (id, reference, received, closed or None), for the missing-episode triggers.
-    missing_starts: dict[int, list[datetime]] = field(default_factory=dict)
-    missing_until: dict[int, datetime] = field(default_factory=dict)
-    exploitation: dict[int, tuple[int, str, datetime, datetime | None]] = field(
-        default_factory=dict
-    )
-    address: str = ""
-    # Domestic abuse: the victim, suspect and relationship of the latest incident, and per
-    # victim when their recent incidents were attended and MARAC referrals decided.
-    abused: bool = False
-    da_pair: "tuple[_Person, _Person | None, str] | None" = None
-    da_incidents: dict[int, list[datetime]] = field(default_factory=dict)
-    maracs: dict[int, list[datetime]] = field(default_factory=dict)
+# The people of a story live in draws.py, so the story's parts (episodes.py, incidents.py)
+# share them without importing the generator.
+_Person = Person
+_Household = Household
 
 
 @dataclass(frozen=True)
@@ -371,10 +336,6 @@ NOTES_PER_CASE = _Counts(30, 35, 25, 10)
 # and the rest have no school on record [assumption; about 1 in 60 children is educated at home].
 SCHOOL_KNOWN, HOME_EDUCATED = 0.86, 0.02
 SECONDARY_PHASES = ("Secondary", "All-through", "Middle deemed secondary")
-
-
-def _age_on(born: date, day: date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 class Generator:
@@ -465,7 +426,7 @@ class Generator:
         person_id = self.next_person_id
         self.next_person_id += 1
         names = [given, family, *(alias or ())]
-        estimated_age = _age_on(dob, recorded_at.date()) if estimated else None
+        estimated_age = age_on(dob, london_date(recorded_at)) if estimated else None
         self.rows["person"].append(
             (
                 person_id,
@@ -475,7 +436,7 @@ class Generator:
                 family,
                 None if estimated else dob,
                 estimated_age,
-                recorded_at.date() if estimated else None,
+                london_date(recorded_at) if estimated else None,
                 gender,
                 ethnicity,
                 school_urn,
@@ -562,7 +523,7 @@ class Generator:
     ) -> tuple[_Household, _Person]:
         """A household of 1-2 carers and 1-4 children; returns it and the subject child."""
         rng = self.rng
-        today = at.date()
+        today = london_date(at)
         address = self._address()
         town = address[2]
         ethnicity = self.pick_ethnicity(rng)
@@ -579,10 +540,10 @@ class Generator:
         for gap in rng.sample(range(1, 9), count):
             for sign in rng.sample((-1, 1), 2):
                 dob = subject_dob + timedelta(days=sign * gap * 365 + rng.randint(-90, 90))
-                if 0 <= _age_on(dob, today) <= 17 and dob <= today:
+                if 0 <= age_on(dob, today) <= 17 and dob <= today:
                     dobs.append(dob)
                     break
-        ages = [_age_on(dob, today) for dob in dobs]
+        ages = [age_on(dob, today) for dob in dobs]
         children: list[_Person] = []
         child_family = family if rng.random() < 0.85 else self._last_name()
         for dob, age in zip(dobs, ages, strict=True):
@@ -674,7 +635,7 @@ class Generator:
             given=self._male_name() if male else self._female_name(),
             family=self._last_name(),
             dob=_years_before(
-                at.date(), rng.randint(18, 60 if suspect else 70), rng.randrange(365)
+                london_date(at), rng.randint(18, 60 if suspect else 70), rng.randrange(365)
             ),
             gender="male" if male else "female",
             ethnicity=self.pick_ethnicity(rng),
@@ -684,14 +645,14 @@ class Generator:
             alias=(self._male_name(), "") if suspect and rng.random() < 0.1 else None,
         )
         self._live_at(
-            [person], self._address(), _years_before(at.date(), rng.randint(0, 5), 0), None
+            [person], self._address(), _years_before(london_date(at), rng.randint(0, 5), 0), None
         )
         return person
 
     def _repeat(self, case_type: str, at: datetime) -> tuple[_Household, _Person] | None:
         """A recent household with a child of the right age, or None for a new household."""
         rng = self.rng
-        today = at.date()
+        today = london_date(at)
         low, high = PROFILES[case_type].subject_age
         # A child is not reported missing while still missing, nor within the hour of return.
         back_by = at - timedelta(hours=1)
@@ -701,7 +662,7 @@ class Generator:
                 for child in household.children:
                     if (
                         child.id in household.missing_before
-                        and _age_on(child.dob, today) <= 17
+                        and age_on(child.dob, today) <= 17
                         and household.missing_until.get(child.id, back_by) <= back_by
                     ):
                         return household, child
@@ -714,7 +675,7 @@ class Generator:
         eligible = [
             c
             for c in household.children
-            if low <= _age_on(c.dob, today) <= high
+            if low <= age_on(c.dob, today) <= high
             and (case_type != "missing" or household.missing_until.get(c.id, back_by) <= back_by)
         ]
         return (household, rng.choice(eligible)) if eligible else None
@@ -1093,7 +1054,7 @@ class Generator:
         """One voice-of-the-child record; returns when the child was seen, if they were."""
         rng = self.rng
         seen = rng.random() < 0.88
-        young = _age_on(subject.dob, recorded.date()) < 3
+        young = age_on(subject.dob, london_date(recorded)) < 3
         spoken = seen and not young and rng.random() < 0.85
         seen_at = max(received, recorded - self._hours(0, 4)) if seen else None
         self.rows["voice"].append(
@@ -1157,6 +1118,11 @@ class Generator:
                 counters={year: self.counters[year] for year in sorted(self.batch_years)},
                 planned_cases=planned,
             )
+
+
+def as_story(generator: Generator) -> Story:
+    """A Generator is the Story its parts are told (checked by mypy here, where both meet)."""
+    return generator
 
 
 def generate_batches(setup: Setup, plan: Plan) -> Iterator[Batch]:

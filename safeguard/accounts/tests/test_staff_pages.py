@@ -36,7 +36,7 @@ def test_stale_role_edit_is_refused_with_a_message(admin_client, make_user):
     response = admin_client.post(
         f"/staff/{target.pk}/roles/", {"roles": ["analyst"], "version": stale}, follow=True
     )
-    assert b"Somebody else changed this record" in response.content
+    assert b"Somebody else changed this account" in response.content
     assert list(RoleGrant.objects.filter(user=target).values_list("role", flat=True)) == ["auditor"]
 
 

@@ -159,3 +159,29 @@ def test_etag_and_if_match(admin_api, colleague):
     assert missing.status_code == 428
     assert missing.json()["error"] == "precondition_required"
     assert roles_of(colleague) == ["supervisor"]
+
+
+def test_every_refusal_keeps_the_one_error_shape(admin_api, colleague, make_api_client):
+    """403, 404, 409, 412, 413, 422 and 428: each its own status, the same three keys."""
+    officer_api = make_api_client(colleague)
+    stale = json.dumps({"roles": ["auditor"], "version": colleague.version - 1})
+    answers = {
+        403: put_roles(officer_api, colleague, json.dumps({"roles": ["officer"], "version": 1})),
+        404: admin_api.get("/api/v1/staff/999999"),
+        409: put_roles(admin_api, colleague, stale),
+        412: admin_api.put(
+            f"/api/v1/staff/{colleague.pk}/roles",
+            data=json.dumps({"roles": ["auditor"]}),
+            content_type="application/json",
+            headers={"If-Match": '"v999"'},
+        ),
+        413: put_roles(admin_api, colleague, json.dumps({"roles": ["x" * 2_000_000]})),
+        422: put_roles(admin_api, colleague, json.dumps({"roles": ["chief"], "version": 1})),
+        428: put_roles(admin_api, colleague, json.dumps({"roles": ["auditor"]})),
+    }
+    for status, response in answers.items():
+        assert response.status_code == status
+        body = response.json()
+        assert set(body) == ERROR_KEYS
+        assert isinstance(body["message"], str) and body["message"]
+    assert roles_of(colleague) == ["officer"]

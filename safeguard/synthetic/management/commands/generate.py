@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from safeguard.accounts.demo import DEMO_FORCE
+from safeguard.core.calendars import london_date
 from safeguard.synthetic.generator import DEFAULT_UNTIL, Plan
 from safeguard.synthetic.volumes import CASE_TYPES
 from safeguard.synthetic.writer import anchor, generate
@@ -35,7 +36,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--until",
-            default=DEFAULT_UNTIL.date().isoformat(),
+            default=london_date(DEFAULT_UNTIL).isoformat(),
             help="the cases end here (YYYY-MM-DD); the data never depends on today's date",
         )
         parser.add_argument(
