@@ -46,7 +46,9 @@ from safeguard.synthetic.draws import Counts, Picker
 from safeguard.synthetic.volumes import HOSPITALS, TOWN_AUTHORITY, TOWNS
 
 if TYPE_CHECKING:
-    from safeguard.synthetic.generator import Generator, StaffMember, _Household, _Person
+    from safeguard.synthetic.draws import Household as _Household
+    from safeguard.synthetic.draws import Person as _Person
+    from safeguard.synthetic.draws import StaffMember, Story
 
 # Each table's columns, in insertion order; episodes and return interviews carry their ids
 # (rows of other tables point at them).
@@ -263,7 +265,7 @@ class Episodes:
     """The episode half of the generator: draws with the generator's seeded source, appends to
     its rows, and raises exploitation cases through it."""
 
-    def __init__(self, generator: "Generator") -> None:
+    def __init__(self, generator: "Story") -> None:
         self.gen = generator
         setup = generator.setup
         self.policy: ResponsePolicy = setup.missing_policy

@@ -41,7 +41,9 @@ from safeguard.synthetic.episodes import LocalAuthorityRef
 from safeguard.synthetic.volumes import TOWN_AUTHORITY
 
 if TYPE_CHECKING:
-    from safeguard.synthetic.generator import Generator, StaffMember, _Household, _Person
+    from safeguard.synthetic.draws import Household as _Household
+    from safeguard.synthetic.draws import Person as _Person
+    from safeguard.synthetic.draws import StaffMember, Story
 
 # Each table's columns, in insertion order; incidents, their children and notifications carry
 # their ids (rows of other tables point at them).
@@ -239,7 +241,7 @@ def _triage_due(received: datetime, grade: str) -> datetime:
 class Incidents:
     """The incident half of the generator: draws with its seeded source, appends to its rows."""
 
-    def __init__(self, generator: "Generator") -> None:
+    def __init__(self, generator: "Story") -> None:
         self.gen = generator
         setup = generator.setup
         self.schools = {school.urn: school for school in setup.schools}
