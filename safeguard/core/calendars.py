@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import holidays
 
 LONDON = ZoneInfo("Europe/London")
-# The Operation Encompass school-day start when a school gives none (issue 4; RULES.md 4).
+# The Operation Encompass school-day start when a school gives none (issue 4; docs/rules.md 4).
 DEFAULT_SCHOOL_DAY_START = time(8, 30)
 # How far a working-day search may run before it is treated as a bug, not a calendar.
 _MAX_DAYS_SEARCHED = 366 * 200
@@ -220,7 +220,7 @@ def add_school_days(start: datetime, n: int, calendar: SchoolCalendar) -> dateti
 def next_school_day_start(at: datetime, calendar: SchoolCalendar) -> datetime:
     """The Operation Encompass deadline: the first school-day start strictly after `at`.
 
-    The Key Adult is told "before the start of the next school day" (RULES.md 4; Operation
+    The Key Adult is told "before the start of the next school day" (docs/rules.md 4; Operation
     Encompass practice standard), so the due time is the earliest day_starts_at (08:30 London
     by default) on a school day that is later than the incident:
     - 07:00 on a school day is due 08:30 the same day;

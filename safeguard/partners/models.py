@@ -65,7 +65,7 @@ class Term(models.Model):
 
 class LocalAuthority(models.Model):
     """A local authority the force works with: responsible for children in its care and for
-    return home interviews (RULES.md 1.3). Its members are the partner users who act for it."""
+    return home interviews (docs/rules.md 1.3). Its members are the partner users who act for it."""
 
     force = models.ForeignKey("accounts.Force", on_delete=models.PROTECT)
     code = models.CharField("local authority code", max_length=12)

@@ -5,7 +5,7 @@ Each case of type "missing" gets one episode, told the way the services would ha
 prevention interview and the local authority's return home interview, and the repeat and
 exploitation-indicator triggers with the exploitation case they raised or added to.
 
-Shapes, sourced or assumed (shared/domain/VOLUMES.md and RULES.md 1.3):
+Shapes, sourced or assumed (the published volumes in docs/architecture.md and docs/rules.md 1.3):
 
 - a third go missing from care (the case's source is children's social care), most of the rest
   from home, a few from school, hospital or elsewhere;
@@ -16,7 +16,7 @@ Shapes, sourced or assumed (shared/domain/VOLUMES.md and RULES.md 1.3):
 - most children are found within a day, a few are missing for weeks: at `until` a force-year
   has a few dozen open episodes [assumption, shaped by the board];
 - return home interviews offered within 72 hours for about two thirds (63% nationally in
-  2023/24, RULES.md 1.3), late for about one in five, never for the rest.
+  2023/24, docs/rules.md 1.3), late for about one in five, never for the rest.
 """
 
 import math
@@ -217,7 +217,7 @@ SUPERVISOR_REVIEWED = 0.9
 INSPECTOR_TOLD = 0.93
 PREVENTION_DONE = 0.88
 MAX_RISK_REVIEWS = 8
-# Return home interviews: offered within 72 hours, late, or never (RULES.md 1.3: 63% in time).
+# Return home interviews: offered within 72 hours, late, or never (docs/rules.md 1.3: 63% in time).
 RHI_IN_TIME, RHI_LATE = 0.66, 0.19
 
 

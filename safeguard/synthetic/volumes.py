@@ -1,6 +1,6 @@
 """The shape of one force-year of child protection work, for the synthetic data generator.
 
-Sourced (shared/domain/VOLUMES.md, Cleveland Police FOI 699-24 and 416-24):
+Sourced (the published volumes in docs/architecture.md, Cleveland Police FOI 699-24 and 416-24):
 
 - missing children: ~6,400 incidents a force-year, graded high 13%, medium 85.5%, low 1.5%
   (APP "low" is this system's "standard" grade);

@@ -84,7 +84,7 @@ PUPIL = Child("Maya", "Pemberton-Vale", born(9, days_since_birthday=50), "Female
 TODDLER = Child("Alfie", "Pemberton-Vale", born(2, days_since_birthday=80), "Male")
 PUPIL_SAID = "Daddy was shouting at Mummy and I hid on the stairs"
 PUPIL_SEEMED = "Quiet and tearful, holding her teddy"
-# DASH: 14 "yes" answers (visible high risk, RULES.md 3.1), the other 13 "no".
+# DASH: 14 "yes" answers (visible high risk, docs/rules.md 3.1), the other 13 "no".
 DASH_YES = 14
 
 
@@ -148,7 +148,7 @@ def _checked(e2e_server: E2EServer, watch: JourneyProblems) -> Iterator[None]:
 
 
 def school_day_due(attended_at: datetime) -> datetime:
-    """The notification's deadline as the rules of RULES.md 4 give it for Demo Primary School:
+    """The notification's deadline as the rules of docs/rules.md 4 give it for Demo Primary School:
     the start (08:30) of its next school day by the demo local authority's term dates."""
     terms, problems = term_date_problems(demo_term_csv(london_now().date()))
     assert not problems, problems

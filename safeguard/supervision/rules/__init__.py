@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 
 from safeguard.core.calendars import add_hours, add_working_days, repeating_due
 
-# Defaults for force policy. RULES.md gives no national interval for case supervision, so
-# these are [local] practice, configurable per force (RULES.md: "encode it as force policy"):
+# Defaults for force policy. docs/rules.md gives no national interval for case supervision, so
+# these are [local] practice, configurable per force (docs/rules.md: "encode it as force policy"):
 # - the first review within 1 working day of allocation, mirroring Working Together 2023's
-#   referral-decision timescale (RULES.md 5), held here as 24 hours;
+#   referral-decision timescale (docs/rules.md 5), held here as 24 hours;
 # - then at most every 28 days while the case is open;
 # - and a closure review before any closure (issue 3; HMICFRS NCPI found supervision absent).
 DEFAULT_INITIAL_REVIEW_HOURS = 24

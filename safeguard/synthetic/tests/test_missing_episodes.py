@@ -141,7 +141,7 @@ def test_returns_interviews_and_the_shape_of_a_force_year(year_of_missing):
             in_time += offered - returned <= RHI_OFFER_WITHIN
             interview = col("return_interview", task, "interview_at")
             assert interview is None or interview >= offered
-    assert 0.55 < in_time / len(tasks) < 0.75  # 63% nationally (RULES.md 1.3)
+    assert 0.55 < in_time / len(tasks) < 0.75  # 63% nationally (docs/rules.md 1.3)
     interviews = rows["prevention_interview"]
     assert 0.75 < len(interviews) / len(found) < 0.95
     for row in interviews:
