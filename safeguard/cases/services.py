@@ -296,6 +296,13 @@ def case_regrade(
     return change.record
 
 
+def case_set_review_due(change: Change[Case], *, due_at: datetime | None) -> None:
+    """Supervision's next review time, derived from the allocation and the reviews, kept on the
+    case in the change's own unit so the overdue filter is one indexed comparison; audited
+    with the change (the field is named in its entry)."""
+    change.derive(next_review_due_at=due_at)
+
+
 def case_record_event(
     *,
     actor: Actor,

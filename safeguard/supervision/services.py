@@ -14,6 +14,7 @@ from safeguard.cases.selectors import case_assignable_staff
 from safeguard.cases.services import (
     case_apply_transition,
     case_change,
+    case_set_review_due,
     closure_facts,
 )
 from safeguard.core.actor import Actor
@@ -90,7 +91,7 @@ def _supervise(
 
 def _store_review_due(change: Change[Case]) -> None:
     """The next review's due time, derived and kept on the case (audited with the change)."""
-    change.derive(next_review_due_at=review_due_at(change.record))
+    case_set_review_due(change, due_at=review_due_at(change.record))
 
 
 def case_allocate(
