@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.http import HttpRequest, HttpResponse
 
@@ -40,7 +40,8 @@ def requires(permission: Permission | str) -> Callable[[V], V]:
                     raise PermissionDenied()
             return view(request, *args, **kwargs)
 
-        wrapped.safeguard_permission = permission  # type: ignore[attr-defined]
-        return wrapped  # type: ignore[return-value]
+        # The marker the permission matrix reads; set through __dict__, as functools.wraps does.
+        wrapped.__dict__["safeguard_permission"] = permission
+        return cast(V, wrapped)
 
     return decorate

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from safeguard.core.calendars import london_date
 from safeguard.missing.rules.episodes import Trigger as FiredTrigger
 from safeguard.missing.rules.episodes import indicator_trigger, repeat_trigger, return_interview_due
 from safeguard.missing.rules.grading import (
@@ -416,7 +417,7 @@ class Episodes:
             if placement_draw < 0.55:
                 placement = f"{self._pick(phrases.CARE_HOMES)} children's home"
                 relationship = "Residential care worker"
-            elif placement_draw < 0.9 or age_on(child.dob, received.date()) < 16:
+            elif placement_draw < 0.9 or age_on(child.dob, london_date(received)) < 16:
                 placement = f"Foster placement ({gen._last_name()} family)"
                 relationship = "Foster carer"
             else:
@@ -452,7 +453,7 @@ class Episodes:
         starts = household.missing_starts.get(child.id, [])
         window = self.policy.repeat_window_days
         earlier = [s for s in starts if (last_seen - s).days < window]
-        age = age_on(child.dob, last_seen.date())
+        age = age_on(child.dob, london_date(last_seen))
 
         # The grade it ends with (the case's), the answers, and the suggestion they give.
         if case_grade == "high":
@@ -515,9 +516,10 @@ class Episodes:
         within = first_attendance_within(gradings[0].grade, self.policy)
         attended: datetime | None
         if within is None:
-            attended = created + self._log_hours(1, 24) if rng.random() < 0.3 else None
+            attended = received + self._log_hours(1, 24) if rng.random() < 0.3 else None
         else:
-            attended = created + self._around(within, 0.45, 0.62)
+            # Attendance is timed from the report, as the clock is (not from its typing in).
+            attended = received + self._around(within, 0.45, 0.62)
         if attended is not None and attended > min(found_at or until, until):
             attended = None  # found first, or not yet attended
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from safeguard.core.calendars import SchoolCalendar, add_working_days
+from safeguard.core.calendars import SchoolCalendar, add_working_days, london_date
 from safeguard.domestic_abuse.rules.dash import QUESTION_COUNT, DashGrade, dash_band
 from safeguard.domestic_abuse.rules.marac import MaracFacts, marac_routes
 from safeguard.encompass.rules.notification import Route, eligible, notification_due, route_for
@@ -292,7 +292,7 @@ class Incidents:
         rng = gen.rng
         if kind in ("ex_partner", "partner"):
             return gen._stranger(at, recorder, suspect=True)
-        victim_age = age_on(victim.dob, at.date())
+        victim_age = age_on(victim.dob, london_date(at))
         if kind == "parent":
             age = min(70, victim_age + rng.randint(19, 32))
         elif kind == "child":
@@ -307,13 +307,15 @@ class Incidents:
             family=victim.family
             if kind != "other_family" or rng.random() < 0.5
             else gen._last_name(),
-            dob=years_before(at.date(), age, rng.randrange(365)),
+            dob=years_before(london_date(at), age, rng.randrange(365)),
             gender="male" if male else "female",
             ethnicity="",
             recorded_at=at,
             recorded_by=recorder,
         )
-        gen._live_at([person], gen._address(), years_before(at.date(), rng.randint(0, 5), 0), None)
+        gen._live_at(
+            [person], gen._address(), years_before(london_date(at), rng.randint(0, 5), 0), None
+        )
         return person
 
     def _pair(
@@ -390,7 +392,7 @@ class Incidents:
         rows = gen.rows
         event = gen._event
         attended = received
-        day = attended.date()
+        day = london_date(attended)
         incident_id = self.next_incident_id
         self.next_incident_id += 1
 
