@@ -155,10 +155,9 @@ def list_staff(request: ActorRequest, filters: Query[StaffQuery]) -> StaffPage:
     count = users.count()
     items = list(users[filters.offset : filters.offset + filters.limit])
     end = filters.offset + len(items)
-    return StaffPage(
-        count=count,
-        next_offset=end if end < count else None,
-        items=[StaffOut.model_validate(u) for u in items],
+    # From the users' attributes (StaffOut's resolvers read a user, not a StaffOut again).
+    return StaffPage.model_validate(
+        {"count": count, "next_offset": end if end < count else None, "items": items}
     )
 
 

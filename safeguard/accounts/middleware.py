@@ -29,8 +29,8 @@ ENDED_MESSAGES = {
 }
 
 
-def _signed_in(request: HttpRequest) -> User:
-    """The request's user, who has signed in (the gate let nobody else this far)."""
+def signed_in_user(request: HttpRequest) -> User:
+    """The request's signed-in user (a SIGNED_IN page and the gate see nobody else)."""
     user = request.user
     if not isinstance(user, User):
         raise PermissionDenied("Sign in first.")
@@ -42,7 +42,7 @@ def start_session_clock(request: HttpRequest) -> None:
     now = time.time()
     request.session[AUTH_AT] = now
     request.session[LAST_SEEN] = now
-    request.session[EPOCH] = _signed_in(request).session_epoch
+    request.session[EPOCH] = signed_in_user(request).session_epoch
 
 
 def session_end_reason(request: HttpRequest) -> str | None:
@@ -54,7 +54,7 @@ def session_end_reason(request: HttpRequest) -> str | None:
         return "absolute"
     if last_seen is None or now - last_seen > settings.SESSION_COOKIE_AGE:
         return "idle"
-    if request.session.get(EPOCH) != _signed_in(request).session_epoch:
+    if request.session.get(EPOCH) != signed_in_user(request).session_epoch:
         return "ended"
     return None
 
@@ -104,5 +104,5 @@ class AccessMiddleware:
                 return None
             return HttpResponseRedirect(reverse("accounts:verify_code"))
         # The gate is what makes a request an ActorRequest: views read request.actor from here.
-        cast(ActorRequest, request).actor = actor_for(_signed_in(request))
+        cast(ActorRequest, request).actor = actor_for(signed_in_user(request))
         return None

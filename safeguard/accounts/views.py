@@ -19,9 +19,13 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safeguard.accounts import forms, selectors, services
-from safeguard.accounts.middleware import ENDED_MESSAGES, ENDED_REASON, start_session_clock
-from safeguard.accounts.models import User
-from safeguard.core.errors import Conflict, DomainError, PermissionDenied
+from safeguard.accounts.middleware import (
+    ENDED_MESSAGES,
+    ENDED_REASON,
+    signed_in_user,
+    start_session_clock,
+)
+from safeguard.core.errors import Conflict, DomainError
 from safeguard.core.models import AuditAction
 from safeguard.core.permissions import ROLE_PERMISSIONS, Permission, Role
 from safeguard.core.views import PUBLIC, SIGNED_IN, ActorRequest, requires
@@ -34,14 +38,6 @@ LOCKED = (
 )
 NEXT = "sg_next"
 PAGE_SIZE = 25
-
-
-def signed_in_user(request: HttpRequest) -> User:
-    """The request's signed-in user (a SIGNED_IN page is reached by nobody else)."""
-    user = request.user
-    if not isinstance(user, User):
-        raise PermissionDenied("Sign in first.")
-    return user
 
 
 def _safe_next(request: HttpRequest, candidate: str | None) -> str:

@@ -185,3 +185,12 @@ def test_every_refusal_keeps_the_one_error_shape(admin_api, colleague, make_api_
         assert set(body) == ERROR_KEYS
         assert isinstance(body["message"], str) and body["message"]
     assert roles_of(colleague) == ["officer"]
+
+
+def test_the_staff_list_is_read_from_the_users(admin_api, colleague):
+    body = admin_api.get("/api/v1/staff").json()
+    mine = next(item for item in body["items"] if item["id"] == colleague.pk)
+    assert mine["roles"] == ["officer"] and mine["unit_ids"] == sorted(
+        colleague.units.values_list("pk", flat=True)
+    )
+    assert body["count"] == len(body["items"])
