@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from safeguard.cases import selectors as case_selectors
 from safeguard.cases.rules.lifecycle import Status
 from safeguard.core.actor import Actor
+from safeguard.core.calendars import london_date
 from safeguard.core.clocks import clocks_for
 from safeguard.core.errors import Conflict, DomainError
 from safeguard.core.permissions import Permission
@@ -97,7 +98,7 @@ def record(request: ActorRequest) -> HttpResponse:
     if not victim_id.isdigit():
         return render(request, "domestic_abuse/record_choose_victim.html", {})
     victim = person_get(actor=actor, person_id=int(victim_id))
-    adults, children = _household(victim, timezone.localdate())
+    adults, children = _household(victim, london_date(timezone.now()))
     form = forms.IncidentForm(
         form_data(request),
         adults=adults,
