@@ -76,7 +76,7 @@ def cast(make_user, unit):
 
 
 @settings(
-    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(instant=instants)
 def test_the_same_instant_in_utc_or_london_stores_the_same_case_deadlines(cast, instant):

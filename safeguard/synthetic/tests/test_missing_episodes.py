@@ -110,7 +110,7 @@ def test_every_missing_case_has_one_consistent_episode(year_of_missing):
                 assert col("grade_change", grading, "agreed_by_id") is not None
         attended = col("episode", row, "first_attended_at")
         if attended is not None:
-            assert col("episode", row, "created_at") <= attended <= until
+            assert col("episode", row, "reported_at") <= attended <= until  # timed from the report
         found = col("episode", row, "found_at")
         if found is None:
             # Still missing: the case is still open.
@@ -158,7 +158,7 @@ def test_returns_interviews_and_the_shape_of_a_force_year(year_of_missing):
     assert 0.03 < sum(n == 2 for n in two_grades.values()) / len(episodes) < 0.25
     # First attendance: most, with the median well inside the grade's time (60 min for high).
     high = [
-        (col("episode", r, "first_attended_at") - col("episode", r, "created_at")).total_seconds()
+        (col("episode", r, "first_attended_at") - col("episode", r, "reported_at")).total_seconds()
         for r in episodes.values()
         if col("episode", r, "grade") == "high" and col("episode", r, "first_attended_at")
     ]
