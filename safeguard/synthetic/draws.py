@@ -160,7 +160,15 @@ class Story(Protocol):
     def plan(self) -> StoryPlan: ...
 
     def _event(
-        self, case_id: int, kind: str, title: str, who: StaffMember, at: datetime, text: str = ""
+        self,
+        case_id: int,
+        kind: str,
+        title: str,
+        who: StaffMember,
+        at: datetime,
+        text: str = "",
+        *,
+        about: int | None = None,
     ) -> None: ...
     def _female_name(self) -> str: ...
     def _male_name(self) -> str: ...

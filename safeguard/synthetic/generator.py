@@ -690,10 +690,20 @@ class Generator:
         return timedelta(seconds=int(days * 86400))
 
     def _event(
-        self, case_id: int, kind: str, title: str, who: StaffMember, at: datetime, text: str = ""
+        self,
+        case_id: int,
+        kind: str,
+        title: str,
+        who: StaffMember,
+        at: datetime,
+        text: str = "",
+        *,
+        about: int | None = None,
     ) -> None:
+        """A timeline row as the services write it: `about` is the child it is about (their
+        chronology holds it, no other child's does), None for the whole case."""
         self.rows["timeline"].append(
-            (self.force_id, case_id, None, kind, title, text, who.username, at)
+            (self.force_id, case_id, about, kind, title, text, who.username, at)
         )
 
     def raise_exploitation_case(
@@ -1073,13 +1083,14 @@ class Generator:
                 recorded,
             )
         )
+        name = f"{subject.given} {subject.family}"
         if not seen:
-            title = "Child not seen"
+            title = f"{name} not seen"
         elif spoken:
-            title = "Child seen and spoken to"
+            title = f"{name} seen and spoken to"
         else:
-            title = "Child seen, not spoken to"
-        self._event(case_id, "case.voice", title, owner, recorded)
+            title = f"{name} seen, not spoken to"
+        self._event(case_id, "case.voice", title, owner, recorded, about=child_id)
         return seen_at
 
     def batches(self) -> Iterator[Batch]:

@@ -499,12 +499,13 @@ class Incidents:
                     created,
                 )
             )
+            name = f"{child.given} {child.family}"
             if present:
                 first_seen = attended
-                title = "Child seen and spoken to" if spoken else "Child seen, not spoken to"
+                title = f"{name} seen and spoken to" if spoken else f"{name} seen, not spoken to"
             else:
-                title = "Child not seen"
-            event(case_id, "case.voice", title, recorder, created)
+                title = f"{name} not seen"
+            event(case_id, "case.voice", title, recorder, created, about=child.id)
 
         # DASH, by the attending officer within hours (a few after the 24 hours allowed).
         updates = [created]
@@ -785,6 +786,7 @@ class Incidents:
                     f"Operation Encompass notification sent for {child.given} {child.family}",
                     reviewer,
                     sent,
+                    about=child.id,
                 )
                 if readers and rng.random() < READ:
                     read = sent + self._log_hours(0.05, 16)

@@ -711,12 +711,13 @@ def test_supervisor_reviews_and_approves_closure(desks: Desks, watch: JourneyPro
         f"{reference}: Closure review",
         f"{reference}: Review at allocation",
         f"{reference}: Request closure: now awaiting closure approval",
-        f"{reference}: Child not seen",
+        f"{reference}: {child.full_name} not seen",
         f"{reference}: Start investigation: now investigating",
         f"{reference}: Allocate: now allocated",
         f"{reference}: Triage: now triaged",
-        f"{reference}: Referral received: Child abuse or neglect",
+        # The record is made today; the referral came in yesterday, and is placed then.
         "Person recorded",
+        f"{reference}: Referral received: Child abuse or neglect",
     ]
     assert titles == expected
 
