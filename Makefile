@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo install static chromium check test bench clean
+.PHONY: demo install system-libs static chromium check test bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
@@ -16,7 +16,11 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
-install: $(STAMP) static
+install: system-libs $(STAMP) static
+
+# WeasyPrint draws PDFs with Pango; Debian's package is on most machines, not all.
+system-libs:
+	@ldconfig -p | grep -q libpangoft2-1.0 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; }
 
 static: node_modules/.package-lock.json
 	bash scripts/build_static.sh
