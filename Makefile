@@ -49,13 +49,17 @@ check: install
 	  DJANGO_SETTINGS_MODULE=config.settings.production \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
-# SQLite always; PostgreSQL too when DATABASE_URL points at one. One browser per session.
+# SQLite always; PostgreSQL too when DATABASE_URL points at one. The suite runs on every core
+# (pytest-xdist: one test database per worker); browser journeys run after, in one process, because
+# Playwright's event loop and Django's ORM cannot share a worker's main thread.
+WORKERS ?= $(shell nproc)
 test: install chromium check
 	mkdir -p var
-	env -u DATABASE_URL $(PY) -m pytest -q
+	env -u DATABASE_URL $(PY) -m pytest -q -n $(WORKERS) -m "not browser"
+	env -u DATABASE_URL $(PY) -m pytest -q -m browser
 	@if [[ "$${DATABASE_URL:-}" == postgres* ]]; then \
 	  echo "== PostgreSQL: $${DATABASE_URL%%@*}@…"; \
-	  $(PY) -m pytest -q -m "not browser"; \
+	  $(PY) -m pytest -q -n $(WORKERS) -m "not browser"; \
 	else echo "DATABASE_URL is not PostgreSQL: the PostgreSQL run was skipped"; fi
 
 # Benchmarks, never timed tests: 100k-entry audit chain verification (< 10 s), sign-in

@@ -135,7 +135,7 @@ def _manage(env: dict[str, str], *args: str) -> None:
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,  # a loaded machine migrates a fresh SQLite file slowly
         check=False,
     )
     if result.returncode != 0:
