@@ -11,7 +11,7 @@ from django.utils import timezone
 from safeguard.core.models import AuditAction, OutboxMessage
 from safeguard.core.outbox import outbox_enqueue
 from safeguard.core.permissions import Role
-from safeguard.frontend.forms import GovukBoundField, GovukForm
+from safeguard.frontend.forms import DateField, GovukBoundField, GovukForm
 
 
 class SignInForm(GovukForm):
@@ -125,18 +125,8 @@ class AuditSearchForm(GovukForm):
     action = forms.ChoiceField(
         label="Action", required=False, choices=[("", "Any action"), *AuditAction.choices]
     )
-    date_from = forms.DateField(
-        label="From date",
-        required=False,
-        help_text="For example 2026-11-23",
-        error_messages={"invalid": "Enter the from date as a date, for example 2026-11-23"},
-    )
-    date_to = forms.DateField(
-        label="To date",
-        required=False,
-        help_text="For example 2026-11-23",
-        error_messages={"invalid": "Enter the to date as a date, for example 2026-11-23"},
-    )
+    date_from = DateField(label="From date", required=False, error_name="The from date")
+    date_to = DateField(label="To date", required=False, error_name="The to date")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

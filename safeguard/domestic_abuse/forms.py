@@ -60,6 +60,8 @@ class IncidentForm(GovukForm):
     attended_at = DateTimeField(
         label="When the police attended",
         error_messages={"required": "Enter when the police attended"},
+        error_name="The time the police attended",
+        past=True,
     )
     place = forms.CharField(
         label="Where the police attended",
