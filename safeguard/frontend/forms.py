@@ -195,19 +195,43 @@ class GovukBoundField(forms.BoundField):
 
 class GovukForm(forms.Form):
     bound_field_class = GovukBoundField
-    # Where the error summary links a form-wide error to: the first visible field.
-    error_anchor = ""
 
     def __init__(self, *args: Any, about_child: Any = None, **kwargs: Any) -> None:
+        self._about_child = about_child
+        self._govuk_done: set[str] = set()
+        self._error_anchor = ""
         super().__init__(*args, **kwargs)
+
+    def _govuk_fields(self) -> None:
+        """GOV.UK messages and limits for every field, those a subclass adds later too."""
         for name, field in self.fields.items():
+            if name in self._govuk_done:
+                continue
+            self._govuk_done.add(name)
             govuk_messages(name, field)
-            if isinstance(field, _DateParts) and about_child is not None:
-                field.born_on = getattr(about_child, "date_of_birth", None)
-                field.child_name = getattr(about_child, "full_name", "") or "the child"
+            if isinstance(field, _DateParts) and self._about_child is not None:
+                field.born_on = getattr(self._about_child, "date_of_birth", None)
+                field.child_name = getattr(self._about_child, "full_name", "") or "the child"
+
+    def __getitem__(self, name: str) -> forms.BoundField:
+        self._govuk_fields()
+        return super().__getitem__(name)
+
+    def full_clean(self) -> None:
+        self._govuk_fields()
+        super().full_clean()
+
+    @property
+    def error_anchor(self) -> str:
+        """Where the error summary links a form-wide error to: the first visible field."""
+        if self._error_anchor:
+            return self._error_anchor
         first = next((name for name, f in self.fields.items() if not f.widget.is_hidden), None)
-        if first is not None:
-            self.error_anchor = self[first].anchor_id
+        return self[first].anchor_id if first is not None else ""
+
+    @error_anchor.setter
+    def error_anchor(self, value: str) -> None:
+        self._error_anchor = value
 
 
 def show_domain_error(form: forms.Form, error: Any) -> None:
@@ -312,7 +336,8 @@ class GovukDateInput(forms.MultiWidget):
         day_text, _, time_text = text.strip().replace("T", " ").partition(" ")
         bits = day_text.split("-")
         if len(bits) != 3:
-            return [text, "", "", ""][: len(self.parts)] if text else [""] * len(self.parts)
+            # Not a date at all: every part is wrong ("must be a real date").
+            return [text] * len(self.parts)
         year, month, day = bits
         return [day, month, year, time_text[:5]][: len(self.parts)]
 
@@ -483,7 +508,7 @@ class DateTimeField(_DateParts):
         **_DateParts.default_error_messages,
         "incomplete": "%(name)s must include a %(missing)s",
         "time": "%(name)s must include a real time in the 24-hour clock, like 14:30",
-        "future": "%(name)s must be in the past",
+        "future": "%(name)s must be now or in the past",
     }
 
     def parse(self, given: dict[str, str]) -> datetime:
