@@ -11,7 +11,7 @@ from django.utils import timezone
 from safeguard.core.models import AuditAction, OutboxMessage
 from safeguard.core.outbox import outbox_enqueue
 from safeguard.core.permissions import Role
-from safeguard.frontend.forms import DateField, GovukBoundField, GovukForm
+from safeguard.frontend.forms import DateField, GovukBoundField, GovukForm, govuk_messages
 
 
 class SignInForm(GovukForm):
@@ -54,6 +54,11 @@ class GovukPasswordResetForm(PasswordResetForm):
     bound_field_class = GovukBoundField
     error_anchor = "id_email"
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            govuk_messages(name, field)
+
     def send_mail(
         self,
         subject_template_name: str,
@@ -84,6 +89,11 @@ class GovukPasswordResetForm(PasswordResetForm):
 class GovukSetPasswordForm(SetPasswordForm):
     bound_field_class = GovukBoundField
     error_anchor = "id_new_password1"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            govuk_messages(name, field)
 
 
 class StaffFilterForm(GovukForm):
