@@ -205,7 +205,8 @@ class VoiceForm(GovukForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        refuse_before_birth(self, "seen_at", self.children_by_id.get(data.get("child")))
+        child = data.get("child")
+        refuse_before_birth(self, "seen_at", self.children_by_id.get(child) if child else None)
         return data
 
 

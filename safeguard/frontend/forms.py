@@ -132,7 +132,7 @@ class GovukBoundField(forms.BoundField):
         if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
             return attrs
         if isinstance(widget, GovukDateInput):
-            attrs["error_parts"] = self.error_parts
+            attrs["error_parts"] = self.error_parts  # type: ignore[assignment]
             return attrs
         css = next(
             (cls for kind, cls in _WIDGET_CLASSES.items() if isinstance(widget, kind)),
@@ -227,7 +227,7 @@ class GovukForm(forms.Form):
         if self._error_anchor:
             return self._error_anchor
         first = next((name for name, f in self.fields.items() if not f.widget.is_hidden), None)
-        return self[first].anchor_id if first is not None else ""
+        return str(getattr(self[first], "anchor_id", "")) if first is not None else ""
 
     @error_anchor.setter
     def error_anchor(self, value: str) -> None:
@@ -307,7 +307,7 @@ class GovukDateInput(forms.MultiWidget):
     _widths = {"day": 2, "month": 2, "year": 4, "time": 4}
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        widgets = {
+        widgets: dict[str, forms.Widget | type[forms.Widget]] = {
             part: forms.TextInput(
                 attrs={"inputmode": "numeric"} if part != "month" and part != "time" else {}
             )
