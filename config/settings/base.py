@@ -153,8 +153,12 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# Body limits: a request over these gets 413, before any parsing.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# Body limits: a request over these gets 413 (the API) or the "problem with your request" page,
+# before any parsing. 10 MB, not Django's 2.5 MB: a form with several long texts (each up to
+# 10,000 characters, 40 KB in UTF-8) is far below it, and an officer who pastes a 3 MB text is
+# still answered with a field error on the form that keeps what they typed (docs/forms.md),
+# never a generic error page. Uploads (files) are streamed and not counted here.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
 
 CONTENT_SECURITY_POLICY = {

@@ -11,7 +11,7 @@ from django.utils import timezone
 from safeguard.core.models import AuditAction, OutboxMessage
 from safeguard.core.outbox import outbox_enqueue
 from safeguard.core.permissions import Role
-from safeguard.frontend.forms import GovukBoundField, GovukForm
+from safeguard.frontend.forms import DateField, GovukBoundField, GovukForm, govuk_messages
 
 
 class SignInForm(GovukForm):
@@ -54,6 +54,11 @@ class GovukPasswordResetForm(PasswordResetForm):
     bound_field_class = GovukBoundField
     error_anchor = "id_email"
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            govuk_messages(name, field)
+
     def send_mail(
         self,
         subject_template_name: str,
@@ -84,6 +89,11 @@ class GovukPasswordResetForm(PasswordResetForm):
 class GovukSetPasswordForm(SetPasswordForm):
     bound_field_class = GovukBoundField
     error_anchor = "id_new_password1"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            govuk_messages(name, field)
 
 
 class StaffFilterForm(GovukForm):
@@ -125,18 +135,8 @@ class AuditSearchForm(GovukForm):
     action = forms.ChoiceField(
         label="Action", required=False, choices=[("", "Any action"), *AuditAction.choices]
     )
-    date_from = forms.DateField(
-        label="From date",
-        required=False,
-        help_text="For example 2026-11-23",
-        error_messages={"invalid": "Enter the from date as a date, for example 2026-11-23"},
-    )
-    date_to = forms.DateField(
-        label="To date",
-        required=False,
-        help_text="For example 2026-11-23",
-        error_messages={"invalid": "Enter the to date as a date, for example 2026-11-23"},
-    )
+    date_from = DateField(label="From date", required=False, error_name="The from date")
+    date_to = DateField(label="To date", required=False, error_name="The to date")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

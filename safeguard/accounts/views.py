@@ -380,7 +380,8 @@ def audit_search(request: ActorRequest) -> HttpResponse:
 def api_tokens(request: ActorRequest) -> HttpResponse:
     request.nav_section = "tokens"
     actor = request.actor
-    form = forms.ApiTokenForm(request.POST or None)
+    # An empty POST is bound too, so it shows "Enter a name for the token".
+    form = forms.ApiTokenForm(request.POST if request.method == "POST" else None)
     new_token = None
     if request.method == "POST" and form.is_valid():
         try:

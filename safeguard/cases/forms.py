@@ -7,11 +7,13 @@ from django import forms
 
 from safeguard.accounts.models import Unit, User
 from safeguard.cases.models import Case, Involvement
+from safeguard.cases.rules.record_keeping import REFERRAL_IN_FUTURE, SEEN_IN_FUTURE
 from safeguard.cases.selectors import SORT_LABELS
 from safeguard.frontend.forms import (
     DateField,
     DateTimeField,
     GovukForm,
+    refuse_before_birth,
     set_choices,
     yes_no_field,
 )
@@ -54,7 +56,12 @@ class CaseFilterForm(GovukForm):
 class CaseForm(GovukForm):
     case_type = forms.ChoiceField(label="Type of case", choices=Case.Type.choices)
     source = forms.ChoiceField(label="Where the referral came from", choices=Case.Source.choices)
-    received_at = DateTimeField(label="Referral received")
+    received_at = DateTimeField(
+        label="Referral received",
+        error_name="The date the referral was received",
+        past=True,
+        error_messages={"future": REFERRAL_IN_FUTURE},
+    )
     unit = forms.TypedChoiceField(label="Unit", coerce=int)
     risk_grade = forms.ChoiceField(
         label="Risk grade",
@@ -96,6 +103,19 @@ class NewCaseForm(CaseForm, NewPersonForm):
         "risk_rationale",
         "summary",
     ]
+    # A child's estimated age is a child's (Children Act 1989 s105: under 18).
+    estimated_age = forms.IntegerField(
+        label="Estimated age in years",
+        required=False,
+        min_value=0,
+        max_value=17,
+        help_text="Only if the date of birth is not known",
+        error_messages={
+            "invalid": "Estimated age must be a whole number of years",
+            "min_value": "Estimated age must be between 0 and 17",
+            "max_value": "Estimated age must be between 0 and 17",
+        },
+    )
     # The existing record chosen after the duplicate check.
     existing_child = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
@@ -142,7 +162,7 @@ class NoteForm(GovukForm):
 class ActionForm(GovukForm):
     title = forms.CharField(label="What needs to be done", max_length=200, required=False)
     owner = forms.TypedChoiceField(label="Owner", coerce=int)
-    due_on = DateField(label="Due by")
+    due_on = DateField(label="Due by", error_name="The due date")
 
     def __init__(self, *args: Any, owners: Iterable[User] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -152,7 +172,13 @@ class ActionForm(GovukForm):
 class VoiceForm(GovukForm):
     child = forms.TypedChoiceField(label="Child", coerce=int)
     seen = yes_no_field("Was the child seen?", "Select yes if the child was seen")
-    seen_at = DateTimeField(label="When were they seen?", required=False)
+    seen_at = DateTimeField(
+        label="When were they seen?",
+        required=False,
+        error_name="The date the child was seen",
+        past=True,
+        error_messages={"future": SEEN_IN_FUTURE},
+    )
     spoken_to = yes_no_field("Was the child spoken to?", "Select yes if the child was spoken to")
     spoken_to_alone = yes_no_field(
         "Were they spoken to alone?", "Select yes if they were spoken to alone", required=False
@@ -175,6 +201,13 @@ class VoiceForm(GovukForm):
     def __init__(self, *args: Any, children: Iterable[Person] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_choices(self, "child", [(c.pk, c.full_name) for c in children])
+        self.children_by_id = {c.pk: c for c in children}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        child = data.get("child")
+        refuse_before_birth(self, "seen_at", self.children_by_id.get(child) if child else None)
+        return data
 
 
 class VersionForm(forms.Form):

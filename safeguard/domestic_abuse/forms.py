@@ -60,6 +60,9 @@ class IncidentForm(GovukForm):
     attended_at = DateTimeField(
         label="When the police attended",
         error_messages={"required": "Enter when the police attended"},
+        # The service refuses a time in the future ("must be now or in the past"), alongside
+        # its other checks, so all are shown at once (docs/forms.md).
+        error_name="The time of attendance",
     )
     place = forms.CharField(
         label="Where the police attended",

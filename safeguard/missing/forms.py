@@ -32,7 +32,11 @@ def _text(label: str, rows: int = 3, required: bool = True, **kwargs: Any) -> fo
 class ReportForm(GovukForm):
     source = forms.ChoiceField(label="How the report came in", choices=Case.Source.choices)
     reported_at = DateTimeField(
-        label="Reported at", error_messages={"required": "Enter when the report was made"}
+        label="Reported at",
+        error_messages={"required": "Enter when the report was made"},
+        error_name="The time of the report",
+        past=True,
+        after_birth=True,
     )
     reported_by = forms.CharField(
         label="Reported by",
@@ -59,7 +63,11 @@ class ReportForm(GovukForm):
         error_messages={"required": "Select the responsible local authority"},
     )
     last_seen_at = DateTimeField(
-        label="Last seen at", error_messages={"required": "Enter when the child was last seen"}
+        label="Last seen at",
+        error_messages={"required": "Enter when the child was last seen"},
+        error_name="The time the child was last seen",
+        past=True,
+        after_birth=True,
     )
     last_seen_place = forms.CharField(
         label="Where last seen",
@@ -124,7 +132,10 @@ class GradeForm(GovukForm):
 
 class AttendedForm(GovukForm):
     attended_at = DateTimeField(
-        label="Attended at", error_messages={"required": "Enter when an officer attended"}
+        label="Attended at",
+        error_messages={"required": "Enter when an officer attended"},
+        error_name="The time an officer attended",
+        past=True,
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -146,7 +157,9 @@ class PlanForm(GovukForm):
         error_messages={"required": "Enter what is to be done"},
     )
     owner = forms.TypedChoiceField(label="Owner", coerce=int)
-    due_on = DateField(label="Due by", error_messages={"required": "Enter a due date"})
+    due_on = DateField(
+        label="Due by", error_messages={"required": "Enter a due date"}, error_name="The due date"
+    )
 
     def __init__(self, *args: Any, owners: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -155,7 +168,11 @@ class PlanForm(GovukForm):
 
 class FoundForm(GovukForm):
     found_at = DateTimeField(
-        label="Found or returned at", error_messages={"required": "Enter when the child was found"}
+        label="Found or returned at",
+        error_messages={"required": "Enter when the child was found"},
+        error_name="The time the child was found",
+        past=True,
+        after_birth=True,
     )
     found_place = forms.CharField(
         label="Where",
@@ -174,7 +191,10 @@ class FoundForm(GovukForm):
 
 class PreventionForm(GovukForm):
     conducted_at = DateTimeField(
-        label="Interview held at", error_messages={"required": "Enter when the interview was held"}
+        label="Interview held at",
+        error_messages={"required": "Enter when the interview was held"},
+        error_name="The time of the interview",
+        past=True,
     )
     spoken_to_alone = yes_no_field(
         "Was the child spoken to alone?", "Select yes if the child was spoken to alone"
@@ -195,6 +215,8 @@ class ReturnInterviewForm(GovukForm):
     offered_at = DateTimeField(
         label="Interview offered at",
         error_messages={"required": "Enter when the interview was offered"},
+        error_name="The time the interview was offered",
+        past=True,
     )
     outcome = forms.ChoiceField(
         label="Outcome",
@@ -206,7 +228,12 @@ class ReturnInterviewForm(GovukForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Select the outcome of the return home interview"},
     )
-    interview_at = DateTimeField(label="Interview held at (if completed)", required=False)
+    interview_at = DateTimeField(
+        label="Interview held at (if completed)",
+        required=False,
+        error_name="The time of the interview",
+        past=True,
+    )
     interviewer = forms.CharField(label="Interviewer (optional)", max_length=160, required=False)
     summary = _text("Summary (optional)", required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.http import HttpRequest
 
-from safeguard.frontend.forms import DateField, GovukForm
+from safeguard.frontend.forms import NAME_MAX, DateField, GovukForm
 from safeguard.people.models import Person, Relationship
 from safeguard.people.services import AddressInput, PersonInput
 
@@ -17,20 +17,25 @@ class PersonSearchForm(GovukForm):
         max_length=120,
         help_text="Any order; spelling need not be exact",
     )
-    date_of_birth = DateField(label="Date of birth", required=False)
+    date_of_birth = DateField(label="Date of birth", required=False, past=True)
     address = forms.CharField(label="Address or postcode", required=False, max_length=120)
 
 
 class PersonForm(GovukForm):
-    given_names = forms.CharField(label="First names", max_length=120, required=False)
-    family_name = forms.CharField(label="Last name", max_length=120, required=False)
-    date_of_birth = DateField(label="Date of birth", required=False)
+    given_names = forms.CharField(label="First names", max_length=NAME_MAX, required=False)
+    family_name = forms.CharField(label="Last name", max_length=NAME_MAX, required=False)
+    date_of_birth = DateField(label="Date of birth", required=False, past=True)
     estimated_age = forms.IntegerField(
         label="Estimated age in years",
         required=False,
         min_value=0,
         max_value=120,
         help_text="Only if the date of birth is not known",
+        error_messages={
+            "invalid": "Estimated age must be a whole number of years",
+            "min_value": "Estimated age must be between 0 and 120",
+            "max_value": "Estimated age must be between 0 and 120",
+        },
     )
     gender = forms.ChoiceField(label="Gender", choices=Person.Gender.choices, initial="unknown")
     ethnicity = forms.CharField(
@@ -59,12 +64,18 @@ class AddressForm(GovukForm):
     line2 = forms.CharField(label="Address line 2 (optional)", max_length=120, required=False)
     town = forms.CharField(label="Town or city", max_length=80, required=False)
     postcode = forms.CharField(label="Postcode", max_length=10, required=False)
-    lived_from = DateField(label="Moved in on (optional)", required=False)
+    lived_from = DateField(
+        label="Moved in on (optional)",
+        required=False,
+        error_name="The date they moved in",
+        past=True,
+        after_birth=True,
+    )
 
 
 class AliasForm(GovukForm):
-    given_names = forms.CharField(label="Other first names", max_length=120, required=False)
-    family_name = forms.CharField(label="Other last name", max_length=120, required=False)
+    given_names = forms.CharField(label="Other first names", max_length=NAME_MAX, required=False)
+    family_name = forms.CharField(label="Other last name", max_length=NAME_MAX, required=False)
 
 
 class RelationshipForm(GovukForm):

@@ -124,7 +124,9 @@ def _form_page(
 ) -> HttpResponse:
     actor = _actor(request)
     person = selectors.person_get(actor=actor, person_id=person_id, audit=False)
-    form = form_class(form_data(request), initial=initial(person) if initial else None)
+    form = form_class(
+        form_data(request), initial=initial(person) if initial else None, about_child=person
+    )
     return form_page(
         request,
         form,

@@ -30,6 +30,7 @@ class ReviewForm(GovukForm):
     next_review_on = DateField(
         label="Next review by (optional)",
         required=False,
+        error_name="The next review date",
         help_text="Leave blank to use the force's review interval",
     )
 

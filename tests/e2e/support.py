@@ -5,6 +5,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from axe_playwright_python.sync_playwright import Axe
 from django_otp.oath import TOTP
@@ -118,3 +119,20 @@ def sign_in_password(page: Page, username: str, password: str | None = None) -> 
 def submit_code(page: Page, code: str) -> None:
     page.get_by_label("Code from your authenticator app").fill(code)
     page.get_by_role("button", name="Sign in", exact=True).click()
+
+
+def fill_date(page: Any, legend: str, day: Any) -> None:
+    """Type a date into a GOV.UK date input (day, month, year), found by its legend."""
+    group = page.get_by_role("group", name=legend, exact=True)
+    group.get_by_label("Day", exact=True).fill(str(day.day))
+    group.get_by_label("Month", exact=True).fill(str(day.month))
+    group.get_by_label("Year", exact=True).fill(str(day.year))
+
+
+def fill_moment(page: Any, legend: str, moment: Any) -> None:
+    """Type a London date and time into a date input with its time box (docs/forms.md)."""
+    local = moment.astimezone(ZoneInfo("Europe/London")) if moment.tzinfo else moment
+    fill_date(page, legend, local)
+    page.get_by_role("group", name=legend, exact=True).get_by_label("Time", exact=True).fill(
+        f"{local:%H:%M}"
+    )

@@ -35,6 +35,8 @@ from tests.e2e.support import (
     PageProblems,
     TotpClock,
     check_page,
+    fill_date,
+    fill_moment,
     sign_in_password,
     submit_code,
 )
@@ -328,7 +330,7 @@ def start_new_case(page: Page, problems: PageProblems, who: str) -> None:
 def fill_child(page: Page, child: Child, date_of_birth: date | None = None) -> None:
     page.get_by_label("First names").fill(child.given_names)
     page.get_by_label("Last name").fill(child.family_name)
-    page.get_by_label("Date of birth").fill((date_of_birth or child.date_of_birth).isoformat())
+    fill_date(page, "Date of birth", date_of_birth or child.date_of_birth)
     page.get_by_label("Gender").select_option(label=child.gender)
 
 
@@ -343,7 +345,7 @@ def fill_referral(
     """The referral, sent to the Child Abuse Investigation Unit."""
     page.get_by_label("Type of case").select_option(label=case_type)
     page.get_by_label("Where the referral came from").select_option(label=source)
-    page.get_by_label("Referral received").fill(local_input(received_at))
+    fill_moment(page, "Referral received", received_at)
     page.get_by_label("Unit", exact=True).select_option(label=CAIU)
     page.get_by_role("group", name="Risk grade").get_by_label(grade, exact=True).check()
     page.get_by_label("Why this risk grade").fill(
@@ -568,7 +570,7 @@ def test_decision_and_voice_of_the_child(desks: Desks, watch: JourneyProblems) -
     check(officer, watch, "Record the voice of the child [officer]")
     expect(officer.get_by_label("Child", exact=True)).to_have_value(str(child_id))
     officer.get_by_role("group", name="Was the child seen?").get_by_label("Yes").check()
-    officer.get_by_label("When were they seen?").fill(local_input(received - timedelta(hours=20)))
+    fill_moment(officer, "When were they seen?", received - timedelta(hours=20))
     officer.get_by_role("group", name="Was the child spoken to?").get_by_label("Yes").check()
     officer.get_by_role("group", name="Were they spoken to alone?").get_by_label("Yes").check()
     officer.get_by_label("What did the child say?").fill(
@@ -582,7 +584,7 @@ def test_decision_and_voice_of_the_child(desks: Desks, watch: JourneyProblems) -
     check(officer, watch, "Record the voice of the child with an error [officer]")
 
     seen_at = received + timedelta(hours=6, minutes=30)
-    officer.get_by_label("When were they seen?").fill(local_input(seen_at))
+    fill_moment(officer, "When were they seen?", seen_at)
     officer.get_by_role("button", name="Save").click()
     expect(success_banner(officer)).to_contain_text("Voice of the child recorded")
     expect(officer.locator("#first-seen")).to_have_text(shown(seen_at))

@@ -38,7 +38,7 @@ from safeguard.encompass.rules.notification import Route, notification_due
 from safeguard.partners.demo import DEMO_SCHOOLS, demo_term_csv
 from safeguard.partners.rules import term_date_problems
 from tests.e2e.conftest import E2EServer, _child_env, _manage
-from tests.e2e.support import TotpClock
+from tests.e2e.support import TotpClock, fill_date, fill_moment
 from tests.e2e.test_case_journeys import (
     _CREATE_COLLEAGUES,
     LONDON,
@@ -50,7 +50,6 @@ from tests.e2e.test_case_journeys import (
     _server_failures,
     check,
     expect_error_summary,
-    local_input,
     london_now,
     service_nav,
     success_banner,
@@ -212,7 +211,7 @@ def record_person(
     check(page, problems, f"Record a person [{who}]")
     page.get_by_label("First names").fill(person.given_names)
     page.get_by_label("Last name").fill(person.family_name)
-    page.get_by_label("Date of birth").fill(person.date_of_birth.isoformat())
+    fill_date(page, "Date of birth", person.date_of_birth)
     page.get_by_label("Gender").select_option(label=person.gender)
     if school_urn:
         page.get_by_label("School URN (optional)").fill(school_urn)
@@ -251,7 +250,7 @@ def record_incident(
 ) -> None:
     """The record-incident form, from the victim's record: the suspect and both children are
     offered from the victim's relationships. The pupil is in this incident or the toddler is."""
-    page.get_by_label("When the police attended").fill(local_input(attended_at))
+    fill_moment(page, "When the police attended", attended_at)
     page.get_by_label("Where the police attended").fill("14 Linden Close, Demo Town DM1 4QT")
     suspect = page.get_by_role("group", name="Who is the suspect?")
     suspect.get_by_label(SUSPECT.full_name, exact=True).check()

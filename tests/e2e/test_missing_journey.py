@@ -29,7 +29,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from safeguard.accounts.demo import DEMO_USERS
 from tests.e2e.conftest import E2EServer
-from tests.e2e.support import TotpClock
+from tests.e2e.support import TotpClock, fill_date, fill_moment
 from tests.e2e.test_case_journeys import (
     REFERENCE,
     Child,
@@ -39,7 +39,6 @@ from tests.e2e.test_case_journeys import (
     _server_failures,
     check,
     expect_error_summary,
-    local_input,
     london_now,
     service_nav,
     shown,
@@ -122,7 +121,7 @@ def record_person(page: Page, problems: JourneyProblems, child: Child) -> int:
     check(page, problems, "Record a person [officer]")
     page.get_by_label("First names").fill(child.given_names)
     page.get_by_label("Last name").fill(child.family_name)
-    page.get_by_label("Date of birth").fill(child.date_of_birth.isoformat())
+    fill_date(page, "Date of birth", child.date_of_birth)
     page.get_by_label("Gender").select_option(label=child.gender)
     page.get_by_role("button", name="Record person").click()
     expect(page.locator("h1")).to_have_text(child.full_name)
@@ -143,13 +142,13 @@ def fill_report(
     """A 14-year-old gone from their care placement, out of character: nothing that makes the
     suggestion high, and the care placement makes it medium."""
     page.get_by_label("How the report came in").select_option(label="Children's social care")
-    page.get_by_label("Reported at").fill(local_input(reported_at))
+    fill_moment(page, "Reported at", reported_at)
     page.get_by_label("Reported by", exact=True).fill("Marcus Bell")
     page.get_by_label("Their relationship to the child (optional)").fill("Residential key worker")
     page.get_by_role("group", name="Missing from").get_by_label("A care placement").check()
     page.get_by_label("Care placement (if missing from care)").fill(placement)
     page.get_by_label("Responsible local authority").select_option(label=LOCAL_AUTHORITY)
-    page.get_by_label("Last seen at").fill(local_input(last_seen_at))
+    fill_moment(page, "Last seen at", last_seen_at)
     page.get_by_label("Where last seen").fill("Bus station, Market Street")
     page.get_by_label("Circumstances", exact=True).fill(
         "Left the home after tea saying she was going to a friend's; not answering her phone."
@@ -298,7 +297,7 @@ def test_missing_child_from_report_to_return_home_interview(
     episode_action(officer, "Record first attendance").click()
     expect(officer.locator("h1")).to_have_text("Record first attendance")
     check(officer, watch, "Record first attendance [officer]")
-    officer.get_by_label("Attended at").fill(local_input(attended))
+    fill_moment(officer, "Attended at", attended)
     officer.get_by_role("button", name="Record attendance").click()
     expect(success_banner(officer)).to_contain_text("First attendance recorded")
     expect(summary_value(officer, "#episode-report", "First attendance")).to_have_text(
@@ -318,7 +317,7 @@ def test_missing_child_from_report_to_return_home_interview(
     episode_action(officer, "Record found or returned").click()
     expect(officer.locator("h1")).to_have_text("Record that the child is found or has returned")
     check(officer, watch, "Record found or returned [officer]")
-    officer.get_by_label("Found or returned at").fill(local_input(last_seen - timedelta(hours=1)))
+    fill_moment(officer, "Found or returned at", last_seen - timedelta(hours=1))
     officer.get_by_label("Where", exact=True).fill("Her friend's flat, Canal Walk")
     officer.get_by_label("Found by", exact=True).fill("PC Olivia Okafor")
     officer.get_by_label("The child's condition").fill("Tired and hungry; no injuries seen.")
@@ -329,7 +328,7 @@ def test_missing_child_from_report_to_return_home_interview(
     expect(officer.get_by_label("Found or returned at")).to_be_focused()
     expect(officer.get_by_label("Where", exact=True)).to_have_value("Her friend's flat, Canal Walk")
 
-    officer.get_by_label("Found or returned at").fill(local_input(found_at))
+    fill_moment(officer, "Found or returned at", found_at)
     officer.get_by_role("button", name="Record found").click()
     expect(success_banner(officer)).to_contain_text("Recorded as found")
     expect(officer.locator("h1")).to_have_text(f"{child.full_name} \u2013 found or returned")
@@ -349,7 +348,7 @@ def test_missing_child_from_report_to_return_home_interview(
     episode_action(officer, "Record the prevention interview").click()
     expect(officer.locator("h1")).to_have_text("Record the prevention interview")
     check(officer, watch, "Record the prevention interview [officer]")
-    officer.get_by_label("Interview held at").fill(local_input(interviewed))
+    fill_moment(officer, "Interview held at", interviewed)
     yes_no(officer, "Was the child spoken to alone?", "Yes")
     officer.get_by_label("Harm suffered").fill("None")
     officer.get_by_label("Why the child went, in their words").fill(
@@ -393,9 +392,9 @@ def test_missing_child_from_report_to_return_home_interview(
     check(rhi, watch, "Return home interview [rhi]")
 
     # Offered before the child returned: refused, and the page says why.
-    rhi.get_by_label("Interview offered at").fill(local_input(found_at - timedelta(hours=2)))
+    fill_moment(rhi, "Interview offered at", found_at - timedelta(hours=2))
     rhi.get_by_role("group", name="Outcome").get_by_label("Interview completed").check()
-    rhi.get_by_label("Interview held at (if completed)").fill(local_input(rhi_held))
+    fill_moment(rhi, "Interview held at (if completed)", rhi_held)
     rhi.get_by_label("Interviewer (optional)").fill(RHI.name)
     rhi.get_by_label("Summary (optional)").fill(
         "Spoke with her at the placement; she agreed a plan with her key worker."
@@ -408,7 +407,7 @@ def test_missing_child_from_report_to_return_home_interview(
     ).click()
     expect(rhi.get_by_label("Interview offered at")).to_be_focused()
 
-    rhi.get_by_label("Interview offered at").fill(local_input(rhi_offered))
+    fill_moment(rhi, "Interview offered at", rhi_offered)
     rhi.get_by_role("button", name="Record interview").click()
     expect(success_banner(rhi)).to_contain_text("Return home interview recorded")
     expect(rhi).to_have_url(re.compile(r"/return-interviews/$"))

@@ -111,7 +111,7 @@ def test_audit_search_validates_dates(auditor_client):
     page = auditor_client.get("/audit/?date_from=2026-11-20&date_to=2026-11-01")
     assert b"The to date must be the same as or after the from date" in page.content
     page = auditor_client.get("/audit/?date_from=yesterday")
-    assert b"Enter the from date as a date" in page.content
+    assert b"The from date must be a real date" in page.content
 
 
 def test_audit_search_never_shows_another_forces_entries(auditor_client, other_force, foreign_unit):

@@ -56,7 +56,7 @@ def test_invalid_value_is_422_with_field_message(admin_api, colleague):
 
 
 def test_body_over_the_limit_is_413(admin_api, colleague):
-    response = put_roles(admin_api, colleague, json.dumps({"roles": ["x" * 2_000_000]}))
+    response = put_roles(admin_api, colleague, json.dumps({"roles": ["x" * 11_000_000]}))
     assert response.status_code == 413
     assert response.json()["error"] == "too_large"
     assert roles_of(colleague) == ["officer"]
@@ -175,7 +175,7 @@ def test_every_refusal_keeps_the_one_error_shape(admin_api, colleague, make_api_
             content_type="application/json",
             headers={"If-Match": '"v999"'},
         ),
-        413: put_roles(admin_api, colleague, json.dumps({"roles": ["x" * 2_000_000]})),
+        413: put_roles(admin_api, colleague, json.dumps({"roles": ["x" * 11_000_000]})),
         422: put_roles(admin_api, colleague, json.dumps({"roles": ["chief"], "version": 1})),
         428: put_roles(admin_api, colleague, json.dumps({"roles": ["auditor"]})),
     }

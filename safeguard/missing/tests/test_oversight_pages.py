@@ -415,7 +415,7 @@ def test_an_interview_before_the_return_is_refused_and_nothing_saved(cast, task)
     )
     assert "govuk-error-summary" in shown
     assert "The return home interview must be after the child returned" in shown
-    assert 'href="#id_offered_at"' in shown
+    assert 'href="#id_offered_at_day"' in shown
     task.refresh_from_db()
     assert task.outcome == "" and task.recorded_at is None and task.offered_at is None
 

@@ -78,6 +78,7 @@ def report(request: ActorRequest) -> HttpResponse:
         form_data(request),
         request.FILES or None,
         authorities=selectors.local_authorities(actor=actor),
+        about_child=child,
         initial={"reported_at": timezone.localtime().replace(second=0, microsecond=0)},
     )
     suggestion = None
@@ -196,6 +197,7 @@ def _episode_form_page(
         form_data(request),
         request.FILES or None,
         initial=initial(episode) if initial else None,
+        about_child=episode.child,
         **extra,
     )
     return form_page(

@@ -264,7 +264,9 @@ def interview_list(request: ActorRequest) -> HttpResponse:
 def interview_record(request: ActorRequest, interview_id: int) -> HttpResponse:
     actor = _actor(request, "interviews")
     task = selectors.return_interview_disclosed(actor=actor, interview_id=interview_id)
-    form = ReturnInterviewForm(form_data(request), initial={"version": task.version})
+    form = ReturnInterviewForm(
+        form_data(request), initial={"version": task.version}, about_child=task.episode.child
+    )
     return form_page(
         request,
         form,

@@ -296,7 +296,10 @@ def test_add_a_key_adult_linked_to_a_partner_user(
         ({"name": "", "role": "dsl", "secure_email": "a@b.gov.uk"}, "Enter the key adult"),
         ({"name": "Jo", "role": "dsl", "secure_email": ""}, "Enter the key adult&#x27;s secure"),
         ({"name": "Jo", "role": "dsl", "secure_email": "not an email"}, "in the correct format"),
-        ({"name": "Jo", "role": "head", "secure_email": "a@b.gov.uk"}, "Select a valid choice"),
+        (
+            {"name": "Jo", "role": "head", "secure_email": "a@b.gov.uk"},
+            "Choose the role from the list",
+        ),
         (
             {"name": "Jo", "role": "dsl", "secure_email": "a@b.gov.uk", "username": "nobody"},
             "No active partner user of this force has that username",
