@@ -21,6 +21,19 @@ from safeguard.people.models import Person
 ANY = [("", "Any")]
 
 
+class CheckboxField(forms.MultipleChoiceField):
+    """One GOV.UK checkbox (drawn by the renderer's checkboxes markup) that cleans to a bool:
+    ticked sends `name=1`."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, *, label: str, text: str, **kwargs: Any) -> None:
+        super().__init__(label=label, choices=[("1", text)], required=False, **kwargs)
+
+    def clean(self, value: Any) -> bool:  # type: ignore[override]
+        return "1" in (super().clean(value) or [])
+
+
 class CaseFilterForm(GovukForm):
     reference = forms.CharField(label="Reference", required=False, max_length=20)
     case_type = forms.ChoiceField(label="Type", choices=ANY + Case.Type.choices, required=False)
@@ -30,11 +43,7 @@ class CaseFilterForm(GovukForm):
     )
     unit = forms.TypedChoiceField(label="Unit", coerce=int, required=False, empty_value=None)
     owner = forms.TypedChoiceField(label="Owner", coerce=int, required=False, empty_value=None)
-    overdue = forms.BooleanField(
-        label="Only overdue (review or action)",
-        required=False,
-        widget=forms.CheckboxInput(attrs={"class": "govuk-checkboxes__input"}),
-    )
+    overdue = CheckboxField(label="Overdue", text="Only overdue (review or action)")
     sort = forms.ChoiceField(label="Sort by", choices=list(SORT_LABELS.items()), required=False)
 
     def __init__(

@@ -2,9 +2,16 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from safeguard.cases.rules.lifecycle import STATUS_LABELS, Status
+from safeguard.cases.rules.naming import Subject, record_name
+from safeguard.core.calendars import london_date
 from safeguard.core.models import VersionedModel
+
+# Where list selectors prefetch a case's subject children (selectors.with_subjects), so naming
+# a page of cases costs one query, not one per case.
+SUBJECTS_ATTR = "subject_involvements"
 
 
 class Case(VersionedModel):
@@ -85,6 +92,24 @@ class Case(VersionedModel):
     @property
     def status_enum(self) -> Status:
         return Status(self.status)
+
+    @property
+    def display_name(self) -> str:
+        """The case as people name it: "CP-2026-000376 Benjamin Smith (12)" (rules/naming.py),
+        ages on today's London date. Lists prefetch the subjects (selectors.with_subjects)."""
+        involvements = getattr(self, SUBJECTS_ATTR, None)
+        if involvements is None:
+            involvements = list(
+                self.involvements.filter(role=Involvement.Role.SUBJECT)
+                .select_related("person")
+                .order_by("pk")
+            )
+            setattr(self, SUBJECTS_ATTR, involvements)
+        today = london_date(timezone.now())
+        return record_name(
+            self.reference,
+            [Subject(i.person.full_name, i.person.age(today)) for i in involvements],
+        )
 
 
 class ReferenceCounter(models.Model):

@@ -83,6 +83,7 @@ def case_list(request: ActorRequest) -> HttpResponse:
             "query": query.urlencode(),
             "now": timezone.now(),
             "can_create": actor.can(Permission.CASE_CREATE),
+            "sort_label": selectors.SORT_LABELS.get(filters.sort, selectors.SORT_LABELS["newest"]),
         },
     )
 
