@@ -7,6 +7,7 @@ from django import forms
 
 from safeguard.accounts.models import Unit, User
 from safeguard.cases.models import Case, Involvement
+from safeguard.cases.rules.referral import REASON_MAX, ReferralDecision
 from safeguard.cases.selectors import SORT_LABELS
 from safeguard.frontend.forms import (
     DateField,
@@ -184,6 +185,26 @@ class VoiceForm(GovukForm):
     def __init__(self, *args: Any, children: Iterable[Person] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_choices(self, "child", [(c.pk, c.full_name) for c in children])
+
+
+class TriageForm(GovukForm):
+    """Mark as triaged: the referral decision and its reason (docs/rules.md 5.1)."""
+
+    decision = forms.ChoiceField(
+        label="Referral decision",
+        choices=[(d.value, d.label) for d in ReferralDecision],
+        widget=forms.RadioSelect,
+        required=False,
+        help_text="What happens next for the child (Working Together 2023)",
+    )
+    reason = forms.CharField(
+        label="Reason for the decision",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        help_text=f"The information you had and the risks you weighed; up to {REASON_MAX:,} "
+        "characters",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class VersionForm(forms.Form):

@@ -193,7 +193,27 @@ def case_list_visible_to(
 def timeline_page(
     events: QuerySet[TimelineEvent], *, after: str | None, size: int
 ) -> KeysetPage[TimelineEvent]:
-    return keyset_page(events, order=("-at", "-id"), after=after, size=size)
+    """A page of events, newest first, each with `byline`: who did it by their full name
+    (one query for the page), not the username the event stores."""
+    page = keyset_page(events, order=("-at", "-id"), after=after, size=size)
+    attach_bylines(page.items)
+    return page
+
+
+def attach_bylines(events: Iterable[TimelineEvent]) -> None:
+    """Set each event's `byline` to the full name of the user who did it ("system" stays)."""
+    events = list(events)
+    wanted = {(e.force_id, e.actor_username) for e in events if e.actor_username != "system"}
+    names: dict[tuple[int, str], str] = {}
+    if wanted:
+        users = User.objects.filter(
+            force_id__in={force for force, _ in wanted},
+            username__in={username for _, username in wanted},
+        )
+        names = {(u.force_id, u.username): u.display_name for u in users}
+    for event in events:
+        key = (event.force_id, event.actor_username)
+        event.byline = names.get(key, event.actor_username)  # type: ignore[attr-defined]
 
 
 def case_timeline(
