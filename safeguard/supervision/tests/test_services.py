@@ -184,9 +184,7 @@ def test_allocating_an_unallocated_received_case_is_illegal(cast, case):
     assert (counts(*TABLES), state(case)) == (before, was)
 
 
-def test_reallocation_keeps_the_status_and_restarts_the_first_review_clock(
-    cast, case, supervisor
-):
+def test_reallocation_keeps_the_status_and_restarts_the_first_review_clock(cast, case, supervisor):
     """Re-allocating an investigation under way hands it over as it stands: still
     investigating, not sent back to 'allocated' (issue 12, section 5)."""
     case = investigating(cast, case)
