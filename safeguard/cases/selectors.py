@@ -204,7 +204,7 @@ def attach_bylines(events: Iterable[TimelineEvent]) -> None:
     """Set each event's `byline` to the full name of the user who did it ("system" stays)."""
     events = list(events)
     wanted = {(e.force_id, e.actor_username) for e in events if e.actor_username != "system"}
-    names: dict[tuple[int, str], str] = {}
+    names: dict[tuple[int | None, str], str] = {}
     if wanted:
         users = User.objects.filter(
             force_id__in={force for force, _ in wanted},

@@ -89,7 +89,7 @@ class InterviewFilterForm(GovukForm):
 
     status = forms.ChoiceField(
         label="Status",
-        choices=[("open", "To do"), ("recorded", "Recorded"), ("all", "All")],
+        choices=[("all", "All"), ("open", "To do"), ("recorded", "Recorded")],
         widget=forms.RadioSelect,
         required=False,
     )

@@ -264,14 +264,14 @@ def interview_list(request: ActorRequest) -> HttpResponse:
     form = InterviewFilterForm(
         request.GET or None, local_authorities=selectors.local_authorities_of(actor=actor)
     )
-    status, overdue, authority = "open", False, None
+    status, overdue, authority = "all", False, None
     if form.is_bound and form.is_valid():
-        status = form.cleaned_data["status"] or "open"
+        status = form.cleaned_data["status"] or "all"
         overdue = form.cleaned_data["overdue"]
         authority = form.cleaned_data["local_authority"]
     elif not form.is_bound:
         form = InterviewFilterForm(
-            initial={"status": "open"},
+            initial={"status": "all"},
             local_authorities=selectors.local_authorities_of(actor=actor),
         )
     now = timezone.now()
