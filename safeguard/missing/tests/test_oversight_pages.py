@@ -506,7 +506,8 @@ def test_return_interviews_are_to_do_first_soonest_due_and_filtered(cast):
     assert rows("?status=all&overdue=1") == ["Ava Early"]
     shown = page(client.get("/return-interviews/?overdue=1"))
     assert re.search(
-        r'<input class="govuk-checkboxes__input" [^>]*name="overdue" type="checkbox" value="1" checked>',
+        r'<input class="govuk-checkboxes__input" [^>]*name="overdue" type="checkbox" '
+        r'value="1" checked>',
         shown,
     )
     # Each task names the case and the child, aged on the London date.
