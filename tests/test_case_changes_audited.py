@@ -18,6 +18,7 @@ from safeguard.cases.services import (
     case_update,
     voice_record,
 )
+from safeguard.cases.tests.builders import TRIAGED_AS
 from safeguard.domestic_abuse.services import DashInput, dash_record, triage_claim, triage_complete
 from safeguard.domestic_abuse.tests.builders import a_household, make_da_cast, recorded
 from safeguard.missing.models import Episode
@@ -80,7 +81,9 @@ def test_the_case_core_and_supervision_audit_every_grade_review_and_status_chang
             changes={"risk_grade": "high", "risk_rationale": "Disclosure to a teacher"},
             now=MONDAY + H,
         )
-        case_triage(actor=officer, case_id=case.pk, version=version(), now=MONDAY + 2 * H)
+        case_triage(
+            **TRIAGED_AS, actor=officer, case_id=case.pk, version=version(), now=MONDAY + 2 * H
+        )
         case_allocate(
             actor=supervisor,
             case_id=case.pk,

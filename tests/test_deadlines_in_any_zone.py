@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from safeguard.accounts.services import actor_for
 from safeguard.cases.models import Case
 from safeguard.cases.services import CaseInput, case_create, case_triage
+from safeguard.cases.tests.builders import TRIAGED_AS
 from safeguard.core.models import ClockState
 from safeguard.people.services import PersonInput, person_create
 from safeguard.supervision.services import case_allocate, review_record
@@ -48,7 +49,7 @@ def _deadlines(officer, supervisor, unit, child, instant: datetime, zone) -> tup
         ),
         now=at(0.5),
     )
-    case_triage(actor=officer, case_id=case.pk, version=1, now=at(1))
+    case_triage(**TRIAGED_AS, actor=officer, case_id=case.pk, version=1, now=at(1))
     version = Case.objects.get(pk=case.pk).version
     case_allocate(
         actor=supervisor, case_id=case.pk, version=version, owner_id=officer.user_id, now=at(2)

@@ -18,6 +18,7 @@ from safeguard.cases.models import Action, Case, Decision, Involvement, Note, Vo
 from safeguard.cases.rules.lifecycle import Status as CaseStatus
 from safeguard.cases.rules.lifecycle import allowed_transitions
 from safeguard.cases.rules.record_keeping import VoiceInput
+from safeguard.cases.rules.referral import ReferralDecision
 from safeguard.core.clocks import ClockView, clocks_for, clocks_for_many
 from safeguard.core.errors import DomainError
 from safeguard.core.pagination import KeysetPage
@@ -45,6 +46,10 @@ class PersonInCase(Schema):
 class CaseOut(Schema):
     id: int
     reference: str
+    name: str = Field(
+        description='The case as people name it: "CP-2026-000376 Benjamin Smith (12)" '
+        "(reference, first subject child, age on the London date; '+ N more' for others)"
+    )
     case_type: str
     source: str
     status: str
@@ -53,6 +58,11 @@ class CaseOut(Schema):
     summary: str
     unit_id: int
     owner_id: int | None
+    owner_name: str | None = Field(description="The owner's full name")
+    referral_decision: str = Field(
+        description="The referral decision at triage (docs/rules.md 5.1); blank until then"
+    )
+    referral_reason: str
     received_at: datetime
     allocated_at: datetime | None
     subjects_seen_at: datetime | None
@@ -65,6 +75,16 @@ class CaseOut(Schema):
 
     # Ninja runs resolvers again when it validates the response: a CaseOut already built
     # (with the page's clocks, without people) keeps what it holds.
+
+    @staticmethod
+    def resolve_name(case: "Case | CaseOut") -> str:
+        return case.name if isinstance(case, CaseOut) else case.display_name
+
+    @staticmethod
+    def resolve_owner_name(case: "Case | CaseOut") -> str | None:
+        if isinstance(case, CaseOut):
+            return case.owner_name
+        return case.owner.display_name if case.owner else None
 
     @staticmethod
     def resolve_allowed_transitions(case: "Case | CaseOut") -> list[str]:
@@ -145,10 +165,7 @@ class CasePatch(InputSchema):
     version: int | None = None
 
 
-WORKER_TRANSITIONS = {
-    "triage": services.case_triage,
-    "start_investigation": services.case_start_investigation,
-}
+WORKER_TRANSITIONS = ("triage", "start_investigation", "request_closure")
 
 
 class TransitionIn(InputSchema):
@@ -157,7 +174,16 @@ class TransitionIn(InputSchema):
         description="triage, start_investigation or request_closure. Supervisors' steps "
         "(allocate, approve closure, return, reopen) have their own operations.",
     )
-    reason: str = Field("", max_length=5000)
+    decision: str = Field(
+        "",
+        max_length=40,
+        description="For triage, required: the referral decision, one of "
+        + ", ".join(d.value for d in ReferralDecision)
+        + " (docs/rules.md 5.1)",
+    )
+    reason: str = Field(
+        "", max_length=5000, description="Required for triage (the decision's reason)"
+    )
     version: int | None = None
 
 
@@ -321,15 +347,29 @@ def transition_case(
                 actor=actor, case_id=case_id, version=version, reason=payload.reason, now=now
             ),
         )
-    elif name in WORKER_TRANSITIONS:
-        service = WORKER_TRANSITIONS[name]
+    elif name == "triage":
         case = with_expected_version(
             request,
             payload.version,
-            lambda version: service(actor=actor, case_id=case_id, version=version, now=now),
+            lambda version: services.case_triage(
+                actor=actor,
+                case_id=case_id,
+                version=version,
+                decision=payload.decision,
+                reason=payload.reason,
+                now=now,
+            ),
+        )
+    elif name == "start_investigation":
+        case = with_expected_version(
+            request,
+            payload.version,
+            lambda version: services.case_start_investigation(
+                actor=actor, case_id=case_id, version=version, now=now
+            ),
         )
     else:
-        allowed = ", ".join([*WORKER_TRANSITIONS, "request_closure"])
+        allowed = ", ".join(WORKER_TRANSITIONS)
         raise DomainError(
             "invalid",
             f"Choose one of: {allowed}. Supervisors' steps have their own operations.",

@@ -8,6 +8,7 @@ from django import forms
 from safeguard.accounts.models import Unit, User
 from safeguard.cases.models import Case, Involvement
 from safeguard.cases.rules.record_keeping import REFERRAL_IN_FUTURE, SEEN_IN_FUTURE
+from safeguard.cases.rules.referral import REASON_MAX, ReferralDecision
 from safeguard.cases.selectors import SORT_LABELS
 from safeguard.frontend.forms import (
     DateField,
@@ -23,6 +24,19 @@ from safeguard.people.models import Person
 ANY = [("", "Any")]
 
 
+class CheckboxField(forms.MultipleChoiceField):
+    """One GOV.UK checkbox (drawn by the renderer's checkboxes markup) that cleans to a bool:
+    ticked sends `name=1`."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, *, label: str, text: str, **kwargs: Any) -> None:
+        super().__init__(label=label, choices=[("1", text)], required=False, **kwargs)
+
+    def clean(self, value: Any) -> bool:  # type: ignore[override]
+        return "1" in (super().clean(value) or [])
+
+
 class CaseFilterForm(GovukForm):
     reference = forms.CharField(label="Reference", required=False, max_length=20)
     case_type = forms.ChoiceField(label="Type", choices=ANY + Case.Type.choices, required=False)
@@ -32,11 +46,7 @@ class CaseFilterForm(GovukForm):
     )
     unit = forms.TypedChoiceField(label="Unit", coerce=int, required=False, empty_value=None)
     owner = forms.TypedChoiceField(label="Owner", coerce=int, required=False, empty_value=None)
-    overdue = forms.BooleanField(
-        label="Only overdue (review or action)",
-        required=False,
-        widget=forms.CheckboxInput(attrs={"class": "govuk-checkboxes__input"}),
-    )
+    overdue = CheckboxField(label="Overdue", text="Only overdue (review or action)")
     sort = forms.ChoiceField(label="Sort by", choices=list(SORT_LABELS.items()), required=False)
 
     def __init__(
@@ -208,6 +218,26 @@ class VoiceForm(GovukForm):
         child = data.get("child")
         refuse_before_birth(self, "seen_at", self.children_by_id.get(child) if child else None)
         return data
+
+
+class TriageForm(GovukForm):
+    """Mark as triaged: the referral decision and its reason (docs/rules.md 5.1)."""
+
+    decision = forms.ChoiceField(
+        label="Referral decision",
+        choices=[(d.value, d.label) for d in ReferralDecision],
+        widget=forms.RadioSelect,
+        required=False,
+        help_text="What happens next for the child (Working Together 2023)",
+    )
+    reason = forms.CharField(
+        label="Reason for the decision",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        help_text=f"The information you had and the risks you weighed; up to {REASON_MAX:,} "
+        "characters",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class VersionForm(forms.Form):

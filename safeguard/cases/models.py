@@ -2,9 +2,17 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from safeguard.cases.rules.lifecycle import STATUS_LABELS, Status
+from safeguard.cases.rules.naming import Subject, record_name, subject_label
+from safeguard.cases.rules.referral import DECISION_LABELS, ReferralDecision
+from safeguard.core.calendars import london_date
 from safeguard.core.models import VersionedModel
+
+# Where list selectors prefetch a case's subject children (selectors.with_subjects), so naming
+# a page of cases costs one query, not one per case.
+SUBJECTS_ATTR = "subject_involvements"
 
 
 class Case(VersionedModel):
@@ -53,6 +61,16 @@ class Case(VersionedModel):
     )
     received_at = models.DateTimeField()
     triaged_at = models.DateTimeField(null=True, blank=True)
+    # The referral decision taken at triage and its reason (rules/referral.py, docs/rules.md
+    # 5.1); blank on a case triaged by another context's intake (a missing report, DA triage).
+    referral_decision = models.CharField(
+        max_length=30,
+        blank=True,
+        default="",
+        db_default="",
+        choices=[(d.value, DECISION_LABELS[d]) for d in ReferralDecision],
+    )
+    referral_reason = models.TextField(blank=True, default="", db_default="")
     allocated_at = models.DateTimeField(null=True, blank=True)
     # When the last of the subject children was first seen (None while one has not been):
     # the child-seen clock is met once every subject child has been seen.
@@ -85,6 +103,30 @@ class Case(VersionedModel):
     @property
     def status_enum(self) -> Status:
         return Status(self.status)
+
+    def _subjects(self) -> list[Subject]:
+        involvements = getattr(self, SUBJECTS_ATTR, None)
+        if involvements is None:
+            involvements = list(
+                self.involvements.filter(role=Involvement.Role.SUBJECT)
+                .select_related("person")
+                .order_by("pk")
+            )
+            setattr(self, SUBJECTS_ATTR, involvements)
+        today = london_date(timezone.now())
+        return [Subject(i.person.full_name, i.person.age(today)) for i in involvements]
+
+    @property
+    def display_name(self) -> str:
+        """The case as people name it: "CP-2026-000376 Benjamin Smith (12)" (rules/naming.py),
+        ages on today's London date. Lists load the subjects at once (selectors.attach_subjects)."""
+        return record_name(self.reference, self._subjects())
+
+    @property
+    def subjects_text(self) -> str:
+        """Every subject child, as a case page's heading names them: "Benjamin Smith (12),
+        Amy Smith (9)"."""
+        return ", ".join(subject_label(subject) for subject in self._subjects())
 
 
 class ReferenceCounter(models.Model):

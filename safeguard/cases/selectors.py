@@ -1,16 +1,18 @@
 """Every read of cases and their record, scoped to the actor's force, units and role, audited."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from safeguard.accounts.models import Unit, User
-from safeguard.cases.models import Action, Case, Involvement
+from safeguard.cases.models import SUBJECTS_ATTR, Action, Case, Involvement
 from safeguard.cases.rules.lifecycle import Status
 from safeguard.core.actor import Actor
 from safeguard.core.audit import audit_record
 from safeguard.core.calendars import london_date
+from safeguard.core.clocks import RecordLabel
 from safeguard.core.errors import NotFound
 from safeguard.core.models import AuditAction, TimelineEvent
 from safeguard.core.pagination import KeysetPage, keyset_page
@@ -34,6 +36,50 @@ SORT_LABELS = {
     "reference": "Reference",
     "risk": "Highest risk first",
 }
+
+
+# Naming: "CP-2026-000376 Benjamin Smith (12)" (rules/naming.py) ---------------------------
+
+
+def attach_subjects(cases: Iterable[Case]) -> None:
+    """Load the subject children of many cases in one query, so `case.display_name` costs
+    nothing more per case (each list selector calls this on its page)."""
+    by_case: dict[int, list[Case]] = {}
+    for case in cases:
+        by_case.setdefault(case.pk, []).append(case)
+    found: dict[int, list[Involvement]] = {pk: [] for pk in by_case}
+    rows = (
+        Involvement.objects.filter(case_id__in=list(by_case), role=Involvement.Role.SUBJECT)
+        .select_related("person")
+        .order_by("case_id", "pk")
+    )
+    for involvement in rows:
+        found[involvement.case_id].append(involvement)
+    for pk, same in by_case.items():
+        for case in same:
+            setattr(case, SUBJECTS_ATTR, found[pk])
+
+
+def case_names(case_ids: Iterable[int]) -> dict[int, Case]:
+    """Cases by id with their owner and subjects loaded (two queries), for another list that
+    names them (clock rows, alerts): `case.display_name`, `case.owner.display_name`. No
+    scoping: the caller has already scoped the records it names."""
+    cases = list(Case.objects.filter(pk__in=list(case_ids)).select_related("owner"))
+    attach_subjects(cases)
+    return {case.pk: case for case in cases}
+
+
+def case_record_labels(case_ids: list[int]) -> dict[int, RecordLabel]:
+    """Names of cases for core's lists and messages (clock rows, escalation emails): the
+    case's name, its owner's full name and its risk grade (registered in apps.py)."""
+    return {
+        pk: RecordLabel(
+            name=case.display_name,
+            owner=case.owner.display_name if case.owner else "",
+            risk=case.get_risk_grade_display(),
+        )
+        for pk, case in case_names(case_ids).items()
+    }
 
 
 def cases_visible_to(actor: Actor, permission: Permission = Permission.CASE_VIEW) -> QuerySet[Case]:
@@ -133,6 +179,7 @@ def case_list_visible_to(
     page = keyset_page(
         cases, order=SORTS.get(filters.sort, SORTS["newest"]), after=after, size=size
     )
+    attach_subjects(page.items)
     audit_record(
         actor=actor,
         action=AuditAction.VIEW,
@@ -146,7 +193,27 @@ def case_list_visible_to(
 def timeline_page(
     events: QuerySet[TimelineEvent], *, after: str | None, size: int
 ) -> KeysetPage[TimelineEvent]:
-    return keyset_page(events, order=("-at", "-id"), after=after, size=size)
+    """A page of events, newest first, each with `byline`: who did it by their full name
+    (one query for the page), not the username the event stores."""
+    page = keyset_page(events, order=("-at", "-id"), after=after, size=size)
+    attach_bylines(page.items)
+    return page
+
+
+def attach_bylines(events: Iterable[TimelineEvent]) -> None:
+    """Set each event's `byline` to the full name of the user who did it ("system" stays)."""
+    events = list(events)
+    wanted = {(e.force_id, e.actor_username) for e in events if e.actor_username != "system"}
+    names: dict[tuple[int | None, str], str] = {}
+    if wanted:
+        users = User.objects.filter(
+            force_id__in={force for force, _ in wanted},
+            username__in={username for _, username in wanted},
+        )
+        names = {(u.force_id, u.username): u.display_name for u in users}
+    for event in events:
+        key = (event.force_id, event.actor_username)
+        event.byline = names.get(key, event.actor_username)  # type: ignore[attr-defined]
 
 
 def case_timeline(
@@ -243,27 +310,35 @@ def person_cases(*, actor: Actor, person: Person) -> list[tuple[Case, str]]:
 
 
 def my_open_cases(*, actor: Actor, limit: int = 20) -> list[Case]:
-    """Cases the actor owns and has not closed, for My work."""
+    """Cases the actor owns and has not closed, for My work: the review due soonest first,
+    then those with no review due, newest referral first (the same on SQLite and PostgreSQL,
+    which otherwise disagree about where nulls sort)."""
     if not actor.can(Permission.CASE_VIEW):
         return []
-    return list(
+    cases = list(
         cases_visible_to(actor)
         .filter(owner_id=actor.user_id)
         .exclude(status=Status.CLOSED)
-        .order_by("next_review_due_at", "-received_at")[:limit]
+        .select_related("owner")
+        .order_by(F("next_review_due_at").asc(nulls_last=True), "-received_at", "-id")[:limit]
     )
+    attach_subjects(cases)
+    return cases
 
 
 def my_open_actions(*, actor: Actor, limit: int = 20) -> list[Action]:
+    """The actor's open actions, soonest due first, each naming its case."""
     if not actor.can(Permission.CASE_VIEW):
         return []
-    return list(
+    actions = list(
         Action.objects.filter(
             force_id=actor.force_id, owner_id=actor.user_id, completed_at__isnull=True
         )
         .select_related("case")
         .order_by("due_on", "id")[:limit]
     )
+    attach_subjects(action.case for action in actions)
+    return actions
 
 
 CASE_WORKER_ROLES = ("officer", "investigator", "supervisor", "duty_inspector")

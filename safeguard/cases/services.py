@@ -2,7 +2,7 @@
 the voice of the child. Each locks the case row, checks its guard, writes, audits and adds a
 timeline event in one transaction, so a refusal saves nothing."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -35,6 +35,7 @@ from safeguard.cases.rules.record_keeping import (
     voice_missing_problems,
     voice_problems,
 )
+from safeguard.cases.rules.referral import ReferralDecision, triage_problems
 from safeguard.cases.selectors import cases_visible_to
 from safeguard.core.actor import Actor
 from safeguard.core.calendars import london_date
@@ -421,30 +422,65 @@ def case_apply_transition(
     *,
     reason: str = "",
     changes: dict[str, Any] | None = None,
+    title: str = "",
+    also_changed: Iterable[str] = (),
 ) -> Case:
     """Move the case of a unit of work along the table (the unit holds the lock and has
-    checked the version and the guard): a step the table refuses names the allowed ones."""
+    checked the version and the guard): a step the table refuses names the allowed ones. A
+    step that keeps the status (re-allocation) says so on the timeline."""
     case = change.record
+    before = case.status_enum
     try:
-        target = lifecycle.next_status(case.status_enum, transition)
+        target = lifecycle.next_status(before, transition)
     except IllegalTransition as error:
         raise _refuse_transition(error) from None
     if lifecycle.needs_reason(transition):
         refuse_if(reason_problems(reason=reason))
     change.write(status=str(target), **(changes or {}))
-    change.audit(reason=str(transition), changed=["status"])
-    change.event(
-        f"case.{transition}",
-        f"{transition.label}: now {target.label.lower()}",
-        reason,
-        about=None,
-    )
+    changed = ["status"] if target != before else []
+    change.audit(reason=str(transition), changed=[*changed, *also_changed])
+    if not title:
+        still = "still" if target == before else "now"
+        title = f"{transition.label}: {still} {target.label.lower()}"
+    change.event(f"case.{transition}", title, reason, about=None)
     return case
 
 
-def case_triage(*, actor: Actor, case_id: int, version: int, now: datetime) -> Case:
+def case_triage(
+    *, actor: Actor, case_id: int, version: int, decision: str, reason: str, now: datetime
+) -> Case:
+    """Triage a referral: the referral decision (docs/rules.md 5.1) and its reason, recorded
+    on the case and in its decisions, audited, on its timeline. Refused, naming each missing
+    field, without a decision or a reason."""
     with case_change(actor=actor, case_id=case_id, now=now, version=version) as change:
-        return case_apply_transition(change, Transition.TRIAGE, changes={"triaged_at": now})
+        case = change.record
+        # The step first: a case past triage is told so, whatever was typed.
+        try:
+            lifecycle.next_status(case.status_enum, Transition.TRIAGE)
+        except IllegalTransition as error:
+            raise _refuse_transition(error) from None
+        refuse_if(triage_problems(decision=decision, reason=reason))
+        label = ReferralDecision(decision).label
+        Decision.objects.create(
+            force_id=case.force_id,
+            case=case,
+            decision=f"Referral decision: {label}",
+            rationale=reason.strip(),
+            decided_by_id=actor.user_id,
+            decided_at=now,
+        )
+        return case_apply_transition(
+            change,
+            Transition.TRIAGE,
+            reason=reason.strip(),
+            changes={
+                "triaged_at": now,
+                "referral_decision": decision,
+                "referral_reason": reason.strip(),
+            },
+            title=f"Triaged: {label}",
+            also_changed=["decisions"],
+        )
 
 
 def case_start_investigation(*, actor: Actor, case_id: int, version: int, now: datetime) -> Case:

@@ -83,6 +83,7 @@ def case_list(request: ActorRequest) -> HttpResponse:
             "query": query.urlencode(),
             "now": timezone.now(),
             "can_create": actor.can(Permission.CASE_CREATE),
+            "sort_label": selectors.SORT_LABELS.get(filters.sort, selectors.SORT_LABELS["newest"]),
         },
     )
 
@@ -436,9 +437,28 @@ def _transition(request: ActorRequest, case_id: int, service: Any, success: str)
 
 
 @requires(Permission.CASE_WORK)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def case_triage(request: ActorRequest, case_id: int) -> HttpResponse:
-    return _transition(request, case_id, services.case_triage, "Case triaged")
+    """Mark as triaged: the referral decision and its reason, not a click."""
+    return case_form_page(
+        request,
+        case_id,
+        form_class=forms.TriageForm,
+        title="Triage the referral",
+        submit="Record decision and mark as triaged",
+        intro="Record the referral decision and why. It is kept on the case and its timeline, "
+        "and cannot be edited later.",
+        initial=lambda case: {"version": case.version},
+        write=lambda actor, case, data: services.case_triage(
+            actor=actor,
+            case_id=case.pk,
+            version=data["version"],
+            decision=data["decision"] or "",
+            reason=data["reason"],
+            now=timezone.now(),
+        ),
+        success="Case triaged",
+    )
 
 
 @requires(Permission.CASE_WORK)

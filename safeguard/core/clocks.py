@@ -314,6 +314,40 @@ def link_register(object_type: str, pattern: str) -> None:
     LINKS[object_type] = pattern
 
 
+@dataclass(frozen=True)
+class RecordLabel:
+    """A record as people name it in a list or a message: "CP-2026-000376 Benjamin Smith
+    (12)", who owns it (full name) and its risk grade."""
+
+    name: str
+    owner: str = ""
+    risk: str = ""
+
+
+# object type -> a function naming many records of that type at once (a page of clock rows
+# costs a query or two, not one per row). Contexts add theirs at start-up; a database id is
+# never shown as a name.
+Labeller = Callable[[list[int]], dict[int, RecordLabel]]
+LABELLERS: dict[str, Labeller] = {}
+
+
+def labeller_register(object_type: str, labeller: Labeller) -> None:
+    LABELLERS[object_type] = labeller
+
+
+def record_labels(object_type: str, object_ids: Iterable[int]) -> dict[int, RecordLabel]:
+    """The names of records of one type, by id (those the type's labeller cannot name are
+    left out; callers say "a record" rather than print an id)."""
+    labeller = LABELLERS.get(object_type)
+    ids = list(dict.fromkeys(object_ids))
+    return labeller(ids) if labeller and ids else {}
+
+
+def _label(row: ClockState) -> RecordLabel:
+    found = record_labels(row.object_type, [row.object_id]).get(row.object_id)
+    return found or RecordLabel(name=f"a {row.object_type.replace('_', ' ')} record")
+
+
 def _link(row: ClockState) -> str:
     pattern = LINKS.get(row.object_type)
     return pattern.format(id=row.object_id) if pattern else ""
@@ -324,9 +358,10 @@ def _escalate(row: ClockState, rung: Rung, resolve: Resolver, now: datetime) -> 
     definition = REGISTRY.get(row.name)
     title = definition.title if definition else row.name
     late = now > row.due_at
-    subject = f"{'Overdue' if late else 'Due soon'}: {title}"
+    name = _label(row).name
+    subject = f"{'Overdue' if late else 'Due soon'}: {title}, {name}"
     when = row.due_at.strftime("%d %b %Y %H:%M UTC")
-    body = f"{title} for {row.object_type} {row.object_id} is due at {when}."
+    body = f"{title} for {name} is due at {when}."
     sent = 0
     try:
         with transaction.atomic():
@@ -392,28 +427,40 @@ def clocks_owned_by(
 ) -> list["ClockRow"]:
     """A person's open clocks, soonest due first (My work)."""
     rows = ClockState.objects.filter(force_id=force_id, owner_id=user_id, status__in=OPEN)
-    return [view_row(row, now) for row in rows.order_by("due_at")[:limit]]
+    return view_rows(rows.order_by("due_at", "id")[:limit], now)
 
 
 def clocks_of_units(
-    *, force_id: int, unit_ids: Iterable[int], now: datetime, limit: int = 100
+    *,
+    force_id: int,
+    unit_ids: Iterable[int],
+    now: datetime,
+    limit: int = 100,
+    overdue_only: bool = False,
 ) -> list["ClockRow"]:
-    """A team's open clocks that are overdue or due within a day, soonest first (Team)."""
+    """A team's open clocks that are overdue or due within a day, soonest first (Team); only
+    the overdue ones when asked."""
+    until = now if overdue_only else now + DUE_SOON
     rows = ClockState.objects.filter(
-        force_id=force_id, unit_id__in=list(unit_ids), status__in=OPEN, due_at__lt=now + DUE_SOON
+        force_id=force_id, unit_id__in=list(unit_ids), status__in=OPEN, due_at__lt=until
     )
-    return [view_row(row, now) for row in rows.order_by("due_at")[:limit]]
+    return view_rows(rows.order_by("due_at", "id")[:limit], now)
 
 
-def clocks_high_risk(*, force_id: int, now: datetime, limit: int = 200) -> list["ClockRow"]:
-    """Every open clock on a high-risk record in the force, overdue first (duty inspector)."""
+def clocks_high_risk(
+    *, force_id: int, now: datetime, limit: int = 200, overdue_only: bool = False
+) -> list["ClockRow"]:
+    """Every open clock on a high-risk record in the force, overdue first: the most overdue
+    at the top, then the soonest due (duty inspector); only the overdue ones when asked."""
     rows = ClockState.objects.filter(force_id=force_id, high_risk=True, status__in=OPEN)
-    return [view_row(row, now) for row in rows.order_by("due_at")[:limit]]
+    if overdue_only:
+        rows = rows.filter(due_at__lt=now)
+    return view_rows(rows.order_by("due_at", "id")[:limit], now)
 
 
 @dataclass(frozen=True)
 class ClockRow:
-    """A clock in a list: which record, and its tag."""
+    """A clock in a list: which record (named, with its owner and risk), and its tag."""
 
     clock: ClockView
     object_type: str
@@ -421,9 +468,30 @@ class ClockRow:
     link: str
     tag_text: str
     tag_colour: str
+    label: RecordLabel = RecordLabel(name="")
 
 
-def view_row(row: ClockState, now: datetime) -> ClockRow:
+def view_row(row: ClockState, now: datetime, label: RecordLabel | None = None) -> ClockRow:
     clock = view_of(row, now)
     text, colour = clock.tag(now)
-    return ClockRow(clock, row.object_type, row.object_id, _link(row), text, colour)
+    return ClockRow(
+        clock, row.object_type, row.object_id, _link(row), text, colour, label or _label(row)
+    )
+
+
+def view_rows(rows: Iterable[ClockState], now: datetime) -> list[ClockRow]:
+    """Clock rows for a list, each record named, with one naming call per record type."""
+    rows = list(rows)
+    labels: dict[str, dict[int, RecordLabel]] = {}
+    for object_type in {row.object_type for row in rows}:
+        ids = [row.object_id for row in rows if row.object_type == object_type]
+        labels[object_type] = record_labels(object_type, ids)
+    return [
+        view_row(
+            row,
+            now,
+            labels[row.object_type].get(row.object_id)
+            or RecordLabel(name=f"a {row.object_type.replace('_', ' ')} record"),
+        )
+        for row in rows
+    ]

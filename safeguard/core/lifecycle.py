@@ -17,7 +17,8 @@ T = TypeVar("T", bound=StrEnum)
 @dataclass(frozen=True)
 class Edge(Generic[S]):
     sources: frozenset[S]
-    target: S
+    # None: the step keeps the record's status (a case re-allocated while investigated).
+    target: S | None
     needs_reason: bool = False
 
 
@@ -64,7 +65,7 @@ class Lifecycle(Generic[S, T]):
                 step=key if key is not None else step,
                 allowed=list(self.allowed(status)),
             )
-        return edge.target
+        return edge.target if edge.target is not None else status
 
     def needs_reason(self, step: T) -> bool:
         return self.steps[step].needs_reason

@@ -15,3 +15,7 @@ class EncompassConfig(AppConfig):
         deriver_register("encompass_notification", notification_clocks)
         rebuilder_register("encompass_notification", notification_clocks_rebuild)
         link_register("encompass_notification", "/encompass/notifications/{id}/")
+        from safeguard.core.clocks import labeller_register
+        from safeguard.encompass.selectors import notification_record_labels
+
+        labeller_register("encompass_notification", notification_record_labels)

@@ -5,12 +5,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from safeguard.cases.rules.naming import Subject, record_name
 from safeguard.core.actor import Actor
 from safeguard.core.audit import audit_record
 from safeguard.core.calendars import london_date
+from safeguard.core.clocks import RecordLabel
 from safeguard.core.errors import NotFound
 from safeguard.core.models import AuditAction
 from safeguard.core.permissions import Permission
@@ -201,3 +203,24 @@ def received_notifications(*, actor: Actor) -> list[Notification]:
         reason_code="received",
     )
     return notifications
+
+
+def notification_record_labels(notification_ids: list[int]) -> dict[int, RecordLabel]:
+    """Names of notifications for core's lists and messages (clock rows, escalation emails):
+    the police reference and the child, as cases are named (cases/rules/naming.py)."""
+    today = london_date(timezone.now())
+    rows = (
+        Notification.objects.filter(pk__in=notification_ids)
+        .select_related("child", "reviewed_by")
+        .annotate(case_reference=F("incident__case__reference"))
+    )
+    return {
+        row.pk: RecordLabel(
+            name=record_name(
+                getattr(row, "case_reference", "") or row.police_reference,
+                [Subject(row.child.full_name, row.child.age(today))],
+            ),
+            owner=row.reviewed_by.display_name if row.reviewed_by else "",
+        )
+        for row in rows
+    }

@@ -46,8 +46,14 @@ def team(request: ActorRequest) -> HttpResponse:
     """My units' clocks that are overdue or due within a day."""
     request.nav_section = "team"
     actor = request.actor
-    rows = clocks_of_units(force_id=actor.force_id, unit_ids=actor.unit_ids, now=timezone.now())
-    return render(request, "frontend/team.html", {"rows": rows})
+    overdue_only = _overdue_only(request)
+    rows = clocks_of_units(
+        force_id=actor.force_id,
+        unit_ids=actor.unit_ids,
+        now=timezone.now(),
+        overdue_only=overdue_only,
+    )
+    return render(request, "frontend/team.html", {"rows": rows, "overdue_only": overdue_only})
 
 
 @requires(Permission.DUTY_VIEW)
@@ -55,8 +61,14 @@ def duty(request: ActorRequest) -> HttpResponse:
     """Every open clock on a high-risk record in the force, overdue first."""
     request.nav_section = "duty"
     actor = request.actor
-    rows = clocks_high_risk(force_id=actor.force_id, now=timezone.now())
-    return render(request, "frontend/duty.html", {"rows": rows})
+    overdue_only = _overdue_only(request)
+    rows = clocks_high_risk(force_id=actor.force_id, now=timezone.now(), overdue_only=overdue_only)
+    return render(request, "frontend/duty.html", {"rows": rows, "overdue_only": overdue_only})
+
+
+def _overdue_only(request: HttpRequest) -> bool:
+    """The "Only overdue" checkbox of a work list's filter (ticked sends overdue=1)."""
+    return request.GET.get("overdue") in ("1", "on", "true")
 
 
 @requires(Permission.DISCLOSURE_VIEW)

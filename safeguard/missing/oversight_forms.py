@@ -1,9 +1,13 @@
 """Forms for the oversight pages: the figures' period and the force's response times. (The
 return home interview form is shared with the episode pages: forms.ReturnInterviewForm.)"""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django import forms
 
-from safeguard.frontend.forms import GovukForm
+from safeguard.cases.forms import CheckboxField
+from safeguard.frontend.forms import GovukForm, set_choices
 from safeguard.missing.rules import response
 
 DEFAULT_MONTHS = 12
@@ -78,3 +82,24 @@ class MissingPolicyForm(GovukForm):
     )
     repeat_window_days = _setting("repeat_window_days", "Repeat missing: counted within (days)")
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class InterviewFilterForm(GovukForm):
+    """The return home interview list's filter: status, only overdue, local authority."""
+
+    status = forms.ChoiceField(
+        label="Status",
+        choices=[("all", "All"), ("open", "To do"), ("recorded", "Recorded")],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    overdue = CheckboxField(label="Overdue", text="Only overdue (offer not made by the due time)")
+    local_authority = forms.TypedChoiceField(
+        label="Local authority", coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(
+        self, *args: Any, local_authorities: Iterable[tuple[int, str]] = (), **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "local_authority", [("", "Any"), *local_authorities])

@@ -9,9 +9,11 @@ from statistics import median
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from safeguard.cases.rules.naming import Subject, record_name
 from safeguard.cases.selectors import cases_visible_to
 from safeguard.core.actor import Actor
 from safeguard.core.audit import audit_record
+from safeguard.core.calendars import london_date
 from safeguard.core.clocks import ClockView, clocks_for_many
 from safeguard.core.errors import NotFound
 from safeguard.core.models import AuditAction, Disclosure
@@ -105,6 +107,9 @@ class BoardRow:
     missing_for: timedelta
     clocks: list[ClockView]
     overdue: int
+    # "CP-2026-000376 Benjamin Smith (12)": the case and the missing child (cases/rules/naming.py)
+    name: str = ""
+    owner: str = ""
 
     @property
     def missing_for_text(self) -> str:
@@ -133,7 +138,14 @@ def active_board(*, actor: Actor, now: datetime) -> list[BoardRow]:
     for episode in episodes:
         mine = [c for c in clocks.get(episode.case_id, []) if c.name.startswith("missing.")]
         overdue = sum(1 for c in mine if c.status == "breached")
-        rows.append(BoardRow(episode, now - episode.last_seen_at, mine, overdue))
+        child = episode.child
+        name = record_name(
+            episode.case.reference, [Subject(child.full_name, child.age(london_date(now)))]
+        )
+        owner = episode.case.owner.display_name if episode.case.owner else ""
+        rows.append(
+            BoardRow(episode, now - episode.last_seen_at, mine, overdue, name=name, owner=owner)
+        )
     rows.sort(key=lambda r: (-r.overdue, -r.episode.grade_enum.rank, r.episode.last_seen_at))
     audit_record(
         actor=actor,
@@ -266,10 +278,32 @@ def monthly_figures(*, actor: Actor, months: int, now: datetime) -> list[MonthFi
 # A local authority's return home interview tasks --------------------------------------------
 
 
+def local_authorities_of(*, actor: Actor) -> list[tuple[int, str]]:
+    """The local authorities this partner user belongs to, by name (the list's filter)."""
+    return list(
+        LocalAuthority.objects.filter(force_id=actor.force_id, members__pk=actor.user_id)
+        .order_by("name")
+        .values_list("pk", "name")
+    )
+
+
 def return_interviews_disclosed_to(
-    *, actor: Actor, open_only: bool = True
+    *,
+    actor: Actor,
+    open_only: bool = True,
+    status: str = "",
+    overdue_only: bool = False,
+    local_authority_id: int | None = None,
+    now: datetime | None = None,
 ) -> list[ReturnInterview]:
-    """Only tasks disclosed to this user (their local authority's), soonest due first."""
+    """Only tasks disclosed to this user (their local authority's): those still to do first,
+    soonest due first, then those recorded, soonest due first. Filtered by status ("open",
+    "recorded", "all"; `open_only` when none is given), to those overdue (not offered by the
+    due time), and to one local authority of theirs. Each task's `name` is the case and child
+    as lists name them ("CP-2026-000376 Benjamin Smith (12)")."""
+    now = now or timezone.now()
+    if not status:
+        status = "open" if open_only else "all"
     actor.require(Permission.RETURN_INTERVIEW_RECORD)
     ids = Disclosure.objects.filter(
         force_id=actor.force_id,
@@ -280,8 +314,14 @@ def return_interviews_disclosed_to(
     tasks = ReturnInterview.objects.filter(
         force_id=actor.force_id, pk__in=[int(i) for i in ids]
     ).select_related("episode", "episode__child", "episode__case", "local_authority")
-    if open_only:
+    if status == "open":
         tasks = tasks.filter(recorded_at__isnull=True)
+    elif status == "recorded":
+        tasks = tasks.filter(recorded_at__isnull=False)
+    if overdue_only:
+        tasks = tasks.filter(recorded_at__isnull=True, due_at__lt=now)
+    if local_authority_id:
+        tasks = tasks.filter(local_authority_id=local_authority_id)
     audit_record(
         actor=actor,
         action=AuditAction.VIEW,
@@ -289,7 +329,16 @@ def return_interviews_disclosed_to(
         object_id="list",
         reason_code="disclosed",
     )
-    return list(tasks.order_by("due_at", "pk"))
+    rows = list(tasks.order_by("due_at", "pk"))
+    # To do before recorded, then soonest due (the same on SQLite and PostgreSQL).
+    rows.sort(key=lambda task: (task.recorded_at is not None, task.due_at, task.pk))
+    today = london_date(now)
+    for task in rows:
+        child = task.episode.child
+        task.name = record_name(  # type: ignore[attr-defined]
+            task.episode.case.reference, [Subject(child.full_name, child.age(today))]
+        )
+    return rows
 
 
 def return_interview_disclosed(*, actor: Actor, interview_id: int) -> ReturnInterview:

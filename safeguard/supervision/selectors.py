@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from safeguard.cases.models import Case
 from safeguard.cases.rules.lifecycle import Status
-from safeguard.cases.selectors import cases_visible_to
+from safeguard.cases.selectors import attach_subjects, cases_visible_to
 from safeguard.core.actor import Actor
 from safeguard.core.audit import audit_record
 from safeguard.core.models import AuditAction
@@ -23,6 +23,7 @@ def reviews_due_visible_to(*, actor: Actor, now: datetime, limit: int = 100) -> 
         .select_related("owner", "unit")
         .order_by("next_review_due_at", "id")[:limit]
     )
+    attach_subjects(cases)
     audit_record(
         actor=actor,
         action=AuditAction.VIEW,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from safeguard.cases.models import Allocation, Case
-from safeguard.cases.rules.lifecycle import Transition, is_closed
+from safeguard.cases.rules.lifecycle import CASE_LIFECYCLE, Transition, is_closed
 from safeguard.cases.rules.record_keeping import closure_approval_problems
 from safeguard.cases.selectors import case_assignable_staff
 from safeguard.cases.services import (
@@ -97,18 +97,32 @@ def _store_review_due(change: Change[Case]) -> None:
 def case_allocate(
     *, actor: Actor, case_id: int, version: int, owner_id: int, now: datetime
 ) -> Case:
-    """Give the case to an investigator. The first supervisory review falls due from now."""
+    """Give the case to an investigator. The first supervisory review falls due from now.
+    Re-allocating an allocated or investigating case keeps its status: the new owner takes
+    the investigation as it stands."""
     with _supervise(actor=actor, case_id=case_id, now=now, version=version) as change:
         case = change.record
         # The owner works in the case's unit: otherwise their own case is out of their sight.
         owner = case_assignable_staff(actor=actor, unit_id=case.unit_id).filter(pk=owner_id).first()
         if owner is None:
             refuse_if([("owner", OWNER_CANNOT_WORK)])
+        assert owner is not None
+        again = CASE_LIFECYCLE.can(case.status_enum, Transition.REALLOCATE)
+        before = case.owner.display_name if again and case.owner else ""
         case_apply_transition(
             change,
-            Transition.ALLOCATE,
-            reason=f"Allocated to {owner.get_full_name() or owner.username}" if owner else "",
+            Transition.REALLOCATE if again else Transition.ALLOCATE,
+            reason=(
+                f"Re-allocated from {before} to {owner.display_name}"
+                if before
+                else f"Allocated to {owner.display_name}"
+            ),
             changes={"owner_id": owner_id, "allocated_at": now},
+            title=(
+                f"Re-allocated to {owner.display_name}: still {case.status_enum.label.lower()}"
+                if again
+                else ""
+            ),
         )
         Allocation.objects.create(
             force_id=case.force_id,

@@ -41,7 +41,8 @@ def allocate(request: ActorRequest, case_id: int) -> HttpResponse:
         form_class=forms.AllocateForm,
         title="Allocate the case",
         submit="Allocate",
-        intro="The first supervisory review falls due from the time of allocation.",
+        intro="The first supervisory review falls due from the time of allocation. "
+        "Re-allocating a case keeps its status: an investigation under way stays under way.",
         form_kwargs=lambda actor, case: {
             "owners": case_selectors.case_assignable_staff(actor=actor, unit_id=case.unit_id)
         },

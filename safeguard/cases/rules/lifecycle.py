@@ -37,6 +37,7 @@ STATUS_LABELS = {
 class Transition(StrEnum):
     TRIAGE = "triage"
     ALLOCATE = "allocate"
+    REALLOCATE = "reallocate"
     START_INVESTIGATION = "start_investigation"
     REQUEST_CLOSURE = "request_closure"
     APPROVE_CLOSURE = "approve_closure"
@@ -51,6 +52,7 @@ class Transition(StrEnum):
 TRANSITION_LABELS = {
     Transition.TRIAGE: "Triage",
     Transition.ALLOCATE: "Allocate",
+    Transition.REALLOCATE: "Re-allocate",
     Transition.START_INVESTIGATION: "Start investigation",
     Transition.REQUEST_CLOSURE: "Request closure",
     Transition.APPROVE_CLOSURE: "Approve closure",
@@ -60,14 +62,14 @@ TRANSITION_LABELS = {
 
 
 S = Status
-# The one table. A supervisor may re-allocate an allocated or investigating case.
+# The one table. A supervisor may re-allocate an allocated or investigating case: the new owner
+# takes it as it stands, so its status is kept (an investigation under way stays under way).
 CASE_LIFECYCLE: Lifecycle[Status, "Transition"] = Lifecycle(
     noun="case",
     steps={
         Transition.TRIAGE: Edge(frozenset({S.RECEIVED}), S.TRIAGED),
-        Transition.ALLOCATE: Edge(
-            frozenset({S.TRIAGED, S.ALLOCATED, S.INVESTIGATING}), S.ALLOCATED
-        ),
+        Transition.ALLOCATE: Edge(frozenset({S.TRIAGED}), S.ALLOCATED),
+        Transition.REALLOCATE: Edge(frozenset({S.ALLOCATED, S.INVESTIGATING}), None),
         Transition.START_INVESTIGATION: Edge(frozenset({S.ALLOCATED}), S.INVESTIGATING),
         Transition.REQUEST_CLOSURE: Edge(frozenset({S.INVESTIGATING}), S.AWAITING_CLOSURE),
         Transition.APPROVE_CLOSURE: Edge(frozenset({S.AWAITING_CLOSURE}), S.CLOSED),

@@ -24,6 +24,12 @@ from safeguard.people.models import Person
 from safeguard.people.services import AddressInput, PersonInput, person_create
 from safeguard.supervision.services import case_allocate
 
+# What a test triages a case with: a referral decision and its reason (docs/rules.md 5.1).
+TRIAGED_AS = {
+    "decision": "strategy_discussion",
+    "reason": "Bruising a child of this age could not cause themselves",
+}
+
 NOW = datetime(2026, 3, 10, 14, 30, tzinfo=UTC)
 RECEIVED = NOW - timedelta(days=2)
 CHILD_DOB = date(2015, 4, 1)
@@ -115,7 +121,7 @@ def heard(seen_at: datetime = RECEIVED + timedelta(hours=3)) -> VoiceInput:
 def allocated(cast: Cast, case: Case, *, to: User | None = None, now: datetime = NOW) -> Case:
     """Triage (by the recording officer) and allocate (by the unit's supervisor)."""
     case = case_triage(
-        actor=cast.actor(cast.officer), case_id=case.pk, version=case.version, now=now
+        **TRIAGED_AS, actor=cast.actor(cast.officer), case_id=case.pk, version=case.version, now=now
     )
     return case_allocate(
         actor=cast.actor(cast.supervisor),

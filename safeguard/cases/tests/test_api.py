@@ -80,9 +80,10 @@ def test_transitions_use_if_match_and_name_the_allowed_ones(team):
     assert illegal.json()["fields"]["allowed"] == ["triage"]
 
     done = team["officer"].post(
-        url, {"transition": "triage"}, content_type=JSON, headers={"If-Match": etag}
+        url, {"transition": "triage", **TRIAGE}, content_type=JSON, headers={"If-Match": etag}
     )
     assert done.status_code == 200 and done.json()["status"] == "triaged"
+    assert done.json()["referral_decision"] == "early_help"
     assert done["ETag"] != etag
 
     stale = team["officer"].post(
@@ -102,7 +103,7 @@ def test_the_full_flow_and_the_closure_rules(team):
     officer, investigator, supervisor = team["officer"], team["investigator"], team["supervisor"]
     officer.post(
         f"/api/v1/cases/{case_id}/transitions",
-        {"transition": "triage", "version": case["version"]},
+        {"transition": "triage", "version": case["version"], **TRIAGE},
         content_type=JSON,
     )
     allocated = supervisor.post(
@@ -121,7 +122,8 @@ def test_the_full_flow_and_the_closure_rules(team):
         {"decision": "Search the park", "rationale": " "},
         content_type=JSON,
     )
-    assert no_rationale.status_code == 422 and Decision.objects.count() == 0
+    # The one decision so far is the referral decision taken at triage.
+    assert no_rationale.status_code == 422 and Decision.objects.count() == 1
     no_voice = investigator.post(
         f"/api/v1/cases/{case_id}/transitions",
         {"transition": "request_closure", "version": started["version"]},
@@ -187,3 +189,47 @@ def test_case_list_cursor_walks_every_case_once(team):
     assert seen == sorted(Case.objects.values_list("reference", flat=True))
     bad = team["supervisor"].get("/api/v1/cases?after=%21%21")
     assert bad.status_code == 422 and bad.json()["error"] == "invalid_cursor"
+
+
+TRIAGE = {"decision": "early_help", "reason": "Parents struggling; school asks for support"}
+
+
+def test_triage_without_a_decision_or_reason_is_422_naming_each(team):
+    child = _child(team["officer"]).json()["id"]
+    created = _case(team["officer"], team["unit"], child)
+    case_id, etag = created.json()["id"], created["ETag"]
+    url = f"/api/v1/cases/{case_id}/transitions"
+
+    refused = team["officer"].post(
+        url, {"transition": "triage"}, content_type=JSON, headers={"If-Match": etag}
+    )
+    assert refused.status_code == 422
+    assert refused.json()["fields"] == {
+        "decision": "Choose the referral decision",
+        "reason": "Enter the reason for the referral decision",
+    }
+    unknown = team["officer"].post(
+        url,
+        {"transition": "triage", "decision": "lock_them_up", "reason": "x"},
+        content_type=JSON,
+        headers={"If-Match": etag},
+    )
+    assert unknown.status_code == 422
+    assert unknown.json()["fields"] == {"decision": "Choose one of the referral decisions listed"}
+    case = team["officer"].get(f"/api/v1/cases/{case_id}").json()
+    assert case["status"] == "received" and case["referral_decision"] == ""
+    assert case["name"].startswith(case["reference"] + " Amy Pond (")
+
+    done = team["officer"].post(
+        url,
+        {"transition": "triage", "decision": "strategy_discussion", "reason": "Bruising"},
+        content_type=JSON,
+        headers={"If-Match": etag},
+    )
+    assert done.status_code == 200
+    body = done.json()
+    assert (body["status"], body["referral_decision"], body["referral_reason"]) == (
+        "triaged",
+        "strategy_discussion",
+        "Bruising",
+    )

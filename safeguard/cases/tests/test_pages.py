@@ -9,6 +9,7 @@ from django.utils import timezone
 from safeguard.accounts.services import actor_for
 from safeguard.cases.models import Case, Decision, VoiceOfChild
 from safeguard.cases.services import CaseInput, case_create, case_update
+from safeguard.cases.tests.builders import TRIAGED_AS
 from safeguard.core.models import AuditEntry
 from safeguard.people.models import Person
 from safeguard.people.services import PersonInput, person_create
@@ -321,7 +322,7 @@ def test_allocation_is_to_a_member_of_the_case_unit(make_client, make_user, unit
     )
     from safeguard.cases.services import case_triage
 
-    case = case_triage(actor=actor, case_id=case.pk, version=case.version, now=now)
+    case = case_triage(**TRIAGED_AS, actor=actor, case_id=case.pk, version=case.version, now=now)
     refused = supervisor.post(
         f"/cases/{case.pk}/allocate/", {"owner": elsewhere.pk, "version": case.version}
     )

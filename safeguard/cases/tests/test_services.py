@@ -54,6 +54,7 @@ from safeguard.cases.services import (
 from safeguard.cases.tests.builders import (
     NOW,
     RECEIVED,
+    TRIAGED_AS,
     a_case,
     a_person,
     allocated,
@@ -263,10 +264,12 @@ def test_reading_a_case_is_audited(cast, case):
 
 
 def test_an_illegal_transition_names_the_allowed_ones_and_saves_nothing(officer, case):
-    triaged = case_triage(actor=officer, case_id=case.pk, version=case.version, now=NOW)
+    triaged = case_triage(
+        **TRIAGED_AS, actor=officer, case_id=case.pk, version=case.version, now=NOW
+    )
     before, state = counts(*CASE_TABLES), unchanged(case)
     with pytest.raises(DomainError) as refused:
-        case_triage(actor=officer, case_id=case.pk, version=triaged.version, now=NOW)
+        case_triage(**TRIAGED_AS, actor=officer, case_id=case.pk, version=triaged.version, now=NOW)
     error = refused.value
     assert error.code == "illegal_transition"
     assert error.fields == {"allowed": ["allocate"], "status": "triaged"}
@@ -283,11 +286,11 @@ def test_starting_an_investigation_before_allocation_is_illegal(officer, case):
 
 def test_a_stale_transition_or_edit_is_a_conflict_and_changes_nothing(officer, case):
     stale = case.version
-    case_triage(actor=officer, case_id=case.pk, version=stale, now=NOW)
+    case_triage(**TRIAGED_AS, actor=officer, case_id=case.pk, version=stale, now=NOW)
     before, state = counts(*CASE_TABLES), unchanged(case)
     # A stale page is refused before any guard: the user must see the latest first.
     with pytest.raises(Conflict) as refused:
-        case_triage(actor=officer, case_id=case.pk, version=stale, now=NOW)
+        case_triage(**TRIAGED_AS, actor=officer, case_id=case.pk, version=stale, now=NOW)
     assert refused.value.fields == {"current_version": stale + 1}
     with pytest.raises(Conflict):
         case_update(
@@ -594,7 +597,9 @@ def _write(name, cast, officer, case, child):
             actor=officer, case_id=case.pk, person_id=other.pk, role="sibling", now=NOW
         )
     if name == "case_triage":
-        return case_triage(actor=officer, case_id=case.pk, version=case.version, now=NOW)
+        return case_triage(
+            **TRIAGED_AS, actor=officer, case_id=case.pk, version=case.version, now=NOW
+        )
     if name == "note_add":
         return note_add(actor=officer, case_id=case.pk, text="Spoke to school", now=NOW)
     if name == "action_add":
@@ -695,7 +700,7 @@ def caseload(cast, officer, unit, other_unit, child):
             )
         )
     for case in cases[:4]:
-        case_triage(actor=officer, case_id=case.pk, version=case.version, now=NOW)
+        case_triage(**TRIAGED_AS, actor=officer, case_id=case.pk, version=case.version, now=NOW)
     allocated(cast, cases[4], to=cast.officer_2, now=NOW - timedelta(days=3))  # review overdue
     allocated(cast, cases[5], to=cast.investigator, now=NOW)  # review due tomorrow
     action_add(

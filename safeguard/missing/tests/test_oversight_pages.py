@@ -463,3 +463,60 @@ def test_a_stale_interview_record_is_refused(cast, task):
     assert "Somebody else changed this return home interview after you opened it." in shown
     task.refresh_from_db()
     assert task.recorded_at is None
+
+
+# Named lists, order and filter (issue 12, section 3) -----------------------------------------
+
+
+def test_the_board_names_the_case_and_child_with_the_owner(cast, child):
+    episode = reported(cast, child, NOW - 5 * H)
+    shown = page(as_user(cast.inspector).get("/missing/"))
+    name = f"{episode.case.reference} {child.full_name} ({child.age_at(NOW)})"
+    assert name in shown
+    assert not re.search(r"\bCase \d+\b", shown)
+    owner = episode.case.owner
+    assert owner is not None and owner.get_full_name() in shown
+
+
+def test_return_interviews_are_to_do_first_soonest_due_and_filtered(cast):
+    officer = cast.actor(cast.officer)
+    early = reported(cast, a_child(officer, "Ava", "Early"), NOW - 100 * H)
+    late = reported(cast, a_child(officer, "Lily", "Late"), NOW - 30 * H)
+    done = reported(cast, a_child(officer, "Dora", "Done"), NOW - 120 * H)
+    for episode, back in ((late, NOW - 5 * H), (early, NOW - 80 * H), (done, NOW - 90 * H)):
+        found(cast, episode, back)
+    recorded = ReturnInterview.objects.get(episode=done)
+    client = as_user(cast.la_user)
+    saved = client.post(
+        f"/return-interviews/{recorded.pk}/",
+        {"offered_at": local(NOW - 2 * H), "outcome": "declined", "version": recorded.version},
+    )
+    assert saved.status_code == 302
+
+    def rows(query: str = "") -> list[str]:
+        shown = page(client.get(f"/return-interviews/{query}"))
+        body = shown.split('id="interview-tasks"')[1] if 'id="interview-tasks"' in shown else ""
+        return re.findall(r"(Ava Early|Lily Late|Dora Done)", body)
+
+    # To do first, the soonest due first (early came back first), then the recorded one.
+    assert rows() == ["Ava Early", "Lily Late", "Dora Done"]
+    assert rows("?status=open") == ["Ava Early", "Lily Late"]
+    assert rows("?status=recorded") == ["Dora Done"]
+    # Early came back 80 hours ago: its 72-hour offer is overdue; Late's is not.
+    assert rows("?status=all&overdue=1") == ["Ava Early"]
+    shown = page(client.get("/return-interviews/?overdue=1"))
+    assert re.search(
+        r'<input class="govuk-checkboxes__input" [^>]*name="overdue" type="checkbox" '
+        r'value="1" checked>',
+        shown,
+    )
+    # Each task names the case and the child, aged on the London date.
+    task = ReturnInterview.objects.get(episode=early)
+    child = task.episode.child
+    assert f"{task.episode.case.reference} Ava Early ({child.age_at(NOW)})" in page(
+        client.get("/return-interviews/")
+    )
+    # Filtering to a local authority that is not theirs is a field error, not a 500.
+    other = cast.other_la_user.local_authorities.get()
+    refused = page(client.get(f"/return-interviews/?local_authority={other.pk}"))
+    assert "govuk-error-summary" in refused

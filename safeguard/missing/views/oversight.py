@@ -23,7 +23,12 @@ from safeguard.frontend.forms import form_data
 from safeguard.frontend.pages import form_page
 from safeguard.missing import selectors, services
 from safeguard.missing.forms import ReturnInterviewForm
-from safeguard.missing.oversight_forms import DEFAULT_MONTHS, FiguresForm, MissingPolicyForm
+from safeguard.missing.oversight_forms import (
+    DEFAULT_MONTHS,
+    FiguresForm,
+    InterviewFilterForm,
+    MissingPolicyForm,
+)
 from safeguard.missing.rules import response
 from safeguard.missing.rules.grading import Grade
 
@@ -253,10 +258,31 @@ def policy_edit(request: ActorRequest) -> HttpResponse:
 
 @requires(Permission.RETURN_INTERVIEW_RECORD)
 def interview_list(request: ActorRequest) -> HttpResponse:
-    """The tasks disclosed to this local authority user, soonest due first."""
+    """The tasks disclosed to this local authority user: to do first, soonest due first;
+    filtered by status (to do by default), only overdue, and local authority."""
     actor = _actor(request, "interviews")
-    tasks = selectors.return_interviews_disclosed_to(actor=actor, open_only=False)
-    return render(request, "missing/interview_list.html", {"tasks": tasks, "now": timezone.now()})
+    form = InterviewFilterForm(
+        request.GET or None, local_authorities=selectors.local_authorities_of(actor=actor)
+    )
+    status, overdue, authority = "all", False, None
+    if form.is_bound and form.is_valid():
+        status = form.cleaned_data["status"] or "all"
+        overdue = form.cleaned_data["overdue"]
+        authority = form.cleaned_data["local_authority"]
+    elif not form.is_bound:
+        form = InterviewFilterForm(
+            initial={"status": "all"},
+            local_authorities=selectors.local_authorities_of(actor=actor),
+        )
+    now = timezone.now()
+    tasks = selectors.return_interviews_disclosed_to(
+        actor=actor, status=status, overdue_only=overdue, local_authority_id=authority, now=now
+    )
+    return render(
+        request,
+        "missing/interview_list.html",
+        {"tasks": tasks, "now": now, "form": form, "filtered": form.is_bound},
+    )
 
 
 @requires(Permission.RETURN_INTERVIEW_RECORD)

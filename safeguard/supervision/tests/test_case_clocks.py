@@ -14,6 +14,7 @@ from safeguard.cases.services import case_request_closure, case_triage, voice_re
 from safeguard.cases.tests.builders import (
     NOW,
     RECEIVED,
+    TRIAGED_AS,
     a_case,
     a_person,
     allocated,
@@ -156,7 +157,11 @@ def test_a_policy_change_changes_the_next_derivation(cast, child) -> None:
 def test_triage_meets_the_triage_clock(cast, child, after, status) -> None:
     case = _new_case(cast, child)
     case_triage(
-        actor=cast.actor(cast.officer), case_id=case.pk, version=case.version, now=TUESDAY + after
+        **TRIAGED_AS,
+        actor=cast.actor(cast.officer),
+        case_id=case.pk,
+        version=case.version,
+        now=TUESDAY + after,
     )
     triage = clock(case, "case.triage")
     assert (triage.met_at, triage.status) == (TUESDAY + after, status)
@@ -170,6 +175,7 @@ def test_triage_under_time_machine_meets_it_late(cast, child) -> None:
         from django.utils import timezone
 
         case_triage(
+            **TRIAGED_AS,
             actor=cast.actor(cast.officer),
             case_id=case.pk,
             version=case.version,
@@ -357,7 +363,11 @@ def _client(user) -> Client:
 def test_the_api_lists_the_clocks(cast, child, make_api_client) -> None:
     case = _new_case(cast, child, grade="high")
     case_triage(
-        actor=cast.actor(cast.officer), case_id=case.pk, version=case.version, now=TUESDAY + 2 * H
+        **TRIAGED_AS,
+        actor=cast.actor(cast.officer),
+        case_id=case.pk,
+        version=case.version,
+        now=TUESDAY + 2 * H,
     )
     with time_machine.travel(TUESDAY + 30 * H, tick=False):
         response = make_api_client(cast.officer).get(f"/api/v1/cases/{case.pk}")
@@ -379,7 +389,11 @@ def test_the_api_lists_the_clocks(cast, child, make_api_client) -> None:
 def test_the_case_page_shows_the_tags(cast, child) -> None:
     case = _new_case(cast, child, grade="high")
     case_triage(
-        actor=cast.actor(cast.officer), case_id=case.pk, version=case.version, now=TUESDAY + 2 * H
+        **TRIAGED_AS,
+        actor=cast.actor(cast.officer),
+        case_id=case.pk,
+        version=case.version,
+        now=TUESDAY + 2 * H,
     )
     with time_machine.travel(TUESDAY + timedelta(hours=24, minutes=40), tick=False):
         page = _client(cast.officer).get(f"/cases/{case.pk}/")

@@ -20,7 +20,7 @@ from safeguard.cases.services import (
     case_triage,
     voice_record,
 )
-from safeguard.cases.tests.builders import a_case, a_person, heard, make_cast
+from safeguard.cases.tests.builders import TRIAGED_AS, a_case, a_person, heard, make_cast
 from safeguard.core.calendars import add_working_days
 from safeguard.core.models import ClockState, TimelineEvent
 from safeguard.supervision.services import case_allocate, review_record
@@ -82,7 +82,11 @@ def test_clock_start_case_child_seen_is_the_referral_received_not_the_save(cast)
 def test_clock_start_supervision_initial_review_is_the_allocation(cast):
     case = _backdated_case(cast)
     case = case_triage(
-        actor=cast.actor(cast.officer), case_id=case.pk, version=case.version, now=SAVED + H
+        **TRIAGED_AS,
+        actor=cast.actor(cast.officer),
+        case_id=case.pk,
+        version=case.version,
+        now=SAVED + H,
     )
     allocated_at = SAVED + 2 * H
     case_allocate(
@@ -99,7 +103,11 @@ def test_clock_start_supervision_initial_review_is_the_allocation(cast):
 def test_clock_start_supervision_periodic_review_is_the_previous_review(cast):
     case = _backdated_case(cast)
     case = case_triage(
-        actor=cast.actor(cast.officer), case_id=case.pk, version=case.version, now=SAVED + H
+        **TRIAGED_AS,
+        actor=cast.actor(cast.officer),
+        case_id=case.pk,
+        version=case.version,
+        now=SAVED + H,
     )
     case = case_allocate(
         actor=cast.actor(cast.supervisor),
@@ -125,7 +133,11 @@ def test_clock_start_supervision_periodic_review_is_the_previous_review(cast):
 def test_a_directed_review_date_is_due_at_the_end_of_that_day_in_london(cast):
     case = _backdated_case(cast)
     case = case_triage(
-        actor=cast.actor(cast.officer), case_id=case.pk, version=case.version, now=SAVED + H
+        **TRIAGED_AS,
+        actor=cast.actor(cast.officer),
+        case_id=case.pk,
+        version=case.version,
+        now=SAVED + H,
     )
     case = case_allocate(
         actor=cast.actor(cast.supervisor),

@@ -18,6 +18,7 @@ from safeguard.cases.services import (
 )
 from safeguard.cases.tests.builders import (
     NOW,
+    TRIAGED_AS,
     a_case,
     a_person,
     allocated,
@@ -141,7 +142,7 @@ def test_only_a_supervisor_allocates(cast, case, officer):
 
 @pytest.mark.parametrize("who", ["foreign_supervisor", "admin", "unknown"])
 def test_a_case_is_allocated_only_to_a_colleague_who_can_work_it(cast, case, officer, who):
-    case = case_triage(actor=officer, case_id=case.pk, version=case.version, now=NOW)
+    case = case_triage(**TRIAGED_AS, actor=officer, case_id=case.pk, version=case.version, now=NOW)
     owner_id = 999_999 if who == "unknown" else getattr(cast, who).pk
     before, was = counts(*TABLES), state(case)
     with pytest.raises(DomainError) as refused:
@@ -183,8 +184,11 @@ def test_allocating_an_unallocated_received_case_is_illegal(cast, case):
     assert (counts(*TABLES), state(case)) == (before, was)
 
 
-def test_reallocation_restarts_the_first_review_clock(cast, case, supervisor):
+def test_reallocation_keeps_the_status_and_restarts_the_first_review_clock(cast, case, supervisor):
+    """Re-allocating an investigation under way hands it over as it stands: still
+    investigating, not sent back to 'allocated' (issue 12, section 5)."""
     case = investigating(cast, case)
+    before_owner = Case.objects.get(pk=case.pk).owner
     review(supervisor, case)
     later = NOW + timedelta(days=3)
     case = case_allocate(
@@ -194,9 +198,26 @@ def test_reallocation_restarts_the_first_review_clock(cast, case, supervisor):
         owner_id=cast.officer_2.pk,
         now=later,
     )
-    assert (case.status, case.owner_id) == ("allocated", cast.officer_2.pk)
+    assert (case.status, case.owner_id) == ("investigating", cast.officer_2.pk)
+    assert Case.objects.get(pk=case.pk).status == "investigating"
     assert case.next_review_due_at == later + timedelta(hours=24)
     assert Allocation.objects.filter(case=case).count() == 2
+    event = TimelineEvent.objects.filter(case_id=case.pk, kind="case.reallocate").get()
+    owner = cast.officer_2.get_full_name()
+    assert event.title == f"Re-allocated to {owner}: still investigating"
+    assert event.description == f"Re-allocated from {before_owner.get_full_name()} to {owner}"
+
+
+def test_reallocating_an_allocated_case_keeps_it_allocated(cast, case, supervisor):
+    case = allocated(cast, case)
+    case = case_allocate(
+        actor=supervisor,
+        case_id=case.pk,
+        version=Case.objects.get(pk=case.pk).version,
+        owner_id=cast.officer_2.pk,
+        now=NOW + timedelta(hours=1),
+    )
+    assert (case.status, case.owner_id) == ("allocated", cast.officer_2.pk)
 
 
 # --- reviews ---------------------------------------------------------------------------------
@@ -357,9 +378,8 @@ def test_a_supervisor_who_once_held_the_case_still_cannot_approve_it(cast, case,
         owner_id=cast.investigator.pk,
         now=NOW,
     )
-    case = case_start_investigation(
-        actor=cast.actor(cast.investigator), case_id=case.pk, version=case.version, now=NOW
-    )
+    # Re-allocated while investigated, it stays under investigation for the new owner.
+    assert case.status == "investigating"
     case = awaiting_closure_from_investigating(cast, case, child)
     with pytest.raises(DomainError) as refused:
         approve(cast.actor(cast.supervisor_2), case)
@@ -410,7 +430,7 @@ def test_closure_is_approved_only_when_requested(cast, case, child):
     with pytest.raises(DomainError) as refused:
         approve(cast.actor(cast.supervisor_2), case)
     assert refused.value.code == "illegal_transition"
-    assert refused.value.fields["allowed"] == ["allocate", "request_closure"]
+    assert refused.value.fields["allowed"] == ["reallocate", "request_closure"]
     assert (counts(*TABLES), state(case)) == (before, was)
 
 
@@ -573,7 +593,7 @@ def test_every_supervisory_write_adds_an_audit_entry_and_a_timeline_event(cast, 
     reopen, each against the case's own audit trail and timeline."""
     supervisor, independent = cast.actor(cast.supervisor), cast.actor(cast.supervisor_2)
     officer = cast.actor(cast.officer)
-    case = case_triage(actor=officer, case_id=case.pk, version=case.version, now=NOW)
+    case = case_triage(**TRIAGED_AS, actor=officer, case_id=case.pk, version=case.version, now=NOW)
 
     def step(expected, write):
         audited = audit_count("case", case.pk)
