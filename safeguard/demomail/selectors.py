@@ -69,7 +69,7 @@ def demo_mail_list(*, actor: Actor, page_label: str = "") -> list[DemoMail]:
     mails: list[DemoMail] = []
     if (folder / "cur").is_dir() or (folder / "new").is_dir():
         box = mailbox.Maildir(folder, create=False)
-        for key in box.keys():
+        for key in box.iterkeys():
             try:
                 message = box.get_message(key)
             except (KeyError, FileNotFoundError):

@@ -86,7 +86,7 @@ def test_newest_first_paginated_and_times_in_london(
 
     box = mailbox.Maildir(demo_sink, create=False)
     base = datetime(2026, 7, 1, 9, 0, tzinfo=UTC).timestamp()
-    for key in box.keys():
+    for key in box.iterkeys():
         n = int(box[key]["Subject"].split()[-1])
         path = demo_sink / box._lookup(key)
         os.utime(path, (base + 60 * n, base + 60 * n))
