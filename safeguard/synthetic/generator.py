@@ -725,14 +725,26 @@ class Generator:
 
     def _time_of_day(self, received: datetime, case_type: str, source: str) -> datetime:
         """The referral at a plausible hour of its London day (volumes.HOURS_OF_DAY); a school's
-        on the nearest weekday. Kept as it was if the move would leave the plan's span."""
-        rng = self.rng
-        curve = hours_of_day_for(case_type, source)
-        day = london_date(received)
-        if curve == "school" and day.weekday() >= 5:
+        on the nearest weekday. The even slot's place in its day is mapped through the curve's
+        inverse distribution, so referrals of one kind keep their order (a victim's incidents,
+        a child's missing episodes) and no random draw is spent. Kept as it was if the move
+        would leave the plan's span."""
+        curve = HOURS_OF_DAY[hours_of_day_for(case_type, source)]
+        local = received.astimezone(LONDON)
+        day = local.date()
+        if hours_of_day_for(case_type, source) == "school" and day.weekday() >= 5:
             day += timedelta(days=-1 if day.weekday() == 5 else 1)
-        hour = rng.choices(range(24), weights=HOURS_OF_DAY[curve])[0]
-        wall = time(hour, rng.randrange(60), rng.randrange(60))
+        share = (local.hour * 3600 + local.minute * 60 + local.second) / 86400 * sum(curve)
+        seconds = 0.0
+        for hour, weight in enumerate(curve):
+            if share < weight:
+                seconds = 3600 * (hour + share / weight)
+                break
+            share -= weight
+        else:
+            seconds = 86399
+        seconds = min(int(seconds), 86399)
+        wall = time(seconds // 3600, seconds // 60 % 60, seconds % 60)
         moved = datetime.combine(day, wall, tzinfo=LONDON).astimezone(UTC)
         if not self.plan.starts <= moved <= self.plan.until:
             return received
