@@ -122,6 +122,14 @@ DEMO_USERS = [
         "Domestic Abuse Triage Investigator",
     ),
     DemoUser(
+        "missing",
+        Role.INVESTIGATOR,
+        "Molly",
+        "Moss",
+        "Missing Persons Unit",
+        "Missing Persons Coordinator",
+    ),
+    DemoUser(
         "encompass",
         Role.INVESTIGATOR,
         "Erin",
