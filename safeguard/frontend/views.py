@@ -18,7 +18,6 @@ from safeguard.core.models import AuditAction
 from safeguard.core.permissions import Permission, Role
 from safeguard.core.views import ActorRequest, requires
 
-
 # docs/demo.md: where each role starts after signing in, its main page, first match wins. My
 # work is the start for whoever holds cases (officers, investigators, custody officers).
 _ROLE_LANDING = (
