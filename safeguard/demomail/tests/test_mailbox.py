@@ -159,3 +159,17 @@ def test_production_settings_have_no_mailbox_url() -> None:
 
 def test_demo_settings_mount_it() -> None:
     assert _resolve_in("config.settings.local") == "True mounted"
+
+
+def test_safeguard_serve_starts_the_sink_only_with_the_mailbox_on(settings: object) -> None:
+    from safeguard.cli import _mail_sink
+
+    settings.EMAIL_PORT = 2525  # type: ignore[attr-defined]
+    settings.DEMO_MAILBOX_DIR = "/tmp/demo-mail-x"  # type: ignore[attr-defined]
+    command = _mail_sink()
+    assert command is not None
+    assert command[1:3] == ["-m", "safeguard.demomail.sink"]
+    assert command[command.index("--port") + 1] == "2525"
+    assert command[command.index("--dir") + 1] == "/tmp/demo-mail-x"
+    settings.DEMO_MAILBOX = False  # type: ignore[attr-defined]
+    assert _mail_sink() is None
