@@ -836,7 +836,7 @@ WEB_ROUTES: dict[str, tuple[RouteSpec, ...]] = {
     "readyz": (RouteSpec(),),
     # A verified user is sent on to My work; the set-up page sends a user with a device on.
     "accounts:sign_in": (RouteSpec(ok_status=302, ok_location="/", anonymous_status=200),),
-    "accounts:verify_code": (RouteSpec(ok_status=302, ok_location="/start/"),),
+    "accounts:verify_code": (RouteSpec(ok_status=302, ok_location="/"),),
     "accounts:set_up_authenticator": (RouteSpec(ok_status=302, ok_location="/sign-in/code/"),),
     "accounts:sign_out": (RouteSpec(method="POST", ok_status=302, ok_location=SIGN_IN_PATH),),
     "accounts:password_reset": (RouteSpec(),),
