@@ -32,7 +32,8 @@ demo: install
 	$(PY) manage.py load_demo
 	$(PY) manage.py generate --force-years 1 --seed 2026 --cases 400 --until $$(date +%F) --quiet --if-empty
 	$(PY) manage.py rebuild_clocks
-	@echo "Serving http://127.0.0.1:8000 with the background worker (Ctrl-C stops both)"
+	@echo "Serving http://127.0.0.1:8000 with the background worker and the demo mail sink (Ctrl-C stops them)"
+	@echo "Emails the demo sends: http://127.0.0.1:8000/demo/mailbox/ (sign in as admin or supervisor)"
 	$(PY) -m safeguard.cli serve --address 127.0.0.1:8000
 
 chromium:

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import include, path
 
 from safeguard.api.api import api
@@ -18,6 +19,10 @@ urlpatterns = [
     path("", include("safeguard.notifications.urls")),
     path("", include("safeguard.frontend.urls")),
 ]
+
+# The Demo mailbox exists only in the demo settings (docs/demo.md): absent, not refused, elsewhere.
+if settings.DEMO_MAILBOX:
+    urlpatterns.insert(-1, path("", include("safeguard.demomail.urls")))
 
 handler400 = "safeguard.frontend.views.bad_request"
 handler403 = "safeguard.frontend.views.permission_denied"

@@ -94,27 +94,54 @@ def worker(*, interval: float, sweep_every: float, tasks: bool, batch: int) -> i
     return 0
 
 
+def _mail_sink() -> list[str] | None:
+    """The demo's SMTP sink command when the settings have the Demo mailbox on, else None."""
+    from django.conf import settings
+
+    if not getattr(settings, "DEMO_MAILBOX", False):
+        return None
+    return [
+        sys.executable,
+        "-m",
+        "safeguard.demomail.sink",
+        "--host",
+        str(settings.EMAIL_HOST),
+        "--port",
+        str(settings.EMAIL_PORT),
+        "--dir",
+        str(settings.DEMO_MAILBOX_DIR),
+    ]
+
+
 def serve(address: str) -> int:
-    """Run the web server and the background worker together until interrupted."""
+    """Run the web server and the background worker together until interrupted; in the demo
+    settings, the local SMTP sink that the Demo mailbox page reads, too."""
+    background = []
+    sink = _mail_sink()
+    if sink is not None:
+        background.append(subprocess.Popen(sink, cwd=ROOT))  # noqa: S603
     # The worker delivers the outbox, sweeps the clocks and runs the django-tasks queue.
-    background = subprocess.Popen([sys.executable, "-m", "safeguard.cli", "worker"], cwd=ROOT)
+    background.append(subprocess.Popen([sys.executable, "-m", "safeguard.cli", "worker"], cwd=ROOT))
     try:
         return subprocess.call(_manage("runserver", address, "--noreload"))  # noqa: S603
     except KeyboardInterrupt:
         return 0
     finally:
-        background.send_signal(signal.SIGTERM)
-        try:
-            background.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            background.kill()
+        for child in reversed(background):
+            child.send_signal(signal.SIGTERM)
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
 
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     parser = argparse.ArgumentParser(prog="safeguard", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    serve_cmd = commands.add_parser("serve", help="web server and worker together")
+    serve_cmd = commands.add_parser(
+        "serve", help="web server and worker together (and the demo's mail sink in the demo)"
+    )
     serve_cmd.add_argument("--address", default="127.0.0.1:8000")
     commands.add_parser("demo", help="migrate, load the demo force and print its logins")
     worker_cmd = commands.add_parser(

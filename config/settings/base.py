@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "safeguard.domestic_abuse",
     "safeguard.encompass",
     "safeguard.synthetic",
+    "safeguard.demomail",  # no models; its page is mounted only when DEMO_MAILBOX is on
     "safeguard.frontend",
     "safeguard.api",
 ]
@@ -197,6 +198,9 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "safeguard@localhost")
+# The Demo mailbox page (docs/demo.md): off everywhere but the demo settings (local.py).
+DEMO_MAILBOX = False
+DEMO_MAILBOX_DIR = str(VAR_DIR / "demo-mail")
 # The address people reach the service at: emailed links are made whole with it.
 PUBLIC_URL = env_str("PUBLIC_URL", "http://127.0.0.1:8000")
 

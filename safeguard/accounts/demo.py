@@ -85,6 +85,25 @@ DEMO_USERS = [
         "Designated Safeguarding Lead",
         organisation="Demo Primary School",
     ),
+    # Every key adult of the demo schools signs in (partners/demo.py DEMO_KEY_ADULTS).
+    DemoUser(
+        "deputy",
+        Role.PARTNER,
+        "Tom",
+        "Hughes",
+        "Partner Agencies",
+        "Deputy Designated Safeguarding Lead",
+        organisation="Demo Primary School",
+    ),
+    DemoUser(
+        "northshire",
+        Role.PARTNER,
+        "Grace",
+        "Obi",
+        "Partner Agencies",
+        "Designated Safeguarding Lead",
+        organisation="Northshire Academy",
+    ),
     DemoUser(
         "rhi",
         Role.PARTNER,
@@ -101,6 +120,14 @@ DEMO_USERS = [
         "Thomas",
         "Domestic Abuse Triage",
         "Domestic Abuse Triage Investigator",
+    ),
+    DemoUser(
+        "missing",
+        Role.INVESTIGATOR,
+        "Molly",
+        "Moss",
+        "Missing Persons Unit",
+        "Missing Persons Coordinator",
     ),
     DemoUser(
         "encompass",

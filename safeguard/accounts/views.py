@@ -41,11 +41,15 @@ PAGE_SIZE = 25
 
 
 def _safe_next(request: HttpRequest, candidate: str | None) -> str:
+    # The home page is no particular page: each role starts on its main page (docs/demo.md).
+    if candidate == reverse("frontend:my_work"):
+        candidate = None
     if candidate and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
-    return reverse("frontend:my_work")
+    # Each role starts on its main page (docs/demo.md), not on an empty My work.
+    return reverse("frontend:landing")
 
 
 def locked_out(request: HttpRequest, original_response: Any, credentials: Any) -> HttpResponse:

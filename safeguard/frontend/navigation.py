@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.urls import reverse
 
 from safeguard.core.actor import Actor
@@ -14,6 +15,8 @@ class NavItem:
     url_name: str
     permission: Permission
     section: str
+    # A settings flag the item needs (its page is mounted only when the flag is on).
+    setting: str = ""
 
 
 NAVIGATION = (
@@ -61,6 +64,13 @@ NAVIGATION = (
         Permission.OUTBOX_MANAGE,
         "undelivered",
     ),
+    NavItem(
+        "Demo mailbox",
+        "demomail:mailbox",
+        Permission.DEMO_MAILBOX_VIEW,
+        "demo_mailbox",
+        setting="DEMO_MAILBOX",
+    ),
 )
 
 
@@ -72,5 +82,5 @@ def navigation_for(actor: Actor, current_section: str) -> list[dict[str, object]
             "current": item.section == current_section,
         }
         for item in NAVIGATION
-        if actor.can(item.permission)
+        if actor.can(item.permission) and (not item.setting or getattr(settings, item.setting))
     ]

@@ -3,10 +3,11 @@
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
-from safeguard.accounts.models import User
+from safeguard.accounts.models import Unit, User
 from safeguard.accounts.services import auth_event_record
 from safeguard.cases.selectors import my_open_actions, my_open_cases
 from safeguard.core.audit import audit_record
@@ -14,8 +15,50 @@ from safeguard.core.calendars import london_date
 from safeguard.core.clocks import clocks_high_risk, clocks_of_units, clocks_owned_by
 from safeguard.core.disclosures import disclosure_list_received
 from safeguard.core.models import AuditAction
-from safeguard.core.permissions import Permission
+from safeguard.core.permissions import Permission, Role
 from safeguard.core.views import ActorRequest, requires
+
+# docs/demo.md: where each role starts after signing in, its main page, first match wins. My
+# work is the start for whoever holds cases (officers, investigators, custody officers).
+_ROLE_LANDING = (
+    (Role.FORCE_ADMIN, "accounts:staff_list", ""),
+    # Assurance reads the force's cases.
+    (Role.AUDITOR, "cases:case_list", ""),
+    (Role.ANALYST, "missing:figures", ""),
+    (Role.DUTY_INSPECTOR, "frontend:duty", ""),
+    # The unit's referrals waiting to be allocated.
+    (Role.SUPERVISOR, "cases:case_list", "?status=triaged"),
+)
+_UNIT_LANDING = {
+    Unit.Type.DA_TRIAGE: "domestic_abuse:triage_queue",
+    Unit.Type.ENCOMPASS: "encompass:desk",
+}
+
+
+def landing_url(*, roles: frozenset[str], unit_types: frozenset[str], acts_for_la: bool) -> str:
+    """The page a user starts on: a role's main page, a specialist unit's queue, else My work.
+    A partner acting for a local authority starts on the return interviews, a school's on the
+    Operation Encompass notifications sent to them."""
+    if Role.PARTNER in roles and not roles - {Role.PARTNER}:
+        return reverse("missing:interview_list" if acts_for_la else "encompass:received_list")
+    for role, name, query in _ROLE_LANDING:
+        if role in roles:
+            return reverse(name) + query
+    for unit_type, name in _UNIT_LANDING.items():
+        if unit_type in unit_types:
+            return reverse(name)
+    return reverse("frontend:my_work")
+
+
+@requires(Permission.MY_WORK_VIEW)
+def landing(request: ActorRequest) -> HttpResponse:
+    """Where signing in leads: the role's main page (landing_url)."""
+    actor = request.actor
+    unit_types = frozenset(
+        Unit.objects.filter(pk__in=actor.unit_ids).values_list("unit_type", flat=True)
+    )
+    acts_for_la = User.objects.filter(pk=actor.user_id, local_authorities__isnull=False).exists()
+    return redirect(landing_url(roles=actor.roles, unit_types=unit_types, acts_for_la=acts_for_la))
 
 
 @requires(Permission.MY_WORK_VIEW)

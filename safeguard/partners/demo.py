@@ -2,7 +2,7 @@
 first), three schools with their key adults (the demo partner user is the DSL of Demo Primary
 School), and the demo local authorities' term dates. Safe to load twice."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -51,8 +51,14 @@ DEMO_SCHOOLS = [
 # URN, name, role, secure email, the username of their partner sign-in ("" for none).
 DEMO_KEY_ADULTS = [
     ("999001", "Priya Patel", KeyAdult.Role.DSL, "priya.patel@demo-primary.cjsm.net", "partner"),
-    ("999001", "Tom Hughes", KeyAdult.Role.DEPUTY, "tom.hughes@demo-primary.cjsm.net", ""),
-    ("999002", "Grace Obi", KeyAdult.Role.DSL, "dsl@northshire-academy.cjsm.net", ""),
+    ("999001", "Tom Hughes", KeyAdult.Role.DEPUTY, "tom.hughes@demo-primary.cjsm.net", "deputy"),
+    (
+        "999002",
+        "Grace Obi",
+        KeyAdult.Role.DSL,
+        "dsl@northshire-academy.cjsm.net",
+        "northshire",
+    ),
 ]
 
 # An English school year, as (term, first day, last day) by (month, day); the autumn terms in
@@ -67,15 +73,26 @@ _TERMS = [
 ]
 
 
+def _weekday_from(day: date, step: int) -> date:
+    """The day itself on a weekday, else the next (step 1) or previous (step -1) weekday."""
+    while day.weekday() >= 5:
+        day += timedelta(days=step)
+    return day
+
+
 def demo_term_csv(today: date) -> str:
-    """Term dates for last school year, this one and the next (term,first_day,last_day)."""
+    """Term dates for last school year, this one and the next (term,first_day,last_day).
+    A term starts and ends on a weekday: a first day on a weekend moves to the Monday after,
+    a last day on a weekend to the Friday before."""
     current = today.year if today.month >= 8 else today.year - 1
     lines = ["term,first_day,last_day"]
     for start in (current - 1, current, current + 1):
         for name, (m1, d1), (m2, d2), later in _TERMS:
             year = start + later
             label = f"{name} {start}/{(start + 1) % 100:02d}"
-            lines.append(f"{label},{date(year, m1, d1)},{date(year, m2, d2)}")
+            first = _weekday_from(date(year, m1, d1), 1)
+            last = _weekday_from(date(year, m2, d2), -1)
+            lines.append(f"{label},{first},{last}")
     return "\n".join(lines) + "\n"
 
 
@@ -128,9 +145,12 @@ def _load_schools(force: Force, now: datetime) -> None:
         )
     for urn, name, role, email, username in DEMO_KEY_ADULTS:
         user = User.objects.filter(username=username, force=force).first() if username else None
-        KeyAdult.objects.get_or_create(
+        adult, _ = KeyAdult.objects.get_or_create(
             force=force,
             school=schools[urn],
             secure_email=email,
             defaults={"name": name, "role": role, "user": user, "added_at": now},
         )
+        if adult.user_id is None and user is not None:
+            # A demo loaded before its key adults had sign-ins: give them theirs.
+            KeyAdult.objects.filter(pk=adult.pk).update(user=user)

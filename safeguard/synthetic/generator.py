@@ -33,11 +33,11 @@ import math
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from faker.providers.person.en_GB import Provider as EnGbNames
 
-from safeguard.core.calendars import SchoolCalendar, london_date
+from safeguard.core.calendars import LONDON, SchoolCalendar, london_date
 from safeguard.missing.rules.response import ResponsePolicy
 from safeguard.people.rules.ages import age_on
 from safeguard.people.rules.matching import address_key, search_keys
@@ -58,6 +58,7 @@ from safeguard.synthetic.incidents import (
 from safeguard.synthetic.volumes import (
     CASE_TYPES,
     ETHNICITIES,
+    HOURS_OF_DAY,
     MAX_NEW_PEOPLE_PER_CASE,
     PROFILES,
     RECENT_BOYS,
@@ -67,6 +68,7 @@ from safeguard.synthetic.volumes import (
     TOWN_AUTHORITY,
     TOWNS,
     TypeProfile,
+    hours_of_day_for,
 )
 
 DEFAULT_UNTIL = datetime(2026, 11, 1, tzinfo=UTC)
@@ -721,6 +723,33 @@ class Generator:
         raises it: received when the trigger fired, about the child alone, in the MASH."""
         return self._case(at, raised=_Raised(household, child, grade, recorder, summary, rationale))
 
+    def _time_of_day(self, received: datetime, case_type: str, source: str) -> datetime:
+        """The referral at a plausible hour of its London day (volumes.HOURS_OF_DAY); a school's
+        on the nearest weekday. The even slot's place in its day is mapped through the curve's
+        inverse distribution, so referrals of one kind keep their order (a victim's incidents,
+        a child's missing episodes) and no random draw is spent. Kept as it was if the move
+        would leave the plan's span."""
+        curve = HOURS_OF_DAY[hours_of_day_for(case_type, source)]
+        local = received.astimezone(LONDON)
+        day = local.date()
+        if hours_of_day_for(case_type, source) == "school" and day.weekday() >= 5:
+            day += timedelta(days=-1 if day.weekday() == 5 else 1)
+        share = (local.hour * 3600 + local.minute * 60 + local.second) / 86400 * sum(curve)
+        seconds = 0.0
+        for hour, weight in enumerate(curve):
+            if share < weight:
+                seconds = 3600 * (hour + share / weight)
+                break
+            share -= weight
+        else:
+            seconds = 86399
+        seconds = min(int(seconds), 86399)
+        wall = time(seconds // 3600, seconds // 60 % 60, seconds % 60)
+        moved = datetime.combine(day, wall, tzinfo=LONDON).astimezone(UTC)
+        if not self.plan.starts <= moved <= self.plan.until:
+            return received
+        return moved
+
     def _case(self, received: datetime, raised: "_Raised | None" = None) -> tuple[int, str]:
         """One case, its people and its story; returns its id and reference."""
         rng = self.rng
@@ -729,6 +758,7 @@ class Generator:
             case_type = self.pick_type(rng)
             grade = self.pick_grade[case_type](rng)
             source = self.pick_source[case_type](rng)
+            received = self._time_of_day(received, case_type, source)
             recorder = self.setup.recorders[rng.randrange(len(self.setup.recorders))]
             created = min(until, received + timedelta(minutes=rng.randint(2, 90)))
             profile = PROFILES[case_type]
@@ -836,7 +866,7 @@ class Generator:
         status, last_at = next((s, t) for s, t in reversed(steps) if t <= until)
         reached = {s for s, t in steps if t <= until}
         label = TYPE_LABELS[case_type]
-        rationale = rng.choice(phrases.RATIONALES[grade])
+        rationale = rng.choice(phrases.fitting(phrases.RATIONALES[grade], case_type))
         if episode is not None:
             rationale = episode.rationale
         elif incident is not None:
@@ -854,7 +884,7 @@ class Generator:
 
         if "triaged" in reached:
             self._event(case_id, "case.triage", "Triage: now triaged", supervisor, triaged)
-            decision, why = rng.choice(phrases.TRIAGE_DECISIONS)
+            decision, why = rng.choice(phrases.fitting(phrases.TRIAGE_DECISIONS, case_type))
             decided = min(until, triaged + timedelta(minutes=rng.randint(1, 60)))
             self.rows["decision"].append(
                 (self.force_id, case_id, decision, why, supervisor.id, decided, None)
@@ -914,10 +944,11 @@ class Generator:
             )
             work_ends = min(requested, until)
             span = (work_ends - investigating).total_seconds()
+            notes = phrases.fitting(phrases.NOTES, case_type)
             for _ in range(NOTES_PER_CASE(rng)):
                 written = investigating + timedelta(seconds=int(rng.random() * span))
                 self.rows["note"].append(
-                    (self.force_id, case_id, rng.choice(phrases.NOTES), owner.id, written)
+                    (self.force_id, case_id, rng.choice(notes), owner.id, written)
                 )
                 self._event(case_id, "case.note", "Note added", owner, written)
 
@@ -928,7 +959,9 @@ class Generator:
             subjects = [person_id for person_id, role in involved if role == "subject"]
             for child_id in subjects:
                 recorded = investigating + timedelta(seconds=int(rng.random() * span))
-                first_seen = self._voice(case_id, child_id, subject, owner, received, recorded)
+                first_seen = self._voice(
+                    case_id, child_id, subject, owner, received, recorded, case_type
+                )
         if incident is not None and incident.first_seen is not None:
             first_seen = incident.first_seen  # seen at the attendance, before any visit
         if incident is not None:
@@ -942,7 +975,7 @@ class Generator:
                 owner,
                 requested,
             )
-            decision, why = rng.choice(phrases.CLOSURE_DECISIONS)
+            decision, why = rng.choice(phrases.fitting(phrases.CLOSURE_DECISIONS, case_type))
             self.rows["decision"].append(
                 (self.force_id, case_id, decision, why, owner.id, requested, None)
             )
@@ -1060,6 +1093,7 @@ class Generator:
         owner: StaffMember,
         received: datetime,
         recorded: datetime,
+        case_type: str,
     ) -> datetime | None:
         """One voice-of-the-child record; returns when the child was seen, if they were."""
         rng = self.rng
@@ -1076,7 +1110,7 @@ class Generator:
                 seen_at,
                 spoken,
                 spoken and rng.random() < 0.6,
-                rng.choice(phrases.CHILD_SAID) if spoken else "",
+                rng.choice(phrases.fitting(phrases.CHILD_SAID, case_type)) if spoken else "",
                 rng.choice(phrases.DEMEANOURS) if seen else "",
                 "" if seen else rng.choice(phrases.NOT_SEEN_REASONS),
                 owner.id,

@@ -4,6 +4,8 @@ Picked by the generator's seeded random source, so the text is as deterministic 
 `{child}` is the subject child's given name.
 """
 
+from typing import TypeVar
+
 SUMMARIES: dict[str, tuple[str, ...]] = {
     "missing": (
         "{child} did not return home after school; phone switched off.",
@@ -62,6 +64,48 @@ RATIONALES: dict[str, tuple[str, ...]] = {
         "No indication of harm; the child is safe with a protective adult.",
     ),
 }
+
+_T = TypeVar("_T", str, tuple[str, str])
+
+# Phrases that fit only some kinds of case (the case type codes of SUMMARIES); every other
+# phrase fits any case. A tuple phrase (decision, reason) is named by its first part.
+ONLY_FOR: dict[str, frozenset[str]] = {
+    # Returning is what a missing child does: never on a neglect or an online case.
+    "Risk of harm is likely but not serious: out of character, has a history of returning.": (
+        frozenset({"missing"})
+    ),
+    "Allocate to the missing persons unit.": frozenset({"missing"}),
+    "Closed: child returned safe and well.": frozenset({"missing"}),
+    # An out-of-court resolution is for a child who offended.
+    "Out-of-court resolution.": frozenset({"custody", "exploitation"}),
+    "Charge authorised by the CPS.": frozenset(
+        {"abuse_neglect", "domestic_abuse", "online_cse", "exploitation", "custody"}
+    ),
+    "Phone downloaded; awaiting the report from digital forensics.": frozenset(
+        {"online_cse", "exploitation", "custody", "missing"}
+    ),
+    "Said they were scared when the adults argued.": frozenset(
+        {"domestic_abuse", "abuse_neglect", "other"}
+    ),
+    "Said they went to a friend's house because home is stressful.": frozenset(
+        {"missing", "domestic_abuse", "other"}
+    ),
+    "Said an older boy gave them money to carry a bag.": frozenset(
+        {"exploitation", "missing", "custody"}
+    ),
+}
+
+
+def _name(phrase: str | tuple[str, ...]) -> str:
+    return phrase if isinstance(phrase, str) else phrase[0]
+
+
+def fitting(options: tuple[_T, ...], case_type: str) -> tuple[_T, ...]:
+    """The options that fit this kind of case (ONLY_FOR), in their order."""
+    kept = tuple(o for o in options if case_type in ONLY_FOR.get(_name(o), {case_type}))
+    assert kept, f"no phrase fits a {case_type} case"
+    return kept
+
 
 TRIAGE_DECISIONS = (
     ("Allocate for investigation.", "The threshold for a police investigation is met."),

@@ -295,3 +295,26 @@ ETHNICITIES = (
     ("Gypsy or Irish Traveller", 0.01),
     ("Arab", 0.01),
 )
+
+# When in the (London) day a referral comes in, by its kind: a weight for each hour from 00:00
+# [assumption, the shape of police demand: quiet 03:00 to 07:00, busiest in the evening].
+# Missing reports come mostly in the evening and night, when a child is not home; domestic
+# abuse calls peak late evening; a school refers in the school day, on a weekday; social care,
+# health and CEOP refer in office hours.
+HOURS_OF_DAY: dict[str, tuple[float, ...]] = {
+    "missing": (5, 4, 3, 2, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3, 4, 6, 8, 10, 12, 13, 12, 10, 7),
+    "domestic_abuse": (6, 5, 4, 2, 1, 1, 1, 1, 2, 2, 2, 3, 3, 3, 3, 4, 5, 6, 8, 9, 10, 11, 10, 8),
+    "school": (0,) * 8 + (4, 8, 8, 7, 6, 7, 8, 5) + (0,) * 8,
+    "office": (0,) * 9 + (6, 8, 8, 6, 7, 8, 8, 6) + (0,) * 7,
+    "default": (3, 2, 2, 1, 1, 1, 2, 3, 4, 5, 5, 5, 6, 6, 6, 6, 7, 7, 7, 7, 6, 5, 4, 3),
+}
+OFFICE_SOURCES = frozenset({"social_care", "health", "nca_ceop"})
+
+
+def hours_of_day_for(case_type: str, source: str) -> str:
+    """Which HOURS_OF_DAY curve a referral of this type and source follows."""
+    if case_type in ("missing", "domestic_abuse"):
+        return case_type
+    if source == "school":
+        return "school"
+    return "office" if source in OFFICE_SOURCES else "default"

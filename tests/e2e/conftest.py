@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message
 
+from safeguard.demomail import sink
 from tests.e2e.support import AXE_SUMMARY, PageProblems, TotpClock
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -103,17 +102,6 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-class _Mailbox(Message):
-    """The local SMTP server's handler: keeps every message it is sent."""
-
-    def __init__(self, store: list[Any]) -> None:
-        super().__init__()
-        self.store = store
-
-    def handle_message(self, message: Any) -> None:
-        self.store.append(message)
-
-
 def _child_env(db_path: Path) -> dict[str, str]:
     env = dict(os.environ)
     # Never the suite's database (it may be PostgreSQL): the child has its own SQLite file.
@@ -163,10 +151,12 @@ def e2e_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2EServer]:
     env = _child_env(tmp / "e2e.sqlite3")
     mailbox: list[Any] = []
     smtp_port = _free_port()
-    smtp = Controller(_Mailbox(mailbox), hostname="127.0.0.1", port=smtp_port)
-    smtp.start()
+    # The demo's own mail sink: it keeps each message for the tests and in the Maildir the
+    # server's Demo mailbox page reads.
+    smtp = sink.start(tmp / "demo-mail", "127.0.0.1", smtp_port, keep=mailbox)
     env["EMAIL_HOST"] = "127.0.0.1"
     env["EMAIL_PORT"] = str(smtp_port)
+    env["DEMO_MAILBOX_DIR"] = str(tmp / "demo-mail")
     _manage(env, "migrate", "--noinput")
     _manage(env, "load_demo")
     _manage(env, "shell", "-c", _CREATE_NEW_STARTER)

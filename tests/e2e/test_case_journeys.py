@@ -166,6 +166,9 @@ class Desks:
         expect(page.locator("h1")).to_have_text("Enter the code from your authenticator app")
         check_page(page, self.problems, "Code page")
         submit_code(page, self.totp_clock.code(colleague.username))
+        # Signing in leads to the role's main page; My work is one link away for every role.
+        expect(page.locator("h1")).not_to_have_text("Enter the code from your authenticator app")
+        page.goto("/")
         expect(page.locator("h1")).to_have_text("My work")
         expect(page.locator(".sg-signed-in-as")).to_have_text(colleague.name)
         check_page(page, self.problems, f"My work [{colleague.role}]")

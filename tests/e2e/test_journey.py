@@ -100,6 +100,10 @@ def test_role_journey(
     check_page(page, problems, "Code page with an error")
 
     submit_code(page, totp_clock.code(username))
+    # Signing in leads to the role's main page (frontend.views.landing_url); My work is in
+    # the navigation for every role.
+    expect(page).not_to_have_url(CODE)
+    page.goto("/")
     expect(page).to_have_url(MY_WORK)
     expect(page.locator("h1")).to_have_text("My work")
     expect(page.locator("#my-work-empty")).to_contain_text("You have no work assigned")

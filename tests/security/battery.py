@@ -901,6 +901,9 @@ WEB_ROUTES: dict[str, tuple[RouteSpec, ...]] = {
     # Lists of deadlines: Team (TEAM_VIEW) and the duty inspector's (DUTY_VIEW).
     "frontend:team": (RouteSpec(),),
     "frontend:duty": (RouteSpec(),),
+    # Signing in leads here: on to the role's main page.
+    "frontend:landing": (RouteSpec(ok_status=302, ok_location=re.compile(r"^/")),),
+    "demomail:mailbox": (RouteSpec(),),
     # Notifications: a force admin's undelivered messages; everybody's own in-app alerts.
     "notifications:undelivered": (RouteSpec(),),
     "notifications:retry": (

@@ -44,7 +44,9 @@ def test_password_then_code_signs_in_and_rotates_the_session(make_user):
     assert client.get("/").headers["Location"] == "/sign-in/code/"
     done = post_code(client, totp_now(TOTPDevice.objects.get(user=user)))
     assert done.status_code == 302
-    assert done["Location"] == "/"
+    # Signing in leads to the role's main page (an officer's is My work).
+    assert done["Location"] == "/start/"
+    assert client.get("/start/")["Location"] == "/"
     assert client.session.session_key != password_step_key
     assert b"You have no work assigned" in client.get("/").content
     actions = list(
@@ -65,7 +67,7 @@ def test_next_is_followed_only_within_the_site(make_user):
         {"username": user.username, "password": TEST_PASSWORD},
     )
     response = post_code(evil, totp_now(user.totpdevice_set.get(), offset_steps=1))
-    assert response["Location"] == "/"
+    assert response["Location"] == "/start/"
 
 
 def test_wrong_password_and_unknown_user_get_the_same_answer(make_user):

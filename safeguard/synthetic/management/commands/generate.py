@@ -3,9 +3,11 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from safeguard.accounts.demo import DEMO_FORCE
 from safeguard.core.calendars import london_date
+from safeguard.synthetic.demo import demo_supervisor_inbox
 from safeguard.synthetic.generator import DEFAULT_UNTIL, Plan
 from safeguard.synthetic.volumes import CASE_TYPES
 from safeguard.synthetic.writer import anchor, generate
@@ -75,6 +77,11 @@ class Command(BaseCommand):
             if_empty=options["if_empty"],
             progress=not options["quiet"],
         )
+        if result.force.code == DEMO_FORCE[1]:
+            # The demo supervisor always has referrals to allocate (synthetic/demo.py).
+            added = demo_supervisor_inbox(result.force, timezone.now())
+            if added:
+                self.stdout.write(f"{added} referrals wait for the demo supervisor to allocate.")
         if result.skipped:
             self.stdout.write(f"{result.force.name} already has cases: nothing generated.")
             return
