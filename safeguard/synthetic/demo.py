@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from safeguard.accounts.models import Force, User
 from safeguard.accounts.services import actor_for
 from safeguard.cases.models import Case
+from safeguard.cases.rules.referral import ReferralDecision
 from safeguard.cases.services import CaseInput, case_create, case_triage
 from safeguard.core.calendars import london_date
 from safeguard.people.models import Person
@@ -95,5 +96,12 @@ def demo_supervisor_inbox(force: Force, now: datetime) -> int:
             ),
             now=now,
         )
-        case_triage(actor=triager, case_id=case.pk, version=case.version, now=now)
+        case_triage(
+            actor=triager,
+            case_id=case.pk,
+            version=case.version,
+            decision=ReferralDecision.STRATEGY_DISCUSSION,
+            reason="Referral names a risk of significant harm; a strategy discussion is needed.",
+            now=now,
+        )
     return len(children)
