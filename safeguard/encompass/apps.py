@@ -10,8 +10,13 @@ class EncompassConfig(AppConfig):
         # The notification's clock (a registry of definitions). The notifications themselves
         # are made by the service recording an incident calling notifications_for_incident.
         from safeguard.core.clocks import deriver_register, link_register, rebuilder_register
+        from safeguard.core.delivery import delivery_listener_register
         from safeguard.encompass.clocks import notification_clocks, notification_clocks_rebuild
+        from safeguard.encompass.selectors import DISCLOSURE
+        from safeguard.encompass.services import notification_delivery
 
         deriver_register("encompass_notification", notification_clocks)
         rebuilder_register("encompass_notification", notification_clocks_rebuild)
         link_register("encompass_notification", "/encompass/notifications/{id}/")
+        # A notification counts as sent when the outbox delivers its email (core.delivery).
+        delivery_listener_register(f"disclosure:{DISCLOSURE}", notification_delivery)
