@@ -461,17 +461,18 @@ def notification_send(
                 notice=Notice(NOTICE.subject, NOTICE.body, link),
             )
         change.event(
-            "encompass.queued",
-            f"Operation Encompass notification for {notification.child_name} sent to the outbox",
+            "encompass.sent",
+            f"Operation Encompass notification sent for {notification.child_name}, to the "
+            "outbox: it counts as sent once delivered",
             about=notification.child_id,
         )
     return notification
 
 
-def _sent_event(change: Change[Notification], notification: Notification, how: str) -> None:
+def _delivered_event(change: Change[Notification], notification: Notification, how: str) -> None:
     change.event(
-        "encompass.sent",
-        f"Operation Encompass notification sent for {notification.child_name}",
+        "encompass.delivered",
+        f"Operation Encompass notification delivered for {notification.child_name}",
         how,
         about=notification.child_id,
     )
@@ -509,7 +510,7 @@ def notification_delivery(delivery: Delivery) -> None:
                     sent_at=delivery.at,
                     delivery_error="",
                 )
-                _sent_event(change, notification, "Delivered by email to a key adult.")
+                _delivered_event(change, notification, "Delivered by email to a key adult.")
             return
         if not NOTIFICATION_LIFECYCLE.can(status, Step.GIVE_UP):
             return
@@ -571,7 +572,7 @@ def notification_other_route(
             other_route=how,
             other_route_by_id=actor.user_id,
         )
-        _sent_event(change, notification, f"Told another way: {how}")
+        _delivered_event(change, notification, f"Told another way: {how}")
     return notification
 
 
