@@ -100,7 +100,10 @@ def delivery_states(prefix: str) -> dict[str, DeliveryState]:
     rows = OutboxMessage.objects.filter(dedupe_key__startswith=prefix).values_list(
         "dedupe_key", "to_address", "status", "sent_at", "attempts", "last_error"
     )
-    return {row[0]: DeliveryState(*row) for row in rows}
+    return {
+        str(key): DeliveryState(str(key), to, status, sent, tries, error)
+        for key, to, status, sent, tries, error in rows
+    }
 
 
 def delivery_requeue(prefix: str, *, now: datetime) -> int:
