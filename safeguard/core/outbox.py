@@ -15,6 +15,8 @@ transaction as the change that causes it, and the worker delivers it over SMTP a
 - **Failures**: a permanent refusal (5xx, a refused recipient, no address) makes the row DEAD
   with the reason, never dropped; a connection failure or 4xx makes it FAILED_RETRYING with
   exponential backoff, and DEAD after `OUTBOX_MAX_ATTEMPTS`.
+- **Outcomes** are told to the change that caused the message: marking a row SENT or DEAD calls
+  the listener registered for its dedupe key's kind (`core/delivery.py`), in the same transaction.
 - Logs name message ids only: never a body, a subject or an address.
 """
 
@@ -33,6 +35,7 @@ from django.db.models import Q
 
 from safeguard.core.actor import Actor
 from safeguard.core.audit import audit_record
+from safeguard.core.delivery import delivery_told, email_text
 from safeguard.core.errors import DomainError, NotFound
 from safeguard.core.models import AuditAction, OutboxMessage
 from safeguard.core.permissions import Permission
@@ -191,15 +194,9 @@ def _classify(error: Exception) -> Exception:
 def _email(message: OutboxMessage) -> EmailMessage:
     if not message.to_address:
         raise _Refused("No recipient address")
-    body = message.body
-    if message.link:
-        # Links are stored as paths; a mail client needs the whole address to open one.
-        base = getattr(settings, "PUBLIC_URL", "").rstrip("/")
-        link = f"{base}{message.link}" if message.link.startswith("/") else message.link
-        body = f"{body}\n\n{link}"
     return EmailMessage(
         subject=message.subject,
-        body=body,
+        body=email_text(message.body, message.link),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to_address],
         headers={"Message-ID": message.message_id},
@@ -208,13 +205,15 @@ def _email(message: OutboxMessage) -> EmailMessage:
 
 def _mark_sent(message: OutboxMessage, now: datetime) -> None:
     with transaction.atomic():
-        OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(
+        marked = OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(
             status=Status.SENT, sent_at=now, claimed_until=None, last_error=""
         )
+        if marked:
+            delivery_told(message, delivered=True, at=now)  # the cause learns (core.delivery)
     logger.debug("outbox message %s sent", message.pk)
 
 
-def _mark_dead(message: OutboxMessage, reason: str) -> None:
+def _mark_dead(message: OutboxMessage, reason: str, now: datetime) -> None:
     with transaction.atomic():
         OutboxMessage.objects.filter(pk=message.pk).update(
             status=Status.DEAD,
@@ -222,6 +221,7 @@ def _mark_dead(message: OutboxMessage, reason: str) -> None:
             claimed_until=None,
             last_error=reason[:2000],
         )
+        delivery_told(message, delivered=False, at=now, reason=reason)
     logger.warning("outbox message %s dead after %s attempts", message.pk, message.attempts + 1)
 
 
@@ -229,7 +229,7 @@ def _mark_retrying(message: OutboxMessage, reason: str, now: datetime) -> bool:
     """Schedule the next attempt; returns False when that was the last allowed attempt."""
     attempts = message.attempts + 1
     if attempts >= _max_attempts():
-        _mark_dead(message, f"Gave up after {attempts} attempts. {reason}")
+        _mark_dead(message, f"Gave up after {attempts} attempts. {reason}", now)
         return False
     with transaction.atomic():
         OutboxMessage.objects.filter(pk=message.pk).update(
@@ -267,7 +267,7 @@ def outbox_deliver_due(*, now: datetime, batch: int = 50, connection: Any = None
             except Exception as error:
                 outcome = error if isinstance(error, _Refused) else _classify(error)
                 if isinstance(outcome, _Refused):
-                    _mark_dead(message, str(outcome))
+                    _mark_dead(message, str(outcome), now)
                     dead += 1
                     continue
                 # The server is unreachable: the rest of the batch waits too, untried.

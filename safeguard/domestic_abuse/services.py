@@ -256,7 +256,6 @@ def incident_record(*, actor: Actor, data: IncidentInput, now: datetime) -> Inci
                 police_reference=case.reference,
                 attended_at=incident.attended_at,
                 place=incident.place,
-                circumstances=incident.account,
                 children=tuple(told),
             ),
             now=now,

@@ -1,6 +1,7 @@
-"""Operation Encompass API: the Encompass desk (its lists, one notification with its clock,
-resolve, review and send, compliance) and a key adult's notifications (read, with a read
-receipt, and acknowledge). Thin: the same selectors and services as the pages."""
+"""Operation Encompass API: the Encompass desk (its lists, one notification with its clock and
+deliveries, resolve, preview and send, send again or record another route, compliance) and a
+key adult's notifications (read, with a read receipt, acknowledge, record the school's
+action). Thin: the same selectors and services as the pages."""
 
 from datetime import date, datetime
 from typing import Any
@@ -24,7 +25,8 @@ router = Router(tags=["operation encompass"])
 CLOCK_OBJECT = "encompass_notification"
 CLOCK_PREFIX = "encompass."
 CLOCKS_DESCRIPTION = (
-    "The notification's clock: encompass.notification, from the incident until it is sent, "
+    "The notification's clock: encompass.notification, from the incident until it is sent "
+    "(an email delivered to a key adult, or another route recorded), "
     "due before the start of the child's next school day at that school's start time "
     "(weekends, bank holidays and school holidays skipped). {name, due_at, met_at, status}; "
     "its source is in docs/clocks.md."
@@ -99,7 +101,8 @@ class DeskOut(Schema):
 class ReceivedOut(ReceivedItemOut):
     """The notification as a key adult reads it (docs/rules.md 4): the child's name and date
     of birth, the police reference, the date, time and place, whether the child was present
-    and where, the voice of the child, and brief circumstances."""
+    and where, the voice of the child, brief circumstances written for the school, the police
+    contact for the incident, and the action the school recorded."""
 
     child_dob: date | None
     police_reference: str
@@ -108,6 +111,23 @@ class ReceivedOut(ReceivedItemOut):
     where: str
     voice: str
     circumstances: str
+    contact_name: str
+    contact_unit: str
+    contact_phone: str
+    contact_email: str
+    action_taken: str
+    action_recorded_at: datetime | None
+    version: int
+
+
+class DeliveryOut(Schema):
+    """One key adult's email: queued, sending, sent (delivered), failed_retrying or dead."""
+
+    to_address: str
+    status: str
+    delivered_at: datetime | None
+    attempts: int
+    last_error: str
 
 
 class NotificationOut(ReceivedOut):
@@ -119,11 +139,17 @@ class NotificationOut(ReceivedOut):
     local_authority: LocalAuthorityRef | None
     due_at: datetime
     reviewed_by: str | None
+    queued_at: datetime | None = Field(description="When the desk sent it to the outbox")
+    delivery_error: str = Field(description="Why delivery was given up, when undelivered")
+    other_route: str = Field(description="How the desk told the school, if not by email")
     read_by: str | None
     acknowledged_by: str | None
+    action_recorded_by: str | None
     clocks: list[ClockOut] = Field(description=CLOCKS_DESCRIPTION)
+    deliveries: list[DeliveryOut] = Field(
+        [], description="Each key adult's email, as the outbox has it"
+    )
     created_at: datetime
-    version: int
 
     @staticmethod
     def resolve_reviewed_by(n: Notification) -> str | None:
@@ -136,6 +162,10 @@ class NotificationOut(ReceivedOut):
     @staticmethod
     def resolve_acknowledged_by(n: Notification) -> str | None:
         return _username(n.acknowledged_by)
+
+    @staticmethod
+    def resolve_action_recorded_by(n: Notification) -> str | None:
+        return _username(n.action_recorded_by)
 
     @staticmethod
     def resolve_clocks(n: Notification) -> list[ClockOut]:
@@ -170,8 +200,46 @@ class ResolveIn(InputSchema):
     version: int | None = None
 
 
-class SendIn(InputSchema):
-    circumstances: str = Field(max_length=2000, description="Brief circumstances, as reviewed")
+class PreviewIn(InputSchema):
+    circumstances: str = Field(
+        max_length=2000,
+        description="Brief circumstances written for the school: what the key adult needs to "
+        "support the child the next morning; no details of the allegation, no names of adults "
+        "beyond need. Required; never filled from the officer's account.",
+    )
+    contact_phone: str = Field("", max_length=40, description="A phone number for the school")
+
+
+class SendIn(PreviewIn):
+    version: int | None = None
+
+
+class RecipientOut(Schema):
+    name: str
+    email: str
+
+
+class PreviewOut(Schema):
+    """Exactly what sending would do, with nothing written: the recipients, the email (its
+    subject and text, a link and no child data) and the page the key adult will read."""
+
+    recipients: list[RecipientOut]
+    subject: str
+    email: str
+    page: ReceivedOut
+
+
+class RetryIn(InputSchema):
+    version: int | None = None
+
+
+class OtherRouteIn(InputSchema):
+    how: str = Field(max_length=500, description="How and when the school was told")
+    version: int | None = None
+
+
+class ActionIn(InputSchema):
+    action_taken: str = Field(max_length=1000, description="What the school did")
     version: int | None = None
 
 
@@ -182,9 +250,14 @@ class ComplianceQuery(InputSchema):
 # --- The Encompass desk ------------------------------------------------------------------------
 
 
-def _notification(response: HttpResponse, notification: Notification) -> NotificationOut:
+def _notification(
+    request: ActorRequest, response: HttpResponse, notification: Notification
+) -> NotificationOut:
     set_etag(response, notification.version)
-    return NotificationOut.model_validate(notification)
+    out = NotificationOut.model_validate(notification)
+    deliveries = selectors.notification_deliveries(actor=request.actor, notification=notification)
+    out.deliveries = [DeliveryOut.model_validate(d, from_attributes=True) for d in deliveries]
+    return out
 
 
 def _read(request: ActorRequest, notification_id: int) -> Notification:
@@ -206,7 +279,7 @@ def encompass_desk(request: ActorRequest) -> DeskOut:
 def get_encompass_notification(
     request: ActorRequest, response: HttpResponse, notification_id: int
 ) -> NotificationOut:
-    return _notification(response, _read(request, notification_id))
+    return _notification(request, response, _read(request, notification_id))
 
 
 @router.post("/encompass/notifications/{notification_id}/resolve", response=NotificationOut)
@@ -229,7 +302,7 @@ def resolve_encompass_notification(
             now=timezone.now(),
         ),
     )
-    return _notification(response, _read(request, notification_id))
+    return _notification(request, response, _read(request, notification_id))
 
 
 @router.post("/encompass/notifications/{notification_id}/send", response=NotificationOut)
@@ -237,8 +310,10 @@ def resolve_encompass_notification(
 def send_encompass_notification(
     request: ActorRequest, response: HttpResponse, notification_id: int, payload: SendIn
 ) -> NotificationOut:
-    """Send the reviewed notification (meets encompass.notification): each key adult gets it
-    to read in Safeguard, and an email holding only a link; no child data is emailed."""
+    """Send the notification (preview it first): each key adult gets it to read in Safeguard,
+    and an email holding only a link; no child data is emailed. Its status is "sending"
+    until the outbox delivers an email ("sent", meeting encompass.notification) or gives
+    every one up ("undelivered")."""
     actor = request.actor
     with_expected_version(
         request,
@@ -248,10 +323,70 @@ def send_encompass_notification(
             notification_id=notification_id,
             version=version,
             circumstances=payload.circumstances,
+            contact_phone=payload.contact_phone,
             now=timezone.now(),
         ),
     )
-    return _notification(response, _read(request, notification_id))
+    return _notification(request, response, _read(request, notification_id))
+
+
+@router.post("/encompass/notifications/{notification_id}/preview", response=PreviewOut)
+@operation_requires(Permission.ENCOMPASS_MANAGE)
+def preview_encompass_notification(
+    request: ActorRequest, notification_id: int, payload: PreviewIn
+) -> PreviewOut:
+    """What sending with these brief circumstances would share, with whom, and the email's
+    text. Nothing is written (422 `circumstances` when blank)."""
+    preview = services.notification_preview(
+        actor=request.actor,
+        notification=_read(request, notification_id),
+        circumstances=payload.circumstances,
+        contact_phone=payload.contact_phone,
+    )
+    return PreviewOut(
+        recipients=[RecipientOut(name=r.name, email=r.email) for r in preview.recipients],
+        subject=preview.subject,
+        email=preview.email,
+        page=ReceivedOut.model_validate(preview.page),
+    )
+
+
+@router.post("/encompass/notifications/{notification_id}/retry", response=NotificationOut)
+@operation_requires(Permission.ENCOMPASS_MANAGE)
+def retry_encompass_notification(
+    request: ActorRequest, response: HttpResponse, notification_id: int, payload: RetryIn
+) -> NotificationOut:
+    """Send an undelivered notification's emails again, from attempt one."""
+    actor = request.actor
+    with_expected_version(
+        request,
+        payload.version,
+        lambda version: services.notification_retry(
+            actor=actor, notification_id=notification_id, version=version, now=timezone.now()
+        ),
+    )
+    return _notification(request, response, _read(request, notification_id))
+
+
+@router.post("/encompass/notifications/{notification_id}/other-route", response=NotificationOut)
+@operation_requires(Permission.ENCOMPASS_MANAGE)
+def record_encompass_other_route(
+    request: ActorRequest, response: HttpResponse, notification_id: int, payload: OtherRouteIn
+) -> NotificationOut:
+    """The desk told the school another way (a phone call to the DSL): sent now, clock met."""
+    actor = request.actor
+    with_expected_version(
+        request,
+        payload.version,
+        lambda version: services.notification_other_route(
+            actor=actor,
+            notification_id=notification_id,
+            version=version,
+            how=payload.how,
+            now=timezone.now(),
+        ),
+    )
+    return _notification(request, response, _read(request, notification_id))
 
 
 @router.get("/encompass/compliance", response=ComplianceOut)
@@ -299,6 +434,23 @@ def acknowledge_received_notification(request: ActorRequest, notification_id: in
     notification = services.notification_acknowledge(
         actor=request.actor,
         notification_id=notification_id,
+        now=timezone.now(),
+    )
+    return ReceivedOut.model_validate(notification)
+
+
+@router.post("/encompass/received/{notification_id}/action", response=ReceivedOut)
+@operation_requires(Permission.ENCOMPASS_RECEIVE)
+def record_received_action(
+    request: ActorRequest, notification_id: int, payload: ActionIn
+) -> ReceivedOut:
+    """Record the action the school took (the police see it on the notification); recording
+    again replaces it. With `version`, a stale one is a 409."""
+    notification = services.notification_record_action(
+        actor=request.actor,
+        notification_id=notification_id,
+        action_taken=payload.action_taken,
+        version=payload.version,
         now=timezone.now(),
     )
     return ReceivedOut.model_validate(notification)

@@ -20,7 +20,8 @@ NOTIFICATION = clock_register(
         name="encompass.notification",
         title="Operation Encompass notification",
         starts="the police attend a domestic abuse incident with a child aged 4 to 17",
-        stops="the notification is sent to the school's key adults (or the local authority)",
+        stops="the notification is delivered to the school's key adults (or the local "
+        "authority): an email delivered, or another route recorded",
         rule="before the start of the next school day at that school's start time; weekends, "
         "bank holidays and school holidays skipped",
         source="Domestic Abuse Act 2021 s49A (in force 7 Nov 2025); docs/rules.md 4",

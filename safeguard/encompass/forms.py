@@ -1,30 +1,96 @@
-"""Forms for the Operation Encompass pages: review and send, resolve the school or local
-authority, and the compliance period."""
+"""Forms for the Operation Encompass pages: write, preview and send; resolve the school or local
+authority; an undelivered notification sent again or told another way; the school's action;
+and the compliance period."""
 
 from typing import Any
 
 from django import forms
 
+from safeguard.encompass import services
 from safeguard.frontend.forms import GovukForm, set_choices
 
 DEFAULT_MONTHS = 12
 MONTHS_MIN = 1
 MONTHS_MAX = 24
 MONTHS_ERROR = f"Enter a number of months from {MONTHS_MIN} to {MONTHS_MAX}"
-CIRCUMSTANCES_ERROR = "Enter brief circumstances for the key adult"
+CIRCUMSTANCES_ERROR = "Enter brief circumstances for the school"
+PREVIEW, SEND, EDIT = "preview", "send", "edit"
 
 
 class SendForm(GovukForm):
+    """The desk's send step, twice: "preview" shows exactly what will be sent; "send" (the
+    confirm step's button) sends what was previewed."""
+
     circumstances = forms.CharField(
-        label="Brief circumstances",
-        help_text="What the key adult needs to know to support the child at school. Keep it "
-        "brief and factual: the child's details above are sent as they are.",
+        label="Brief circumstances for the school",
+        help_text="Write this for the school: what the key adult needs to support the child "
+        "at school tomorrow morning. Give no details of the allegation, and name no adults "
+        "beyond what the school needs. Up to 2000 characters.",
         widget=forms.Textarea(attrs={"rows": 6}),
-        max_length=2000,
+        max_length=services.CIRCUMSTANCES_MAX,
         error_messages={
             "required": CIRCUMSTANCES_ERROR,
-            "max_length": "Brief circumstances must be 2000 characters or fewer",
+            "max_length": services.CIRCUMSTANCES_TOO_LONG,
         },
+    )
+    contact_phone = forms.CharField(
+        label="Phone number for the school to call (optional)",
+        help_text="The school is given your name, your unit and your email as the police "
+        "contact for this incident, and this number if you give one. Up to 40 characters.",
+        required=False,
+        max_length=services.PHONE_MAX,
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-20", "autocomplete": "tel"}),
+        error_messages={"max_length": services.PHONE_TOO_LONG},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    action = forms.ChoiceField(
+        choices=[(PREVIEW, "Preview"), (SEND, "Send"), (EDIT, "Change")],
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
+    @property
+    def confirmed(self) -> bool:
+        return self.is_valid() and self.cleaned_data.get("action") == SEND
+
+
+class ConfirmForm(SendForm):
+    """The confirm step: what was previewed, carried unchanged to the send."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("circumstances", "contact_phone"):
+            self.fields[name].widget = forms.HiddenInput()
+
+
+class RetryForm(GovukForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class OtherRouteForm(GovukForm):
+    other_route = forms.CharField(
+        label="How you told the school",
+        help_text="For example: phoned the DSL, Ms Oak, at 08:10 and read the notification "
+        "to her. Up to 500 characters.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=services.OTHER_ROUTE_MAX,
+        error_messages={
+            "required": services.OTHER_ROUTE,
+            "max_length": services.OTHER_ROUTE_TOO_LONG,
+        },
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ActionForm(GovukForm):
+    action_taken = forms.CharField(
+        label="Action the school took",
+        help_text="What the school did to support the child (for example: the class teacher "
+        "was told to watch for signs of distress; the DSL spoke with the child at break). "
+        "The police see this on the notification. Up to 1000 characters.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=services.ACTION_MAX,
+        error_messages={"required": services.ACTION, "max_length": services.ACTION_TOO_LONG},
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 

@@ -45,17 +45,38 @@ class Notification(VersionedModel):
     present = models.BooleanField()
     where = models.CharField(max_length=200, blank=True)
     voice = models.TextField(blank=True)
-    circumstances = models.TextField()
+    # Written by the desk for the school (docs/rules.md 4.2): blank until then, never the
+    # officer's account of the incident.
+    circumstances = models.TextField(blank=True)
+    # The police contact the school is given (docs/rules.md 4.4), as confirmed when sending.
+    contact_name = models.CharField(max_length=200, blank=True, db_default="")
+    contact_unit = models.CharField(max_length=120, blank=True, db_default="")
+    contact_phone = models.CharField(max_length=40, blank=True, db_default="")
+    contact_email = models.CharField(max_length=254, blank=True, db_default="")
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # When the desk sent it to the outbox; `sent_at` is when it counts as sent: the first
+    # email delivered to a key adult, or the other route recorded (docs/rules.md 4.3).
+    queued_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    delivery_error = models.CharField(max_length=300, blank=True, db_default="")
+    other_route = models.TextField(blank=True, db_default="")
+    other_route_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     read_at = models.DateTimeField(null=True, blank=True)  # the first read receipt
     read_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # What the school did (docs/rules.md 4.4), recorded by its key adult; the police see it.
+    action_taken = models.TextField(blank=True, db_default="")
+    action_recorded_at = models.DateTimeField(null=True, blank=True)
+    action_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField()
@@ -74,8 +95,17 @@ class Notification(VersionedModel):
 
     @property
     def awaiting_acknowledgement(self) -> bool:
-        """Sent, and not yet acknowledged by a key adult."""
-        return self.status == NotificationStatus.SENT
+        """Sent to the key adults (delivered or not yet), and not yet acknowledged."""
+        return self.status in AWAITING_ACKNOWLEDGEMENT
+
+    @property
+    def undelivered(self) -> bool:
+        return self.status == NotificationStatus.UNDELIVERED
+
+    @property
+    def delivering(self) -> bool:
+        """Sent to the outbox, and no email delivered yet (sending or undelivered)."""
+        return self.status in (NotificationStatus.SENDING, NotificationStatus.UNDELIVERED)
 
     @property
     def to_local_authority(self) -> bool:
@@ -87,9 +117,16 @@ class Notification(VersionedModel):
         return STATUS_COLOURS[NotificationStatus(self.status)]
 
 
+AWAITING_ACKNOWLEDGEMENT = (
+    NotificationStatus.SENDING,
+    NotificationStatus.UNDELIVERED,
+    NotificationStatus.SENT,
+)
 STATUS_COLOURS = {
     NotificationStatus.TO_RESOLVE: "orange",
     NotificationStatus.TO_REVIEW: "yellow",
+    NotificationStatus.SENDING: "light-blue",
+    NotificationStatus.UNDELIVERED: "red",
     NotificationStatus.SENT: "blue",
     NotificationStatus.ACKNOWLEDGED: "green",
 }

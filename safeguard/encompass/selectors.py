@@ -13,12 +13,13 @@ from safeguard.core.actor import Actor
 from safeguard.core.audit import audit_record
 from safeguard.core.calendars import london_date
 from safeguard.core.clocks import RecordLabel
+from safeguard.core.delivery import DeliveryState, delivery_states
 from safeguard.core.errors import NotFound
 from safeguard.core.models import AuditAction
 from safeguard.core.permissions import Permission
 from safeguard.core.scoping import scope_queryset
 from safeguard.encompass.models import Notification
-from safeguard.encompass.rules.lifecycle import UNSENT, NotificationStatus
+from safeguard.encompass.rules.lifecycle import TO_SEND, UNSENT, NotificationStatus
 from safeguard.encompass.rules.notification import next_working_day_start
 from safeguard.partners.models import LocalAuthority
 
@@ -51,6 +52,20 @@ def resolved_school_urns(*, incident_id: int) -> dict[int, str]:
     )
 
 
+def delivery_prefix(notification_id: int) -> str:
+    """The dedupe keys of a notification's emails start with this (core.disclosures)."""
+    return f"disclosure:{DISCLOSURE}:{notification_id}:"
+
+
+def notification_deliveries(*, actor: Actor, notification: Notification) -> list[DeliveryState]:
+    """Where each of a notification's emails stands (one per key adult), for the desk: read
+    from the outbox by the emails' dedupe keys (core.delivery). `notification` was read
+    through notification_get, which audited the read."""
+    actor.require(Permission.ENCOMPASS_MANAGE)
+    states = delivery_states(delivery_prefix(notification.pk))
+    return sorted(states.values(), key=lambda state: state.to_address)
+
+
 def notification_get(*, actor: Actor, notification_id: int) -> Notification:
     notification = (
         notifications_visible_to(actor, Permission.ENCOMPASS_MANAGE)
@@ -81,6 +96,8 @@ def _tomorrow_cutoff(now: datetime) -> datetime:
 @dataclass
 class Desk:
     due: list[Notification]
+    undelivered: list[Notification]  # every email given up: retry, or record another route
+    sending: list[Notification]  # in the outbox, no email delivered yet
     sent_unread: list[Notification]
     read_unacknowledged: list[Notification]
     acknowledged: list[Notification]
@@ -89,19 +106,30 @@ class Desk:
 
 
 def encompass_desk(*, actor: Actor, now: datetime) -> Desk:
-    """The Encompass officer's lists: unsent notifications due before tomorrow's school start
-    (soonest first, overdue at the top), then sent and unread, read and unacknowledged, and
-    recently acknowledged."""
+    """The Encompass officer's lists: notifications to send that are due before tomorrow's
+    school start (soonest first, overdue at the top), those whose delivery failed and those
+    still in the outbox (a notification counts as sent only once delivered), then sent and
+    unread, read and unacknowledged, and recently acknowledged."""
     visible = notifications_visible_to(actor, Permission.ENCOMPASS_MANAGE).select_related(
         "school", "local_authority"
     )
     unsent = visible.filter(status__in=UNSENT)
     due = list(
-        unsent.filter(due_at__lte=_tomorrow_cutoff(now)).order_by("due_at", "pk")[:LIST_LIMIT]
+        visible.filter(status__in=TO_SEND, due_at__lte=_tomorrow_cutoff(now)).order_by(
+            "due_at", "pk"
+        )[:LIST_LIMIT]
     )
     sent = visible.filter(status=NotificationStatus.SENT)
     desk = Desk(
         due=due,
+        undelivered=list(
+            visible.filter(status=NotificationStatus.UNDELIVERED).order_by("due_at", "pk")[
+                :LIST_LIMIT
+            ]
+        ),
+        sending=list(
+            visible.filter(status=NotificationStatus.SENDING).order_by("due_at", "pk")[:LIST_LIMIT]
+        ),
         sent_unread=list(sent.filter(read_at__isnull=True).order_by("-sent_at")[:LIST_LIMIT]),
         read_unacknowledged=list(
             sent.filter(read_at__isnull=False).order_by("-sent_at")[:LIST_LIMIT]

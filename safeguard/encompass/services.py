@@ -1,11 +1,14 @@
 """Operation Encompass notifications: made for each child aged 4 to 17 when an incident is
-recorded, resolved to a school or local authority, reviewed and sent (a disclosure to each key
-adult, the email holding a link, never the child's details), read (a receipt) and acknowledged.
+recorded, resolved to a school or local authority, reviewed (brief circumstances written for the
+school, previewed) and sent (a disclosure to each key adult, the email holding a link, never the
+child's details), counted as sent once the outbox delivers an email (or the desk records another
+route), read (a receipt), acknowledged, and the school's action recorded.
 
 Each change is one unit of work (core.unit_of_work); the steps are the table in
 rules/lifecycle.py. Encompass knows nothing of domestic abuse: the incident is told to it as
 plain facts (`IncidentFacts`), by a call from the service that records the incident."""
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,11 +18,12 @@ from safeguard.accounts.selectors import unit_of_type
 from safeguard.core.actor import Actor
 from safeguard.core.audit import audit_record
 from safeguard.core.clocks import ClockSubject, clocks_rederive
+from safeguard.core.delivery import Delivery, delivery_requeue, delivery_states, email_text
 from safeguard.core.disclosures import Notice, disclose
 from safeguard.core.errors import DomainError, NotFound, refuse_if
 from safeguard.core.models import AuditAction
 from safeguard.core.permissions import Permission, Role
-from safeguard.core.unit_of_work import record_change, record_create
+from safeguard.core.unit_of_work import Change, record_change, record_create
 from safeguard.encompass.models import Notification
 from safeguard.encompass.rules.lifecycle import (
     NOTIFICATION_LIFECYCLE,
@@ -28,7 +32,7 @@ from safeguard.encompass.rules.lifecycle import (
     initial_status,
 )
 from safeguard.encompass.rules.notification import Route, eligible, notification_due, route_for
-from safeguard.encompass.selectors import DISCLOSURE, notifications_visible_to
+from safeguard.encompass.selectors import DISCLOSURE, delivery_prefix, notifications_visible_to
 from safeguard.partners.models import LocalAuthority, School
 from safeguard.partners.selectors import key_adults_for, school_by_urn, school_calendar_for
 
@@ -38,7 +42,20 @@ NO_KEY_ADULT = "{school} has no key adult on record: add its DSL on the school p
 NO_LA_USER = "{la} has no user to receive notifications"
 NOT_SENT = "This notification has not been sent"
 UNKNOWN_SCHOOL = "No school with that URN is in the schools directory"
-CIRCUMSTANCES = "Enter brief circumstances for the key adult"
+CIRCUMSTANCES = "Enter brief circumstances for the school"
+CIRCUMSTANCES_MAX = 2000
+CIRCUMSTANCES_TOO_LONG = f"Brief circumstances must be {CIRCUMSTANCES_MAX} characters or fewer"
+PHONE_MAX = 40
+PHONE_TOO_LONG = f"A phone number must be {PHONE_MAX} characters or fewer"
+NOT_UNDELIVERED = "Only a notification whose delivery failed can be sent again"
+NOT_DELIVERING = "Only a notification not yet delivered can be recorded as told another way"
+NOTHING_TO_RETRY = "No email is waiting to be sent again: record how you told the school instead"
+OTHER_ROUTE = "Say how and when you told the school (for example, a phone call to the DSL)"
+OTHER_ROUTE_MAX = 500
+OTHER_ROUTE_TOO_LONG = f"How you told the school must be {OTHER_ROUTE_MAX} characters or fewer"
+ACTION = "Enter the action the school took"
+ACTION_MAX = 1000
+ACTION_TOO_LONG = f"The action taken must be {ACTION_MAX} characters or fewer"
 PURPOSE = "Operation Encompass (Domestic Abuse Act 2021 s49A)"
 NOTICE = Notice(
     subject="Operation Encompass notification",
@@ -82,8 +99,9 @@ class IncidentFacts:
     police_reference: str
     attended_at: datetime
     place: str
-    circumstances: str
     children: tuple[ChildFacts, ...]
+    # The officer's account of the incident is not told: brief circumstances are written for
+    # the school by the desk (docs/rules.md 4.2).
 
 
 def _voice(child: ChildFacts) -> str:
@@ -150,11 +168,15 @@ def _guard(step: Step, message: str) -> Callable[[Notification], None]:
 
 awaiting_school = _guard(Step.RESOLVE, NOT_TO_RESOLVE)
 ready_to_send = _guard(Step.SEND, NOT_TO_REVIEW)
+delivery_failed = _guard(Step.RETRY, NOT_UNDELIVERED)
+not_yet_delivered = _guard(Step.OTHER_ROUTE, NOT_DELIVERING)
 
 
 def sent_to_key_adult(notification: Notification) -> None:
     """Guard: only a sent notification can be acknowledged (once acknowledged, again is once)."""
-    if notification.status not in (NotificationStatus.SENT, NotificationStatus.ACKNOWLEDGED):
+    if notification.status != NotificationStatus.ACKNOWLEDGED and not NOTIFICATION_LIFECYCLE.can(
+        NotificationStatus(notification.status), Step.ACKNOWLEDGE
+    ):
         raise DomainError("invalid", NOT_SENT)
 
 
@@ -209,7 +231,7 @@ def notifications_for_incident(
                         present=child.present,
                         where=child.where,
                         voice=_voice(child),
-                        circumstances=incident.circumstances[:600],
+                        circumstances="",
                         created_at=now,
                     )
                 )
@@ -279,11 +301,8 @@ def notification_resolve(
 @dataclass(frozen=True)
 class Recipient:
     user: User | None
+    name: str
     email: str
-
-    @property
-    def name(self) -> str:
-        return self.user.username if self.user else self.email
 
 
 def _recipients(notification: Notification) -> list[Recipient]:
@@ -291,7 +310,7 @@ def _recipients(notification: Notification) -> list[Recipient]:
         adults = key_adults_for(notification.force_id, notification.school.urn)
         if not adults:
             raise DomainError("invalid", NO_KEY_ADULT.format(school=notification.school.name))
-        return [Recipient(adult.user, adult.secure_email) for adult in adults]
+        return [Recipient(adult.user, adult.name, adult.secure_email) for adult in adults]
     authority = notification.local_authority
     if authority is None:
         raise DomainError("invalid", "Resolve the school or local authority first")
@@ -300,16 +319,109 @@ def _recipients(notification: Notification) -> list[Recipient]:
     )
     if not members:
         raise DomainError("invalid", NO_LA_USER.format(la=authority.name))
-    return [Recipient(member, member.email) for member in members]
+    return [Recipient(member, member.display_name, member.email) for member in members]
+
+
+@dataclass(frozen=True)
+class Contact:
+    """The police contact the school is given: the sending officer, their desk, a phone."""
+
+    name: str
+    unit: str
+    phone: str
+    email: str
+
+
+def _contact(actor: Actor, notification: Notification, phone: str) -> Contact:
+    user = User.objects.filter(pk=actor.user_id).first()
+    unit = Unit.objects.filter(pk=notification.unit_id).values_list("name", flat=True).first()
+    return Contact(
+        name=user.display_name if user else actor.username,
+        unit=unit or "",
+        phone=phone.strip(),
+        email=user.email if user else "",
+    )
+
+
+def last_contact_phone(*, actor: Actor, unit_id: int) -> str:
+    """The phone number this desk last gave a school: the default for the next one."""
+    return (
+        Notification.objects.filter(force_id=actor.force_id, unit_id=unit_id)
+        .exclude(contact_phone="")
+        .order_by("-queued_at", "-pk")
+        .values_list("contact_phone", flat=True)
+        .first()
+        or ""
+    )
+
+
+@dataclass(frozen=True)
+class Preview:
+    """Exactly what sending will do: the school's page (`page`, the notification as the key
+    adult will read it, not saved), who gets it, and the email each of them gets."""
+
+    page: Notification
+    recipients: list[Recipient]
+    subject: str
+    email: str  # the email's text, as the outbox sends it
+
+    @property
+    def link(self) -> str:
+        return NOTICE.link.format(id=self.page.pk)
+
+
+def _checked(circumstances: str, contact_phone: str) -> None:
+    problems: list[tuple[str, str]] = []
+    if not circumstances.strip():
+        problems.append(("circumstances", CIRCUMSTANCES))
+    elif len(circumstances.strip()) > CIRCUMSTANCES_MAX:
+        problems.append(("circumstances", CIRCUMSTANCES_TOO_LONG))
+    if len(contact_phone.strip()) > PHONE_MAX:
+        problems.append(("contact_phone", PHONE_TOO_LONG))
+    refuse_if(problems)
+
+
+def _as_sent(notification: Notification, circumstances: str, contact: Contact) -> Notification:
+    page = copy.copy(notification)
+    page.circumstances = circumstances.strip()
+    page.contact_name, page.contact_unit = contact.name, contact.unit
+    page.contact_phone, page.contact_email = contact.phone, contact.email
+    return page
+
+
+def notification_preview(
+    *, actor: Actor, notification: Notification, circumstances: str, contact_phone: str
+) -> Preview:
+    """What sending `notification` (read through selectors.notification_get) with these brief
+    circumstances would share, with whom, and the email's text: nothing is written."""
+    actor.require(Permission.ENCOMPASS_MANAGE)
+    _checked(circumstances, contact_phone)
+    ready_to_send(notification)
+    contact = _contact(actor, notification, contact_phone)
+    page = _as_sent(notification, circumstances, contact)
+    link = NOTICE.link.format(id=notification.pk)
+    return Preview(
+        page=page,
+        recipients=_recipients(notification),
+        subject=NOTICE.subject,
+        email=email_text(NOTICE.body, link),
+    )
 
 
 def notification_send(
-    *, actor: Actor, notification_id: int, version: int, circumstances: str, now: datetime
+    *,
+    actor: Actor,
+    notification_id: int,
+    version: int,
+    circumstances: str,
+    now: datetime,
+    contact_phone: str = "",
 ) -> Notification:
-    """The Encompass officer reviews the brief circumstances and sends: each key adult gets a
-    disclosure and an email with a link to the secure page; no child data is emailed. The
-    event is about the child, so only their chronology holds it."""
-    refuse_if([] if circumstances.strip() else [("circumstances", CIRCUMSTANCES)])
+    """The Encompass officer sends after the preview: the brief circumstances written for the
+    school and the police contact are stored as previewed; each key adult gets a disclosure
+    and an email with a link to the secure page (no child data is emailed). It counts as sent
+    when the outbox delivers an email (`notification_delivery`), not now."""
+    _checked(circumstances, contact_phone)
     with record_change(
         actor=actor,
         now=now,
@@ -324,10 +436,16 @@ def notification_send(
     ) as change:
         notification = change.record
         recipients = _recipients(notification)
+        contact = _contact(actor, notification, contact_phone)
         change.write(
             circumstances=circumstances.strip(),
+            contact_name=contact.name,
+            contact_unit=contact.unit,
+            contact_phone=contact.phone,
+            contact_email=contact.email,
             status=_next(notification, Step.SEND),
-            sent_at=now,
+            queued_at=now,
+            delivery_error="",
             reviewed_by_id=actor.user_id,
         )
         link = NOTICE.link.format(id=notification.pk)
@@ -344,9 +462,117 @@ def notification_send(
             )
         change.event(
             "encompass.sent",
-            f"Operation Encompass notification sent for {notification.child_name}",
+            f"Operation Encompass notification sent for {notification.child_name}, to the "
+            "outbox: it counts as sent once delivered",
             about=notification.child_id,
         )
+    return notification
+
+
+def _delivered_event(change: Change[Notification], notification: Notification, how: str) -> None:
+    change.event(
+        "encompass.delivered",
+        f"Operation Encompass notification delivered for {notification.child_name}",
+        how,
+        about=notification.child_id,
+    )
+
+
+def notification_delivery(delivery: Delivery) -> None:
+    """The outbox's listener (core.delivery, registered in apps.py): the first email delivered
+    to a key adult makes the notification sent, at that moment (the clock is met then); when
+    every email has been given up, it is undelivered and on the desk for the officer to act.
+    Runs in the outbox's transaction, as the outbox (no person)."""
+    parts = delivery.dedupe_key.split(":")
+    try:
+        notification_id = int(parts[2])
+    except (IndexError, ValueError):
+        return
+    found = Notification.objects.filter(pk=notification_id).values_list("force_id").first()
+    if found is None:
+        return
+    outbox = Actor(user_id=0, username="outbox", force_id=found[0], channel="worker")
+    with record_change(
+        actor=outbox,
+        now=delivery.at,
+        audit_as="encompass_notification",
+        lock=lambda: Notification.objects.select_for_update().get(pk=notification_id),
+        reason="delivered" if delivery.delivered else "undelivered",
+        clocks=notification_clocks_rederive,
+        timeline_case=_case_of,
+    ) as change:
+        notification = change.record
+        status = NotificationStatus(notification.status)
+        if delivery.delivered:
+            if NOTIFICATION_LIFECYCLE.can(status, Step.DELIVER):
+                change.write(
+                    status=_next(notification, Step.DELIVER),
+                    sent_at=delivery.at,
+                    delivery_error="",
+                )
+                _delivered_event(change, notification, "Delivered by email to a key adult.")
+            return
+        if not NOTIFICATION_LIFECYCLE.can(status, Step.GIVE_UP):
+            return
+        states = delivery_states(delivery_prefix(notification.pk)).values()
+        if all(state.given_up for state in states):
+            change.write(
+                status=_next(notification, Step.GIVE_UP), delivery_error=delivery.reason[:300]
+            )
+
+
+def notification_retry(
+    *, actor: Actor, notification_id: int, version: int, now: datetime
+) -> Notification:
+    """Send an undelivered notification's emails again, from attempt one (the outbox)."""
+    with record_change(
+        actor=actor,
+        now=now,
+        audit_as="encompass_notification",
+        lock=lambda: _for_update(actor, notification_id),
+        version=version,
+        guard=delivery_failed,
+        reason="retry",
+        clocks=notification_clocks_rederive,
+        noun="notification",
+    ) as change:
+        notification = change.record
+        if not delivery_requeue(delivery_prefix(notification.pk), now=now):
+            raise DomainError("invalid", NOTHING_TO_RETRY)
+        change.write(status=_next(notification, Step.RETRY), delivery_error="")
+    return notification
+
+
+def notification_other_route(
+    *, actor: Actor, notification_id: int, version: int, how: str, now: datetime
+) -> Notification:
+    """The desk told the school another way (a phone call to the DSL, a secure email from the
+    desk): that is the delivery, so the notification is sent now and its clock met."""
+    how = how.strip()
+    if not how:
+        refuse_if([("other_route", OTHER_ROUTE)])
+    if len(how) > OTHER_ROUTE_MAX:
+        refuse_if([("other_route", OTHER_ROUTE_TOO_LONG)])
+    with record_change(
+        actor=actor,
+        now=now,
+        audit_as="encompass_notification",
+        lock=lambda: _for_update(actor, notification_id),
+        version=version,
+        guard=not_yet_delivered,
+        reason="other_route",
+        clocks=notification_clocks_rederive,
+        timeline_case=_case_of,
+        noun="notification",
+    ) as change:
+        notification = change.record
+        change.write(
+            status=_next(notification, Step.OTHER_ROUTE),
+            sent_at=now,
+            other_route=how,
+            other_route_by_id=actor.user_id,
+        )
+        _delivered_event(change, notification, f"Told another way: {how}")
     return notification
 
 
@@ -396,12 +622,48 @@ def notification_acknowledge(*, actor: Actor, notification_id: int, now: datetim
         reason="acknowledge",
     ) as change:
         notification = change.record
-        if notification.status == NotificationStatus.SENT:
+        if notification.status != NotificationStatus.ACKNOWLEDGED:
+            # A key adult who acknowledges has it: if no delivery was recorded yet, this is it.
             change.write(
                 status=_next(notification, Step.ACKNOWLEDGE),
                 acknowledged_at=now,
                 acknowledged_by_id=actor.user_id,
                 read_at=notification.read_at or now,
                 read_by_id=notification.read_by_id or actor.user_id,
+                sent_at=notification.sent_at or now,
+                delivery_error="",
             )
     return notification
+
+
+def notification_record_action(
+    *,
+    actor: Actor,
+    notification_id: int,
+    action_taken: str,
+    now: datetime,
+    version: int | None = None,
+) -> Notification:
+    """The school's key adult records what the school did (shown to the police on the
+    notification); recording again replaces it, each change audited."""
+    action_taken = action_taken.strip()
+    if not action_taken:
+        refuse_if([("action_taken", ACTION)])
+    if len(action_taken) > ACTION_MAX:
+        refuse_if([("action_taken", ACTION_TOO_LONG)])
+    with record_change(
+        actor=actor,
+        now=now,
+        audit_as="encompass_notification",
+        lock=lambda: _received(actor, notification_id),
+        version=version,
+        guard=sent_to_key_adult,
+        reason="school_action",
+        noun="notification",
+    ) as change:
+        change.write(
+            action_taken=action_taken,
+            action_recorded_at=now,
+            action_recorded_by_id=actor.user_id,
+        )
+    return change.record

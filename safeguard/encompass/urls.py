@@ -18,6 +18,16 @@ urlpatterns = [
         name="notification_send",
     ),
     path(
+        "encompass/notifications/<int:notification_id>/retry/",
+        views.notification_retry,
+        name="notification_retry",
+    ),
+    path(
+        "encompass/notifications/<int:notification_id>/other-route/",
+        views.notification_other_route,
+        name="notification_other_route",
+    ),
+    path(
         "encompass/notifications/<int:notification_id>/resolve/",
         views.notification_resolve,
         name="notification_resolve",
@@ -30,5 +40,10 @@ urlpatterns = [
         "encompass/received/<int:notification_id>/acknowledge/",
         views.received_acknowledge,
         name="received_acknowledge",
+    ),
+    path(
+        "encompass/received/<int:notification_id>/action/",
+        views.received_action,
+        name="received_action",
     ),
 ]

@@ -1,6 +1,7 @@
-"""Operation Encompass pages (thin): the desk's lists, one notification (resolve its school,
-or review and send it), compliance by month and by school, and a key adult's received
-notifications (reading one records the read receipt; then they acknowledge it)."""
+"""Operation Encompass pages (thin): the desk's lists, one notification (resolve its school;
+write, preview and send it; send an undelivered one again or record another route), compliance
+by month and by school, and a key adult's received notifications (reading one records the read
+receipt; then they acknowledge it and record the school's action)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from safeguard.encompass.clocks import NOTIFICATION
 from safeguard.encompass.models import Notification
 from safeguard.encompass.rules.lifecycle import NotificationStatus
 from safeguard.frontend.charts import BarChart, Series, bar_chart
+from safeguard.frontend.forms import show_domain_error
 from safeguard.frontend.pages import form_page
 from safeguard.partners.selectors import key_adults_for
 
@@ -49,7 +51,7 @@ class Deadline:
 
 
 def _deadline(notification: Notification, now: datetime) -> Deadline:
-    met = notification.sent_at
+    met = notification.sent_at  # sent = delivered (docs/rules.md 4.3)
     status = clock_status(
         due_at=notification.due_at, met_at=met, now=now, paused=False, cancelled=False
     )
@@ -64,7 +66,12 @@ def _deadline(notification: Notification, now: datetime) -> Deadline:
 def _desk_context(actor: Actor) -> dict[str, object]:
     now = timezone.now()
     desk = selectors.encompass_desk(actor=actor, now=now)
-    return {"desk": desk, "due": [_deadline(n, now) for n in desk.due]}
+    return {
+        "desk": desk,
+        "due": [_deadline(n, now) for n in desk.due],
+        "undelivered": [_deadline(n, now) for n in desk.undelivered],
+        "sending": [_deadline(n, now) for n in desk.sending],
+    }
 
 
 @requires(Permission.ENCOMPASS_MANAGE)
@@ -96,17 +103,19 @@ def _addressee(notification: Notification) -> str:
 def _notification_context(
     actor: Actor, notification: Notification
 ) -> tuple[dict[str, object], django_forms.Form | None, str]:
-    """The notification, its recipients and deadline, and the form its status calls for."""
+    """The notification, its recipients, deadline and deliveries, and the form its status
+    calls for. Brief circumstances start blank: the desk writes them for the school."""
     form: django_forms.Form | None = None
     kind = ""
+    version = {"version": notification.version}
     if notification.status == NotificationStatus.TO_REVIEW:
-        initial = {"circumstances": notification.circumstances, "version": notification.version}
+        phone = services.last_contact_phone(actor=actor, unit_id=notification.unit_id)
+        initial = {**version, "circumstances": notification.circumstances, "contact_phone": phone}
         form, kind = forms.SendForm(initial=initial), "send"
     elif notification.status == NotificationStatus.TO_RESOLVE:
         form, kind = (
             forms.ResolveForm(
-                initial={"version": notification.version},
-                authorities=selectors.local_authorities(actor=actor),
+                initial=version, authorities=selectors.local_authorities(actor=actor)
             ),
             "resolve",
         )
@@ -116,7 +125,12 @@ def _notification_context(
         "notification": notification,
         "deadline": _deadline(notification, timezone.now()),
         "key_adults": key_adults_for(notification.force_id, school.urn) if school else [],
+        "deliveries": selectors.notification_deliveries(actor=actor, notification=notification),
         "kind": kind,
+        "retry_form": forms.RetryForm(initial=version) if notification.undelivered else None,
+        "other_route_form": (
+            forms.OtherRouteForm(initial=version) if notification.delivering else None
+        ),
     }
     return context, form, kind
 
@@ -141,11 +155,15 @@ def _step_page(
     """A step on the notification page (send, resolve): the page again with the form's
     errors, or back to the notification when it is done."""
     context, _, _ = _notification_context(request.actor, notification)
+    if kind in ("retry", "other_route"):
+        context[f"{kind}_form"] = form  # shown with its errors, where it was
+    else:
+        context["kind"] = kind
     return form_page(
         request,
         form,
         template="encompass/notification.html",
-        context=context | {"kind": kind},
+        context=context,
         write=write,
         success=success,
         done_url=reverse("encompass:notification", kwargs={"notification_id": notification.pk}),
@@ -156,22 +174,89 @@ def _step_page(
 @requires(Permission.ENCOMPASS_MANAGE)
 @require_POST
 def notification_send(request: ActorRequest, notification_id: int) -> HttpResponse:
-    """Send after review: the key adults get a link by email, never the child's details."""
+    """Write, preview, send: "preview" shows exactly what each key adult will get (their page
+    and the email); the confirm step's "send" sends what was previewed. The email holds a
+    link, never the child's details."""
+    actor = _actor(request, DESK)
+    found = selectors.notification_get(actor=actor, notification_id=notification_id)
+    form = forms.SendForm(request.POST)
+    if form.confirmed:
+        return _step_page(
+            request,
+            found,
+            form,
+            "send",
+            write=lambda data: services.notification_send(
+                actor=actor,
+                notification_id=found.pk,
+                version=data["version"],
+                circumstances=data["circumstances"],
+                contact_phone=data["contact_phone"],
+                now=timezone.now(),
+            ),
+            success=f"Notification sent to {_addressee(found)}: it counts as sent once an "
+            "email is delivered",
+        )
+    context, _, _ = _notification_context(actor, found)
+    if form.is_valid() and form.cleaned_data.get("action") == forms.PREVIEW:
+        try:
+            preview = services.notification_preview(
+                actor=actor,
+                notification=found,
+                circumstances=form.cleaned_data["circumstances"],
+                contact_phone=form.cleaned_data["contact_phone"],
+            )
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            confirm = forms.ConfirmForm(
+                initial={**form.cleaned_data, "action": forms.SEND, "version": found.version}
+            )
+            return render(
+                request,
+                "encompass/notification.html",
+                context | {"kind": "confirm", "form": confirm, "preview": preview},
+            )
+    return render(request, "encompass/notification.html", context | {"form": form})
+
+
+@requires(Permission.ENCOMPASS_MANAGE)
+@require_POST
+def notification_retry(request: ActorRequest, notification_id: int) -> HttpResponse:
+    """An undelivered notification's emails, sent again from attempt one."""
     actor = _actor(request, DESK)
     found = selectors.notification_get(actor=actor, notification_id=notification_id)
     return _step_page(
         request,
         found,
-        forms.SendForm(request.POST),
-        "send",
-        write=lambda data: services.notification_send(
+        forms.RetryForm(request.POST),
+        "retry",
+        write=lambda data: services.notification_retry(
+            actor=actor, notification_id=found.pk, version=data["version"], now=timezone.now()
+        ),
+        success="The emails are queued to send again",
+    )
+
+
+@requires(Permission.ENCOMPASS_MANAGE)
+@require_POST
+def notification_other_route(request: ActorRequest, notification_id: int) -> HttpResponse:
+    """The desk told the school another way: the notification is sent now."""
+    actor = _actor(request, DESK)
+    found = selectors.notification_get(actor=actor, notification_id=notification_id)
+    return _step_page(
+        request,
+        found,
+        forms.OtherRouteForm(request.POST),
+        "other_route",
+        write=lambda data: services.notification_other_route(
             actor=actor,
             notification_id=found.pk,
             version=data["version"],
-            circumstances=data["circumstances"],
+            how=data["other_route"],
             now=timezone.now(),
         ),
-        success=f"Notification sent to {_addressee(found)}",
+        success=f"Recorded how {_addressee(found)} was told: the notification is sent",
     )
 
 
@@ -255,6 +340,17 @@ def received_list(request: ActorRequest) -> HttpResponse:
     )
 
 
+def _received_page(
+    request: ActorRequest, notification: Notification, action_form: django_forms.Form | None = None
+) -> HttpResponse:
+    form = action_form or forms.ActionForm(
+        initial={"action_taken": notification.action_taken, "version": notification.version}
+    )
+    return render(
+        request, "encompass/received.html", {"notification": notification, "action_form": form}
+    )
+
+
 @requires(Permission.ENCOMPASS_RECEIVE)
 def received(request: ActorRequest, notification_id: int) -> HttpResponse:
     """Opening the notification is the read receipt (the first opening is kept)."""
@@ -262,7 +358,7 @@ def received(request: ActorRequest, notification_id: int) -> HttpResponse:
     read = services.notification_read(
         actor=actor, notification_id=notification_id, now=timezone.now()
     )
-    return render(request, "encompass/received.html", {"notification": read})
+    return _received_page(request, read)
 
 
 @requires(Permission.ENCOMPASS_RECEIVE)
@@ -279,3 +375,31 @@ def received_acknowledge(request: ActorRequest, notification_id: int) -> HttpRes
     else:
         messages.success(request, "Notification acknowledged")
     return redirect("encompass:received", notification_id=notification_id)
+
+
+@requires(Permission.ENCOMPASS_RECEIVE)
+@require_POST
+def received_action(request: ActorRequest, notification_id: int) -> HttpResponse:
+    """The key adult records the action the school took; the police see it."""
+    actor = _actor(request, RECEIVED)
+    form = forms.ActionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.notification_record_action(
+                actor=actor,
+                notification_id=notification_id,
+                action_taken=form.cleaned_data["action_taken"],
+                version=form.cleaned_data["version"],
+                now=timezone.now(),
+            )
+        except Conflict as error:
+            form.add_error(None, error.message)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            messages.success(request, "The school's action is recorded")
+            return redirect("encompass:received", notification_id=notification_id)
+    shown = services.notification_read(
+        actor=actor, notification_id=notification_id, now=timezone.now()
+    )
+    return _received_page(request, shown, form)

@@ -819,7 +819,14 @@ class Incidents:
                 present,
                 where,
                 voice,
-                account[:600],
+                # Written for the school by the desk when sent (docs/rules.md 4.2), never the
+                # officer's account; blank until then.
+                (
+                    f"Police attended an incident at home; {child.given} may be tired or upset "
+                    "and may need support today."
+                    if sent_at
+                    else ""
+                ),
                 reviewer.id if reviewer else None,
                 sent_at,
                 read_at,

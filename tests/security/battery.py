@@ -808,6 +808,34 @@ def _assign_page_body(world: World, incident: Incident) -> dict[str, Any]:
     return {"user": world.officer_of_unit(incident.case.unit_id).pk}
 
 
+def _send_page_body(world: World, notification: Notification) -> dict[str, Any]:
+    """The confirm step's "send" (without it the page only previews)."""
+    return {**_send_body(world, notification), "action": "send"}
+
+
+def _preview_body(world: World, notification: Notification) -> dict[str, Any]:
+    return {"circumstances": "Verbal argument between the parents; police attended."}
+
+
+def _notification_version(world: World, notification: Notification) -> dict[str, Any]:
+    return {"version": _version(Notification, notification)}
+
+
+def _other_route_page_body(world: World, notification: Notification) -> dict[str, Any]:
+    return {"other_route": "Phoned the DSL", **_notification_version(world, notification)}
+
+
+def _other_route_body(world: World, notification: Notification) -> dict[str, Any]:
+    return {"how": "Phoned the DSL", **_notification_version(world, notification)}
+
+
+def _school_action_body(world: World, notification: Notification) -> dict[str, Any]:
+    return {
+        "action_taken": "DSL spoke with the child",
+        **_notification_version(world, notification),
+    }
+
+
 def _resolve_page_body(world: World, notification: Notification) -> dict[str, Any]:
     return {**_resolve_body(world, notification), "local_authority": ""}
 
@@ -1126,11 +1154,34 @@ WEB_ROUTES: dict[str, tuple[RouteSpec, ...]] = {
         RouteSpec(
             target="notification",
             method="POST",
-            data=_send_body,
+            data=_send_page_body,
             ok_status=302,
             ok_location=_notification_page,
             effect="notification",
             state="to_review",
+        ),
+    ),
+    # An undelivered notification: its email sent again, or the school told another way.
+    "encompass:notification_retry": (
+        RouteSpec(
+            target="notification",
+            method="POST",
+            data=_notification_version,
+            ok_status=302,
+            ok_location=_notification_page,
+            effect="notification",
+            state="undelivered",
+        ),
+    ),
+    "encompass:notification_other_route": (
+        RouteSpec(
+            target="notification",
+            method="POST",
+            data=_other_route_page_body,
+            ok_status=302,
+            ok_location=_notification_page,
+            effect="notification",
+            state="undelivered",
         ),
     ),
     "encompass:notification_resolve": (
@@ -1150,6 +1201,17 @@ WEB_ROUTES: dict[str, tuple[RouteSpec, ...]] = {
         RouteSpec(
             target="notification",
             method="POST",
+            ok_status=302,
+            ok_location=_received_page,
+            effect="notification",
+            state="sent",
+        ),
+    ),
+    "encompass:received_action": (
+        RouteSpec(
+            target="notification",
+            method="POST",
+            data=_school_action_body,
             ok_status=302,
             ok_location=_received_page,
             effect="notification",
@@ -1527,6 +1589,19 @@ API_OPERATIONS: dict[str, OperationSpec] = {
     "send_encompass_notification": OperationSpec(
         target="notification", body=_send_body, effect="notification", state="to_review"
     ),
+    # Writes nothing: what sending would share.
+    "preview_encompass_notification": OperationSpec(
+        target="notification", body=_preview_body, state="to_review", returns_target=False
+    ),
+    "retry_encompass_notification": OperationSpec(
+        target="notification",
+        body=_notification_version,
+        effect="notification",
+        state="undelivered",
+    ),
+    "record_encompass_other_route": OperationSpec(
+        target="notification", body=_other_route_body, effect="notification", state="undelivered"
+    ),
     "encompass_compliance": OperationSpec(query={"months": "3"}, returns_target=False),
     "list_received_notifications": OperationSpec(returns_target=False),
     # Reading records the read receipt: a refused read must not.
@@ -1535,6 +1610,9 @@ API_OPERATIONS: dict[str, OperationSpec] = {
     ),
     "acknowledge_received_notification": OperationSpec(
         target="notification", effect="notification", state="sent"
+    ),
+    "record_received_action": OperationSpec(
+        target="notification", body=_school_action_body, effect="notification", state="sent"
     ),
 }
 
@@ -1971,7 +2049,8 @@ class World:
                 added_at=timezone.now(),
             )
         now = timezone.now()
-        sent = state == "sent"
+        # "undelivered": disclosed and emailed, the email given up (the desk must act).
+        sent = state in ("sent", "undelivered")
         notification = Notification.objects.create(
             force_id=force_id,
             unit=self.units[loc],
@@ -1992,7 +2071,8 @@ class World:
             voice="Present; not spoken to.",
             circumstances="Verbal argument; police attended.",
             reviewed_by=self.staff[loc] if sent else None,
-            sent_at=now - timedelta(hours=1) if sent else None,
+            sent_at=now - timedelta(hours=1) if state == "sent" else None,
+            queued_at=now - timedelta(hours=1) if sent else None,
             created_at=incident.attended_at,
         )
         recipient = None
@@ -2006,6 +2086,23 @@ class World:
                 disclosed_by=self.staff[loc],
                 purpose="Operation Encompass (Domestic Abuse Act 2021 s49A)",
                 disclosed_at=now,
+            )
+        if state == "undelivered":
+            OutboxMessage.objects.create(
+                force_id=force_id,
+                channel=OutboxMessage.Channel.EMAIL,
+                recipient_user_id=recipient.pk,
+                to_address="dsl@school.gov.uk",
+                subject="Operation Encompass notification",
+                body="A notification",
+                link=f"/encompass/received/{notification.pk}/",
+                message_id=f"<undelivered-{notification.pk}@safeguard.local>",
+                dedupe_key=f"disclosure:{ENCOMPASS_DISCLOSURE}:{notification.pk}:{recipient.pk}",
+                status=OutboxMessage.Status.DEAD,
+                attempts=1,
+                last_error="Recipient refused: 550 no such user",
+                next_attempt_at=now,
+                created_at=now,
             )
         return notification, recipient
 
@@ -2271,6 +2368,8 @@ NOTIFICATION_FIELDS = (
     "read_by_id",
     "acknowledged_at",
     "acknowledged_by_id",
+    "action_taken",
+    "other_route",
 )
 
 

@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 from django.utils import timezone
 
 from safeguard.accounts.models import User
+from safeguard.core.outbox import outbox_deliver_due
 from safeguard.domestic_abuse.services import ChildInput
 from safeguard.domestic_abuse.tests.builders import DaCast, a_household, recorded
 from safeguard.encompass.models import Notification
@@ -100,3 +101,9 @@ def incident_for(
         ),
     )
     return Notification.objects.get(child=home.child)
+
+
+def deliver(at: datetime | None = None) -> int:
+    """Run the worker's delivery once (the test settings' mail backend): the emails it
+    delivered."""
+    return outbox_deliver_due(now=at or timezone.now()).sent

@@ -12,6 +12,7 @@ from safeguard.core.models import OutboxMessage
 from safeguard.domestic_abuse.services import ChildInput
 from safeguard.domestic_abuse.tests.builders import a_household, make_da_cast, recorded
 from safeguard.encompass.models import Notification
+from safeguard.encompass.tests.builders import deliver
 from safeguard.partners.models import KeyAdult, School
 from tests.factories import UnitFactory
 
@@ -104,6 +105,7 @@ def sent(cast, desk_client, urn: str, family: str) -> Notification:
         {"circumstances": "Verbal argument; police attended.", "version": notification.version},
     )
     assert response.status_code == 200, response.content
+    deliver()
     return notification
 
 
@@ -147,14 +149,22 @@ def test_send_needs_the_version_and_emails_a_link_without_child_data(
     assert not OutboxMessage.objects.exists()
     response = post(client, url, body, **{"If-Match": f'"v{notification.version}"'})
     assert response.status_code == 200, response.content
-    assert response.json()["status"] == "sent" and response.json()["reviewed_by"] == desk.username
-    assert response.json()["clocks"][0]["status"] == "met_late"  # the incident was days ago
+    assert (
+        response.json()["status"] == "sending" and response.json()["reviewed_by"] == desk.username
+    )
+    # Not met until delivered (the incident was days ago: breached meanwhile).
+    assert response.json()["clocks"][0]["status"] == "breached"
+    assert response.json()["deliveries"][0]["status"] == "queued"
+    assert deliver() == 1
+    got = client.get(f"/api/v1/encompass/notifications/{notification.pk}").json()
+    assert got["status"] == "sent" and got["clocks"][0]["status"] == "met_late"
+    assert got["deliveries"][0]["status"] == "sent"
     [email] = OutboxMessage.objects.filter(channel="email")
     assert email.to_address == "dsl@oak.sch.example"
     assert email.link == f"/encompass/received/{notification.pk}/"
     for secret in ("Ellie", "Walker", "Elm Road", "scared", notification.police_reference):
         assert secret not in email.body and secret not in email.subject
-    again = post(client, url, body | {"version": notification.version + 1})
+    again = post(client, url, body | {"version": got["version"]})
     assert again.status_code == 422
 
 

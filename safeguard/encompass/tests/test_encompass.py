@@ -126,11 +126,16 @@ def test_sent_by_email_with_no_child_data_read_and_acknowledged_by_the_dsl_only(
         circumstances="Parents argued; police attended; the child was upstairs.",
         now=london(2026, 11, 10, 23, 0),
     )
-    assert sent.status == "sent"
+    # Queued, not yet sent: the clock runs until the email is delivered.
+    assert sent.status == "sending" and sent.sent_at is None
     clock = ClockState.objects.get(object_type="encompass_notification", object_id=notification.pk)
-    assert clock.status == ClockState.Status.MET
-    report = outbox_deliver_due(now=timezone.now())
+    assert clock.status == ClockState.Status.RUNNING and clock.met_at is None
+    report = outbox_deliver_due(now=london(2026, 11, 10, 23, 5))
     assert report.sent == 1
+    delivered = Notification.objects.get(pk=notification.pk)
+    assert delivered.status == "sent" and delivered.sent_at == london(2026, 11, 10, 23, 5)
+    clock.refresh_from_db()
+    assert clock.status == ClockState.Status.MET and clock.met_at == delivered.sent_at
     [mail] = smtp_server.messages
     assert mail["To"] == "dsl@oak.sch.example"
     body = mail.get_payload(decode=True).decode() if not mail.is_multipart() else str(mail)
@@ -180,6 +185,7 @@ def test_compliance_by_month_and_school(cast, desk, schools):
         circumstances="c",
         now=london(2026, 11, 11, 7, 0),
     )
+    outbox_deliver_due(now=london(2026, 11, 11, 7, 1))
     services.notification_send(
         actor=actor,
         notification_id=late.pk,
@@ -187,6 +193,7 @@ def test_compliance_by_month_and_school(cast, desk, schools):
         circumstances="c",
         now=london(2026, 11, 11, 10, 0),
     )
+    outbox_deliver_due(now=london(2026, 11, 11, 10, 1))
     report = selectors.encompass_compliance(actor=actor, months=2, now=london(2026, 11, 20, 12, 0))
     november = report.by_month[-1]
     assert (november.due, november.on_time, november.percent) == (2, 1, 50.0)

@@ -10,7 +10,13 @@ from django.test import Client
 from safeguard.core.models import AuditEntry, OutboxMessage
 from safeguard.domestic_abuse.tests.builders import make_da_cast
 from safeguard.encompass.models import Notification
-from safeguard.encompass.tests.builders import incident_for, london, make_desk, make_schools
+from safeguard.encompass.tests.builders import (
+    deliver,
+    incident_for,
+    london,
+    make_desk,
+    make_schools,
+)
 from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +58,7 @@ def page(response) -> str:
 def send(client: Client, notification: Notification, circumstances: str = "Parents argued."):
     return client.post(
         f"/encompass/notifications/{notification.pk}/send/",
-        {"circumstances": circumstances, "version": notification.version},
+        {"circumstances": circumstances, "version": notification.version, "action": "send"},
     )
 
 
@@ -105,7 +111,7 @@ def test_the_notification_shows_what_will_be_shared_and_to_whom(cast, desk, scho
         "Yes: Living room",
         "I was scared",
         "Ms Oak, Designated safeguarding lead",
-        "Send notification",
+        "Preview what will be sent",
     ):
         assert text in shown, text
     assert "dsl@oak.sch.example" not in shown
@@ -119,7 +125,10 @@ def test_resolving_with_a_bad_urn_shows_the_error_then_a_good_one_resolves(cast,
     notification = incident_for(cast, "", INCIDENT)
     client = as_user(desk)
     shown = page(client.get(f"/encompass/notifications/{notification.pk}/"))
-    assert "Resolve the school or local authority" in shown and "Send notification" not in shown
+    assert (
+        "Resolve the school or local authority" in shown
+        and "Preview what will be sent" not in shown
+    )
     url = f"/encompass/notifications/{notification.pk}/resolve/"
     refused = page(client.post(url, {"school_urn": "999999", "version": notification.version}))
     assert "govuk-error-summary" in refused and "There is a problem" in refused
@@ -134,7 +143,7 @@ def test_resolving_with_a_bad_urn_shows_the_error_then_a_good_one_resolves(cast,
     assert notification.status == "to_review" and notification.school == schools["elm"]
     shown = page(client.get(response["Location"]))
     assert "Resolved: the notification is ready to review and send" in shown
-    assert "Mr Elm" in shown and "Send notification" in shown
+    assert "Mr Elm" in shown and "Preview what will be sent" in shown
 
 
 def test_sending_emails_a_link_with_no_child_data(cast, desk, schools):
@@ -143,7 +152,9 @@ def test_sending_emails_a_link_with_no_child_data(cast, desk, schools):
     response = send(client, notification, "Parents argued; the child was upstairs.")
     assert response.status_code == 302
     notification.refresh_from_db()
-    assert notification.status == "sent" and notification.sent_at == NOW
+    # Sent to the outbox: it counts as sent once delivered.
+    assert notification.status == "sending" and notification.sent_at is None
+    assert notification.queued_at == NOW
     assert notification.circumstances == "Parents argued; the child was upstairs."
     [email] = OutboxMessage.objects.filter(channel="email")
     assert email.to_address == "dsl@oak.sch.example"
@@ -158,16 +169,21 @@ def test_sending_emails_a_link_with_no_child_data(cast, desk, schools):
     ):
         assert secret not in email.body and secret not in email.subject
     shown = page(client.get(response["Location"]))
-    assert "Notification sent to Oak Primary" in shown and "Send notification" not in shown
+    assert "Notification sent to Oak Primary" in shown and "Preview what will be sent" not in shown
     assert "Not yet read" in shown
     desk_page = page(client.get("/encompass/"))
+    assert f'id="sending-{notification.pk}"' in desk_page
+    assert f'id="table-sent-unread-{notification.pk}"' not in desk_page
+    assert deliver() == 1
+    desk_page = page(client.get("/encompass/"))
     assert f'id="table-sent-unread-{notification.pk}"' in desk_page
+    assert f'id="sending-{notification.pk}"' not in desk_page
 
 
 def test_sending_without_circumstances_is_refused(cast, desk, schools):
     notification = incident_for(cast, "100001", INCIDENT)
     shown = page(send(as_user(desk), notification, "  "))
-    assert "Enter brief circumstances for the key adult" in shown
+    assert "Enter brief circumstances for the school" in shown
     assert Notification.objects.get(pk=notification.pk).status == "to_review"
 
 
@@ -189,6 +205,7 @@ def test_compliance_renders_by_month_and_school(cast, desk, schools):
     notification = incident_for(cast, "100001", INCIDENT)
     client = as_user(desk)
     assert send(client, notification).status_code == 302
+    deliver()
     shown = page(client.get("/encompass/compliance/?months=3"))
     assert 'id="chart-compliance"' in shown and "<svg" in shown
     assert "Nov 2026" in shown and "Sep 2026" in shown and "Aug 2026" not in shown
@@ -211,6 +228,7 @@ def test_compliance_refuses_months_out_of_range(desk):
 def test_the_dsl_reads_with_a_receipt_and_acknowledges(cast, desk, schools):
     notification = incident_for(cast, "100001", INCIDENT)
     assert send(as_user(desk), notification, "Parents argued.").status_code == 302
+    deliver()
     dsl = as_user(schools["dsl"])
     listed = page(dsl.get("/encompass/received/"))
     assert f'href="/encompass/received/{notification.pk}/"' in listed and "New" in listed
@@ -238,6 +256,7 @@ def test_the_dsl_reads_with_a_receipt_and_acknowledges(cast, desk, schools):
 def test_another_schools_dsl_gets_not_found(cast, desk, schools):
     notification = incident_for(cast, "100001", INCIDENT)
     assert send(as_user(desk), notification).status_code == 302
+    deliver()
     other = as_user(schools["other_dsl"])
     assert f"/encompass/received/{notification.pk}/" not in page(other.get("/encompass/received/"))
     assert other.get(f"/encompass/received/{notification.pk}/").status_code == 404
