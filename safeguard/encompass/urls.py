@@ -32,3 +32,5 @@ urlpatterns = [
         name="received_acknowledge",
     ),
 ]
+# The download of the desk (docs/exports.md).
+urlpatterns += [path("encompass/export/", views.desk_export, name="desk_export")]
