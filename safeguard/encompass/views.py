@@ -294,6 +294,7 @@ class DeskRow:
 DESK_COLUMNS: list[Column[DeskRow]] = [
     Column("List", lambda r: r.section),
     Column("Child", lambda r: r.notification.child_name),
+    Column("Police reference", lambda r: r.notification.police_reference),
     Column("School or local authority", lambda r: _addressee(r.notification)),
     Column("Incident", lambda r: r.notification.incident_at),
     Column("Due", lambda r: r.notification.due_at),
