@@ -32,3 +32,8 @@ urlpatterns = [
         "account/api-tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"
     ),
 ]
+# Downloads of the staff list and the audit search (docs/exports.md).
+urlpatterns += [
+    path("staff/export/", views.staff_list_export, name="staff_list_export"),
+    path("audit/export/", views.audit_search_export, name="audit_search_export"),
+]

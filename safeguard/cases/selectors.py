@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
@@ -163,19 +163,7 @@ def case_list_visible_to(
     size: int = PAGE_SIZE,
 ) -> KeysetPage[Case]:
     """One page of the actor's cases, filtered and sorted, by keyset (page 100 costs page 1)."""
-    cases = cases_visible_to(actor).select_related("unit", "owner")
-    if filters.case_type:
-        cases = cases.filter(case_type=filters.case_type)
-    if filters.status:
-        cases = cases.filter(status=filters.status)
-    if filters.risk_grade:
-        cases = cases.filter(risk_grade=filters.risk_grade)
-    if filters.unit_id:
-        cases = cases.filter(unit_id=filters.unit_id)
-    if filters.owner_id:
-        cases = cases.filter(owner_id=filters.owner_id)
-    if filters.overdue:
-        cases = _overdue(cases, now)
+    cases = case_list_rows(actor=actor, filters=filters, now=now)
     page = keyset_page(
         cases, order=SORTS.get(filters.sort, SORTS["newest"]), after=after, size=size
     )
@@ -371,3 +359,50 @@ def can_act_on(*, actor: Actor, case: Case, permission: Permission) -> bool:
 
 def units_for_filters(*, actor: Actor) -> QuerySet[Unit]:
     return Unit.objects.filter(force_id=actor.force_id).order_by("name")
+
+
+# ---------------------------------------------------------------------------------------------
+# Printing and export (docs/exports.md)
+# ---------------------------------------------------------------------------------------------
+
+# A printed chronology holds at most this many events (the newest); it says so when cut.
+PRINT_LIMIT = 5000
+
+
+def staff_names(*, actor: Actor, usernames: set[str]) -> dict[str, str]:
+    """Full names of the actor's force's staff by username, for bylines on paper."""
+    users = User.objects.filter(force_id=actor.force_id, username__in=usernames)
+    return {user.username: user.display_name for user in users}
+
+
+def case_subject_label(*, case: Case, today: date) -> str:
+    """The subject children of a case, as a record is named: "Benjamin Smith (12)"."""
+    subjects = [
+        i.person
+        for i in case.involvements.select_related("person").order_by("person__family_name")
+        if i.role == Involvement.Role.SUBJECT
+    ]
+    labels = []
+    for person in subjects:
+        age = person.age(today)
+        labels.append(person.full_name + (f" ({age})" if age is not None else ""))
+    return ", ".join(labels) or "No subject child recorded"
+
+
+def case_list_rows(*, actor: Actor, filters: CaseFilters, now: datetime) -> QuerySet[Case]:
+    """Every case of the list the actor sees with these filters, in its sort order: the case
+    list's own rows without the page limit, for an export (audited by the export)."""
+    cases = cases_visible_to(actor).select_related("unit", "owner")
+    if filters.case_type:
+        cases = cases.filter(case_type=filters.case_type)
+    if filters.status:
+        cases = cases.filter(status=filters.status)
+    if filters.risk_grade:
+        cases = cases.filter(risk_grade=filters.risk_grade)
+    if filters.unit_id:
+        cases = cases.filter(unit_id=filters.unit_id)
+    if filters.owner_id:
+        cases = cases.filter(owner_id=filters.owner_id)
+    if filters.overdue:
+        cases = _overdue(cases, now)
+    return cases.order_by(*SORTS.get(filters.sort, SORTS["newest"]))

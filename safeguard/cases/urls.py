@@ -30,3 +30,14 @@ urlpatterns = [
     path("people/<int:person_id>/merge/", views.person_merge, name="person_merge"),
     path("people/<int:person_id>/chronology/", views.child_chronology, name="child_chronology"),
 ]
+# Print and export (docs/exports.md).
+urlpatterns += [
+    path("cases/export/", views.case_list_export, name="case_list_export"),
+    path("cases/<int:case_id>/summary.pdf", views.case_summary_pdf, name="case_summary_pdf"),
+    path("cases/<int:case_id>/timeline.pdf", views.case_timeline_pdf, name="case_timeline_pdf"),
+    path(
+        "people/<int:person_id>/chronology.pdf",
+        views.child_chronology_pdf,
+        name="child_chronology_pdf",
+    ),
+]

@@ -1,10 +1,11 @@
 """Case pages (thin): list, record a case for a child, the case page and its record-keeping."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,8 +21,10 @@ from safeguard.core.clocks import clocks_for
 from safeguard.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from safeguard.core.permissions import Permission
 from safeguard.core.views import ActorRequest, requires
+from safeguard.frontend.exports import Column, export_response
 from safeguard.frontend.forms import form_data, show_domain_error
 from safeguard.frontend.pages import form_page
+from safeguard.frontend.printing import pdf_response
 from safeguard.people.forms import MergeForm, duplicate_choice_missing, person_input
 from safeguard.people.selectors import PersonSearch, person_duplicates, person_get, person_search
 from safeguard.people.services import PossibleDuplicates
@@ -563,4 +566,178 @@ def person_merge(request: ActorRequest, person_id: int) -> HttpResponse:
             "other": other,
             "duplicates": [d for d in duplicates if d.person.pk != keep.pk],
         },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Print and export (docs/exports.md)
+# ---------------------------------------------------------------------------------------------
+
+CASE_COLUMNS: list[Column[Case]] = [
+    Column("Reference", lambda c: c.reference),
+    Column("Type", lambda c: c.get_case_type_display()),
+    Column("Status", lambda c: c.get_status_display()),
+    Column("Risk grade", lambda c: c.get_risk_grade_display()),
+    Column("Received", lambda c: c.received_at),
+    Column("Unit", lambda c: c.unit.name),
+    Column("Owner", lambda c: c.owner.display_name if c.owner else "Not allocated"),
+    Column("Next review due", lambda c: c.next_review_due_at),
+]
+
+
+@requires(Permission.CASE_VIEW)
+def case_list_export(request: ActorRequest) -> HttpResponseBase:
+    """The case list as CSV or XLSX: every row its filters select, not just the page."""
+    actor = _actor(request)
+    form = forms.CaseFilterForm(
+        request.GET or None,
+        units=selectors.units_for_filters(actor=actor),
+        owners=selectors.case_assignable_staff(actor=actor),
+        statuses=[(s.value, STATUS_LABELS[s]) for s in Status],
+    )
+    filters = selectors.CaseFilters()
+    if form.is_valid():
+        filters = selectors.CaseFilters(
+            case_type=form.cleaned_data["case_type"],
+            status=form.cleaned_data["status"],
+            risk_grade=form.cleaned_data["risk_grade"],
+            unit_id=form.cleaned_data["unit"],
+            owner_id=form.cleaned_data["owner"],
+            overdue=form.cleaned_data["overdue"],
+            sort=form.cleaned_data["sort"] or "newest",
+        )
+    rows = selectors.case_list_rows(actor=actor, filters=filters, now=timezone.now())
+    return export_response(
+        request,
+        name="cases",
+        object_type="case",
+        columns=CASE_COLUMNS,
+        rows=rows.iterator(chunk_size=2000),
+        count=rows.count(),
+        title="Cases",
+    )
+
+
+def _by(names: dict[str, str], username: str) -> str:
+    return names.get(username, username)
+
+
+@dataclass(frozen=True)
+class PrintedEvent:
+    at: Any
+    title: str
+    description: str
+    by: str
+    case_reference: str = ""
+    about: str = ""
+
+
+@requires(Permission.CASE_VIEW)
+def case_summary_pdf(request: ActorRequest, case_id: int) -> HttpResponse:
+    """The case summary on paper, for a strategy meeting or court."""
+    actor = _actor(request)
+    case = selectors.case_get(actor=actor, case_id=case_id)
+    today = london_date(timezone.now())
+    involvements = selectors.case_involvements(case=case)
+    children = [
+        {"person": i.person, "role": i.get_role_display(), "age": i.person.age(today)}
+        for i in involvements
+        if i.role in Involvement.CHILD_ROLES
+    ]
+    adults = [
+        {"person": i.person, "role": i.get_role_display()}
+        for i in involvements
+        if i.role not in Involvement.CHILD_ROLES
+    ]
+    return pdf_response(
+        request,
+        template="cases/print/case_summary.html",
+        context={
+            "case": case,
+            "children": children,
+            "adults": adults,
+            "decisions": list(case.decisions.select_related("decided_by", "superseded_by")),
+            "voices": list(case.voices.select_related("child", "recorded_by")),
+            "actions": list(case.actions.select_related("owner")),
+            "notes": list(case.notes.select_related("author")),
+            "reviews": list(case.reviews.select_related("reviewer")),
+        },
+        title="Case summary",
+        reference=case.reference,
+        subject=selectors.case_subject_label(case=case, today=today),
+        object_type="case",
+        object_id=case.pk,
+        filename=f"{case.reference}-summary.pdf",
+    )
+
+
+@requires(Permission.CASE_VIEW)
+def case_timeline_pdf(request: ActorRequest, case_id: int) -> HttpResponse:
+    """The case's timeline on paper, oldest first, as a chronology is read in court."""
+    actor = _actor(request)
+    case = selectors.case_get(actor=actor, case_id=case_id)
+    page = selectors.case_timeline(case=case, size=selectors.PRINT_LIMIT)
+    names = selectors.staff_names(actor=actor, usernames={e.actor_username for e in page.items})
+    entries = [
+        PrintedEvent(e.at, e.title, e.description, _by(names, e.actor_username))
+        for e in reversed(page.items)
+    ]
+    return pdf_response(
+        request,
+        template="cases/print/chronology.html",
+        context={
+            "entries": entries,
+            "truncated": page.next_cursor is not None,
+            "intro": "Everything that happened on this case, oldest first.",
+        },
+        title="Case chronology",
+        reference=case.reference,
+        subject=selectors.case_subject_label(case=case, today=london_date(timezone.now())),
+        object_type="case",
+        object_id=case.pk,
+        filename=f"{case.reference}-chronology.pdf",
+    )
+
+
+@requires(Permission.PERSON_VIEW)
+def child_chronology_pdf(request: ActorRequest, person_id: int) -> HttpResponse:
+    """A child's chronology on paper, oldest first: the same events as their page."""
+    request.nav_section = "people"
+    actor = request.actor
+    chronology = selectors.child_chronology(
+        actor=actor, person_id=person_id, size=selectors.PRINT_LIMIT
+    )
+    person = chronology.person
+    names = selectors.staff_names(
+        actor=actor, usernames={e.event.actor_username for e in chronology.entries}
+    )
+    entries = [
+        PrintedEvent(
+            e.event.at,
+            e.event.title,
+            e.event.description,
+            _by(names, e.event.actor_username),
+            e.case_reference,
+            e.about,
+        )
+        for e in reversed(chronology.entries)
+    ]
+    age = person.age(london_date(timezone.now()))
+    return pdf_response(
+        request,
+        template="cases/print/chronology.html",
+        context={
+            "entries": entries,
+            "truncated": chronology.page.next_cursor is not None,
+            "intro": (
+                "What is recorded about this child, and what happened on each of their cases, "
+                "oldest first."
+            ),
+        },
+        title="Chronology",
+        reference=f"Person record {person.pk}",
+        subject=person.full_name + (f" ({age})" if age is not None else ""),
+        object_type="person",
+        object_id=person.pk,
+        filename=f"chronology-{person.pk}.pdf",
     )

@@ -170,3 +170,15 @@ def triage_capacity(
             threshold=threshold,
         ),
     )
+
+
+def triage_queue_rows(*, actor: Actor) -> QuerySet[Incident]:
+    """Every incident of the triage queue, in the queue's order (triage_queue's rows without
+    its pages), for the queue's download; the download audits itself."""
+    return (
+        incidents_visible_to(actor)
+        .filter(triage_status__in=OPEN)
+        .annotate(risk_order=RISK_ORDER)
+        .select_related("case", "victim", "triage_owner")
+        .order_by("risk_order", "attended_at", "pk")
+    )

@@ -17,3 +17,7 @@ urlpatterns = [
     path("domestic-abuse/<int:incident_id>/assign/", views.triage_assign, name="triage_assign"),
     path("domestic-abuse/<int:incident_id>/assess/", views.triage_complete, name="triage_complete"),
 ]
+# The download of the triage queue (docs/exports.md).
+urlpatterns += [
+    path("domestic-abuse/triage/export/", views.triage_queue_export, name="triage_queue_export")
+]

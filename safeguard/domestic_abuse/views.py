@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +28,7 @@ from safeguard.domestic_abuse.rules.marac import ROUTE_LABELS, Route
 from safeguard.domestic_abuse.rules.triage import TriageStatus, is_open
 from safeguard.encompass.selectors import resolved_school_urns
 from safeguard.frontend.charts import BarChart, Series, bar_chart
+from safeguard.frontend.exports import Column, export_response
 from safeguard.frontend.forms import form_data, show_domain_error
 from safeguard.frontend.pages import conflict_message, form_page
 from safeguard.people.models import Person
@@ -524,4 +525,29 @@ def triage_capacity(request: ActorRequest) -> HttpResponse:
             else [],
             "charts": _capacity_charts(capacity) if capacity else [],
         },
+    )
+
+
+# The download of the triage queue (docs/exports.md): every waiting incident, in queue order.
+
+TRIAGE_COLUMNS: list[Column[Incident]] = [
+    Column("Reference", lambda i: i.case.reference),
+    Column("Victim", lambda i: i.victim.full_name),
+    Column("Attended", lambda i: i.attended_at),
+    Column("DASH grade", lambda i: i.get_risk_grade_display() if i.risk_grade else "Not graded"),
+    Column("Owner", lambda i: i.triage_owner.display_name if i.triage_owner else "Unclaimed"),
+]
+
+
+@requires(Permission.CASE_WORK)
+def triage_queue_export(request: ActorRequest) -> HttpResponseBase:
+    rows = selectors.triage_queue_rows(actor=_actor(request))
+    return export_response(
+        request,
+        name="da_triage_queue",
+        object_type="da_incident",
+        columns=TRIAGE_COLUMNS,
+        rows=rows.iterator(chunk_size=2000),
+        count=rows.count(),
+        title="Domestic abuse triage",
     )

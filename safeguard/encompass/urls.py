@@ -47,3 +47,5 @@ urlpatterns = [
         name="received_action",
     ),
 ]
+# The download of the desk (docs/exports.md).
+urlpatterns += [path("encompass/export/", views.desk_export, name="desk_export")]

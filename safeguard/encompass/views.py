@@ -11,7 +11,7 @@ from typing import Any
 from django import forms as django_forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +28,7 @@ from safeguard.encompass.models import Notification
 from safeguard.encompass.rules.lifecycle import NotificationStatus
 from safeguard.frontend.charts import BarChart, Series, bar_chart
 from safeguard.frontend.forms import show_domain_error
+from safeguard.frontend.exports import Column, export_response
 from safeguard.frontend.pages import form_page
 from safeguard.partners.selectors import key_adults_for
 
@@ -403,3 +404,50 @@ def received_action(request: ActorRequest, notification_id: int) -> HttpResponse
         actor=actor, notification_id=notification_id, now=timezone.now()
     )
     return _received_page(request, shown, form)
+
+
+# The download of the desk (docs/exports.md): each of its lists, as the page shows them.
+
+
+@dataclass(frozen=True)
+class DeskRow:
+    section: str
+    notification: Notification
+
+
+DESK_COLUMNS: list[Column[DeskRow]] = [
+    Column("List", lambda r: r.section),
+    Column("Child", lambda r: r.notification.child_name),
+    Column("Police reference", lambda r: r.notification.police_reference),
+    Column("School or local authority", lambda r: _addressee(r.notification)),
+    Column("Incident", lambda r: r.notification.incident_at),
+    Column("Due", lambda r: r.notification.due_at),
+    Column("Status", lambda r: r.notification.get_status_display()),
+    Column("Sent", lambda r: r.notification.sent_at),
+    Column("Read", lambda r: r.notification.read_at),
+    Column("Acknowledged", lambda r: r.notification.acknowledged_at),
+]
+
+
+@requires(Permission.ENCOMPASS_MANAGE)
+def desk_export(request: ActorRequest) -> HttpResponseBase:
+    desk = selectors.encompass_desk(actor=_actor(request, DESK), now=timezone.now())
+    rows = [
+        DeskRow(section, notification)
+        for section, notifications in (
+            ("Due before tomorrow's school start", desk.due),
+            ("Sent, not yet read", desk.sent_unread),
+            ("Read, not yet acknowledged", desk.read_unacknowledged),
+            ("Recently acknowledged", desk.acknowledged),
+        )
+        for notification in notifications
+    ]
+    return export_response(
+        request,
+        name="encompass_desk",
+        object_type="encompass_notification",
+        columns=DESK_COLUMNS,
+        rows=rows,
+        count=len(rows),
+        title="Operation Encompass",
+    )

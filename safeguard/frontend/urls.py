@@ -10,3 +10,9 @@ urlpatterns = [
     path("team/", views.team, name="team"),
     path("duty/", views.duty, name="duty"),
 ]
+# Downloads of the work lists (docs/exports.md).
+urlpatterns += [
+    path("export/my-work/", views.my_work_export, name="my_work_export"),
+    path("team/export/", views.team_export, name="team_export"),
+    path("duty/export/", views.duty_export, name="duty_export"),
+]

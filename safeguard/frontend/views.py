@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,11 +12,12 @@ from safeguard.accounts.services import auth_event_record
 from safeguard.cases.selectors import my_open_actions, my_open_cases
 from safeguard.core.audit import audit_record
 from safeguard.core.calendars import london_date
-from safeguard.core.clocks import clocks_high_risk, clocks_of_units, clocks_owned_by
+from safeguard.core.clocks import ClockRow, clocks_high_risk, clocks_of_units, clocks_owned_by
 from safeguard.core.disclosures import disclosure_list_received
 from safeguard.core.models import AuditAction
 from safeguard.core.permissions import Permission, Role
 from safeguard.core.views import ActorRequest, requires
+from safeguard.frontend.exports import Column, export_response
 
 # docs/demo.md: where each role starts after signing in, its main page, first match wins. My
 # work is the start for whoever holds cases (officers, investigators, custody officers).
@@ -163,3 +164,56 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return render(request, "frontend/errors/csrf.html", status=403)
+
+
+# Downloads of the work lists (docs/exports.md): the same selectors as the pages, so the same
+# rows; the page's display limit is lifted to EXPORT_LIMIT.
+
+EXPORT_LIMIT = 10_000
+
+CLOCK_COLUMNS: list[Column[ClockRow]] = [
+    Column("Record", lambda r: f"{r.object_type.capitalize()} {r.object_id}"),
+    Column("Deadline", lambda r: r.clock.title),
+    Column("Status", lambda r: r.tag_text),
+    Column("Due", lambda r: r.clock.due_at),
+    Column("Link", lambda r: r.link),
+]
+
+
+def _clock_export(
+    request: ActorRequest, name: str, title: str, rows: list[ClockRow]
+) -> HttpResponseBase:
+    return export_response(
+        request,
+        name=name,
+        object_type="clock",
+        columns=CLOCK_COLUMNS,
+        rows=rows,
+        count=len(rows),
+        title=title,
+    )
+
+
+@requires(Permission.MY_WORK_VIEW)
+def my_work_export(request: ActorRequest) -> HttpResponseBase:
+    actor = request.actor
+    rows = clocks_owned_by(
+        force_id=actor.force_id, user_id=actor.user_id, now=timezone.now(), limit=EXPORT_LIMIT
+    )
+    return _clock_export(request, "my_work", "My deadlines", rows)
+
+
+@requires(Permission.TEAM_VIEW)
+def team_export(request: ActorRequest) -> HttpResponseBase:
+    actor = request.actor
+    rows = clocks_of_units(
+        force_id=actor.force_id, unit_ids=actor.unit_ids, now=timezone.now(), limit=EXPORT_LIMIT
+    )
+    return _clock_export(request, "team", "Team deadlines", rows)
+
+
+@requires(Permission.DUTY_VIEW)
+def duty_export(request: ActorRequest) -> HttpResponseBase:
+    actor = request.actor
+    rows = clocks_high_risk(force_id=actor.force_id, now=timezone.now(), limit=EXPORT_LIMIT)
+    return _clock_export(request, "duty", "High-risk deadlines", rows)

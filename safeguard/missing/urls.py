@@ -37,3 +37,10 @@ urlpatterns = [
         name="interview_on_behalf",
     ),
 ]
+# Downloads of the board and the return home interview tasks (docs/exports.md).
+urlpatterns += [
+    path("missing/export/", oversight.board_export, name="board_export"),
+    path(
+        "return-interviews/export/", oversight.interview_list_export, name="interview_list_export"
+    ),
+]

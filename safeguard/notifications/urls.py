@@ -13,3 +13,5 @@ urlpatterns = [
     path("alerts/", views.alerts, name="alerts"),
     path("alerts/<int:message_id>/read/", views.alert_read, name="alert_read"),
 ]
+# The download of the alerts list (docs/exports.md).
+urlpatterns += [path("alerts/export/", views.alerts_export, name="alerts_export")]

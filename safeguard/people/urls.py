@@ -16,3 +16,5 @@ urlpatterns = [
         name="relationship_new",
     ),
 ]
+# The download of the search results (docs/exports.md).
+urlpatterns += [path("people/export/", views.person_search_export, name="person_search_export")]

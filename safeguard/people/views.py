@@ -5,7 +5,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from safeguard.core.calendars import london_date
 from safeguard.core.errors import DomainError
 from safeguard.core.permissions import Permission
 from safeguard.core.views import ActorRequest, requires
+from safeguard.frontend.exports import Column, export_response
 from safeguard.frontend.forms import form_data, show_domain_error
 from safeguard.frontend.pages import form_page
 from safeguard.people import forms, selectors, services
@@ -225,4 +226,38 @@ def relationship_new(request: ActorRequest, person_id: int) -> HttpResponse:
             now=timezone.now(),
         ),
         success="Relationship recorded",
+    )
+
+
+# The download of the search results (docs/exports.md): the same search, the same rows.
+
+
+@requires(Permission.PERSON_VIEW)
+def person_search_export(request: ActorRequest) -> HttpResponseBase:
+    actor = _actor(request)
+    form = forms.PersonSearchForm(request.GET or None)
+    results: list[Person] = []
+    if form.is_valid():
+        search = selectors.PersonSearch(
+            name=form.cleaned_data["name"],
+            date_of_birth=form.cleaned_data["date_of_birth"],
+            address=form.cleaned_data["address"],
+        )
+        if not search.is_empty:
+            results = selectors.person_search(actor=actor, search=search)
+    today = london_date(timezone.now())
+    columns: list[Column[Person]] = [
+        Column("Name", lambda p: p.full_name),
+        Column("Date of birth", lambda p: p.date_of_birth),
+        Column("Age", lambda p: p.age(today)),
+        Column("Record", lambda p: p.pk),
+    ]
+    return export_response(
+        request,
+        name="people_search",
+        object_type="person",
+        columns=columns,
+        rows=results,
+        count=len(results),
+        title="People",
     )

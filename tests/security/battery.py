@@ -1220,6 +1220,27 @@ WEB_ROUTES: dict[str, tuple[RouteSpec, ...]] = {
     ),
 }
 
+# Print and export (docs/exports.md): a download reaches what its page reaches.
+WEB_ROUTES.update(
+    {
+        "cases:case_list_export": (RouteSpec(),),
+        "cases:case_summary_pdf": (RouteSpec(target="case"),),
+        "cases:case_timeline_pdf": (RouteSpec(target="case"),),
+        "cases:child_chronology_pdf": (RouteSpec(target="person"),),
+        "frontend:my_work_export": (RouteSpec(),),
+        "frontend:team_export": (RouteSpec(),),
+        "frontend:duty_export": (RouteSpec(),),
+        "notifications:alerts_export": (RouteSpec(),),
+        "missing:board_export": (RouteSpec(),),
+        "missing:interview_list_export": (RouteSpec(),),
+        "domestic_abuse:triage_queue_export": (RouteSpec(),),
+        "encompass:desk_export": (RouteSpec(),),
+        "people:person_search_export": (RouteSpec(),),
+        "accounts:staff_list_export": (RouteSpec(),),
+        "accounts:audit_search_export": (RouteSpec(),),
+    }
+)
+
 
 def expected_web(
     marker: object, spec: RouteSpec, actor: ActorRef | None, obj: ObjRef | None, kwargs: dict

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,10 +19,12 @@ from safeguard.core.models import ClockState
 from safeguard.core.permissions import Permission
 from safeguard.core.views import ActorRequest, requires
 from safeguard.frontend.charts import BarChart, Series, bar_chart
+from safeguard.frontend.exports import Column, export_response
 from safeguard.frontend.forms import form_data
 from safeguard.frontend.pages import form_page
 from safeguard.missing import selectors, services
 from safeguard.missing.forms import ReturnInterviewForm
+from safeguard.missing.models import ReturnInterview
 from safeguard.missing.oversight_forms import (
     DEFAULT_MONTHS,
     FiguresForm,
@@ -256,28 +258,32 @@ def policy_edit(request: ActorRequest) -> HttpResponse:
 # A local authority's return home interviews --------------------------------------------------
 
 
-@requires(Permission.RETURN_INTERVIEW_RECORD)
-def interview_list(request: ActorRequest) -> HttpResponse:
-    """The tasks disclosed to this local authority user: to do first, soonest due first;
-    filtered by status (to do by default), only overdue, and local authority."""
-    actor = _actor(request, "interviews")
-    form = InterviewFilterForm(
-        request.GET or None, local_authorities=selectors.local_authorities_of(actor=actor)
-    )
+def _interview_tasks(
+    request: ActorRequest, actor: Actor, now: datetime
+) -> tuple[InterviewFilterForm, list[ReturnInterview]]:
+    """The filter form and the tasks it selects, for the page and its download alike."""
+    authorities = selectors.local_authorities_of(actor=actor)
+    form = InterviewFilterForm(request.GET or None, local_authorities=authorities)
     status, overdue, authority = "all", False, None
     if form.is_bound and form.is_valid():
         status = form.cleaned_data["status"] or "all"
         overdue = form.cleaned_data["overdue"]
         authority = form.cleaned_data["local_authority"]
     elif not form.is_bound:
-        form = InterviewFilterForm(
-            initial={"status": "all"},
-            local_authorities=selectors.local_authorities_of(actor=actor),
-        )
-    now = timezone.now()
+        form = InterviewFilterForm(initial={"status": "all"}, local_authorities=authorities)
     tasks = selectors.return_interviews_disclosed_to(
         actor=actor, status=status, overdue_only=overdue, local_authority_id=authority, now=now
     )
+    return form, tasks
+
+
+@requires(Permission.RETURN_INTERVIEW_RECORD)
+def interview_list(request: ActorRequest) -> HttpResponse:
+    """The tasks disclosed to this local authority user: to do first, soonest due first;
+    filtered by status (to do by default), only overdue, and local authority."""
+    actor = _actor(request, "interviews")
+    now = timezone.now()
+    form, tasks = _interview_tasks(request, actor, now)
     return render(
         request,
         "missing/interview_list.html",
@@ -315,4 +321,62 @@ def interview_record(request: ActorRequest, interview_id: int) -> HttpResponse:
         done_url=reverse("missing:interview_list"),
         conflict_on=("return_interview", task.pk),
         read_version=task.version,
+    )
+
+
+# Downloads (docs/exports.md): the board and the return home interview tasks, the same rows
+# as their pages, read through the same selectors.
+
+BOARD_COLUMNS: list[Column[BoardLine]] = [
+    Column("Child", lambda line: line.row.episode.child.full_name),
+    Column("Case", lambda line: line.row.episode.case.reference),
+    Column("Risk", lambda line: line.row.episode.get_grade_display()),
+    Column("Missing for", lambda line: line.row.missing_for_text),
+    Column("Last seen", lambda line: line.row.episode.last_seen_at),
+    Column("Missing from", lambda line: line.row.episode.get_missing_from_display()),
+    Column("Placement", lambda line: line.row.episode.placement_name),
+    Column("Next deadline", lambda line: line.clock.title if line.clock else "None open"),
+    Column("Deadline status", lambda line: line.tag_text),
+    Column("Overdue deadlines", lambda line: line.row.overdue),
+    Column("Duty inspector informed", lambda line: line.row.episode.inspector_informed_at),
+]
+
+
+@requires(Permission.CASE_VIEW)
+def board_export(request: ActorRequest) -> HttpResponseBase:
+    actor = _actor(request, "missing")
+    lines: list[BoardLine] = _board_context(actor)["lines"]  # type: ignore[assignment]
+    return export_response(
+        request,
+        name="missing_board",
+        object_type="missing_episode",
+        columns=BOARD_COLUMNS,
+        rows=lines,
+        count=len(lines),
+        title="Children missing",
+    )
+
+
+INTERVIEW_COLUMNS: list[Column[ReturnInterview]] = [
+    Column("Child", lambda t: t.episode.child.full_name),
+    Column("Date of birth", lambda t: t.episode.child.date_of_birth),
+    Column("Returned", lambda t: t.returned_at),
+    Column("Offer due by", lambda t: t.due_at),
+    Column("Status", lambda t: "Recorded" if t.recorded_at else "To do"),
+    Column("Outcome", lambda t: t.get_outcome_display() if t.recorded_at else ""),
+]
+
+
+@requires(Permission.RETURN_INTERVIEW_RECORD)
+def interview_list_export(request: ActorRequest) -> HttpResponseBase:
+    actor = _actor(request, "interviews")
+    _, tasks = _interview_tasks(request, actor, timezone.now())
+    return export_response(
+        request,
+        name="return_interviews",
+        object_type="return_interview",
+        columns=INTERVIEW_COLUMNS,
+        rows=tasks,
+        count=len(tasks),
+        title="Return home interviews",
     )
