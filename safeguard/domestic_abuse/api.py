@@ -471,7 +471,7 @@ def complete_da_triage(
 
 
 @router.get("/domestic-abuse/capacity", response=CapacityOut)
-@operation_requires(Permission.TEAM_VIEW)
+@operation_requires(Permission.DA_CAPACITY_VIEW)
 def da_triage_capacity(request: ActorRequest, filters: Query[CapacityQuery]) -> CapacityOut:
     """Aggregates only: arrivals and completions a day, the backlog now, and the 21-day
     forecast with its 90% band, the day it reaches `threshold` and the model in plain words."""

@@ -7,9 +7,10 @@ from django.db import models
 
 from safeguard.core.models import VersionedModel
 from safeguard.domestic_abuse.rules.dash import DashGrade
-from safeguard.domestic_abuse.rules.triage import TriageStatus
+from safeguard.domestic_abuse.rules.triage import OPEN, TriageStatus
 
 DASH_GRADES = [(grade.value, grade.label) for grade in DashGrade]
+OPEN_STATUSES = [status.value for status in OPEN]
 
 
 class Incident(VersionedModel):
@@ -49,6 +50,18 @@ class Incident(VersionedModel):
     triage_notes = models.TextField(blank=True)
     # The risk grade used to order the queue: the DASH grade, then the secondary one.
     risk_grade = models.CharField(max_length=10, choices=DASH_GRADES, blank=True)
+    # Its place in the queue, computed by the database from the grade so no writer can forget
+    # it (docs/rules.md 3.1): high and not yet graded 0, medium 1, standard 2. Stored and
+    # indexed with the attendance time, so the queue is read in order from the index.
+    queue_rank = models.GeneratedField(
+        expression=models.Case(
+            models.When(risk_grade__in=[DashGrade.HIGH.value, ""], then=models.Value(0)),
+            models.When(risk_grade=DashGrade.MEDIUM.value, then=models.Value(1)),
+            default=models.Value(2),
+        ),
+        output_field=models.SmallIntegerField(),
+        db_persist=True,
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -58,6 +71,12 @@ class Incident(VersionedModel):
     class Meta:
         indexes = [
             models.Index(fields=["force", "triage_status", "attended_at"], name="da_queue"),
+            # The open queue in its order: highest risk (or not yet graded) first, then oldest.
+            models.Index(
+                fields=["force", "queue_rank", "attended_at", "id"],
+                condition=models.Q(triage_status__in=OPEN_STATUSES),
+                name="da_queue_order",
+            ),
             models.Index(fields=["force", "created_at"], name="da_arrivals"),
             models.Index(fields=["force", "triage_completed_at"], name="da_completions"),
             models.Index(fields=["victim", "attended_at"], name="da_victim_history"),

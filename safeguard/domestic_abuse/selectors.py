@@ -4,8 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Case as When_
-from django.db.models import Count, IntegerField, QuerySet, Value, When
+from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -17,7 +16,6 @@ from safeguard.core.errors import NotFound
 from safeguard.core.models import AuditAction
 from safeguard.core.permissions import Permission
 from safeguard.domestic_abuse.models import Incident, MaracReferral
-from safeguard.domestic_abuse.rules.dash import DashGrade
 from safeguard.domestic_abuse.rules.forecast import Forecast, forecast_backlog
 from safeguard.domestic_abuse.rules.triage import OPEN
 
@@ -72,15 +70,6 @@ def last_marac_referral_at(incident: Incident) -> datetime | None:
     )
 
 
-RISK_ORDER = When_(
-    When(risk_grade=DashGrade.HIGH, then=Value(0)),
-    When(risk_grade="", then=Value(1)),  # not yet graded: treated as high until it is
-    When(risk_grade=DashGrade.MEDIUM, then=Value(2)),
-    default=Value(3),
-    output_field=IntegerField(),
-)
-
-
 @dataclass(frozen=True)
 class QueuePage:
     items: Sequence[Incident]
@@ -90,15 +79,17 @@ class QueuePage:
 
 
 def triage_queue(*, actor: Actor, page: int = 1) -> QueuePage:
-    """Incidents awaiting secondary assessment, highest risk first, then oldest first."""
-    waiting = incidents_visible_to(actor).filter(triage_status__in=OPEN)
+    """Incidents awaiting secondary assessment, highest risk first (not yet graded counts as
+    high), then oldest first (docs/rules.md 3.1). The rank is a stored column, and the partial
+    index da_queue_order holds (force, rank, attended_at, id) for the open queue."""
+    waiting = incidents_visible_to(actor).filter(force_id=actor.force_id, triage_status__in=OPEN)
     total = waiting.count()
     pages = max(1, -(-total // QUEUE_PAGE))
     page = min(max(1, page), pages)
     items = list(
-        waiting.annotate(risk_order=RISK_ORDER)
-        .select_related("case", "victim", "triage_owner")
-        .order_by("risk_order", "attended_at", "pk")[(page - 1) * QUEUE_PAGE : page * QUEUE_PAGE]
+        waiting.select_related("case", "victim", "triage_owner").order_by(
+            "queue_rank", "attended_at", "pk"
+        )[(page - 1) * QUEUE_PAGE : page * QUEUE_PAGE]
     )
     audit_record(
         actor=actor,
@@ -128,13 +119,14 @@ def triage_capacity(
     *, actor: Actor, now: datetime, days: int = 28, threshold: int = DEFAULT_BACKLOG_THRESHOLD
 ) -> Capacity:
     """Arrivals and completions per day over the last `days`, the backlog now, and the
-    21-day forecast (aggregates of the incidents the actor can see)."""
-    actor.require(Permission.TEAM_VIEW)
+    21-day forecast. Counts only, so they reach as far as DA_CAPACITY_VIEW does (the force
+    for a supervisor, whatever unit they belong to; the triage unit for its investigators),
+    not as far as reading a case does: a supervisor outside the triage unit saw only zeros."""
     zone = timezone.get_current_timezone()
     today = london_date(now)
     span = [today - timedelta(days=n) for n in range(days - 1, -1, -1)]
     start = timezone.make_aware(datetime.combine(span[0], datetime.min.time()), zone)
-    visible = incidents_visible_to(actor)
+    visible = incidents_visible_to(actor, Permission.DA_CAPACITY_VIEW)
     arrivals = _per_day(
         visible.filter(created_at__gte=start)
         .annotate(day=TruncDate("created_at", tzinfo=zone))

@@ -2,7 +2,7 @@
 DASH, the MARAC referral, and the triage queue with its capacity and backlog forecast."""
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib import messages
@@ -17,11 +17,12 @@ from safeguard.cases import selectors as case_selectors
 from safeguard.cases.rules.lifecycle import Status
 from safeguard.core.actor import Actor
 from safeguard.core.calendars import london_date
-from safeguard.core.clocks import clocks_for
+from safeguard.core.clocks import ClockView, clocks_for, clocks_for_many
 from safeguard.core.errors import Conflict, DomainError
 from safeguard.core.permissions import Permission
 from safeguard.core.views import ActorRequest, requires
 from safeguard.domestic_abuse import forms, selectors, services
+from safeguard.domestic_abuse.clocks import TRIAGE
 from safeguard.domestic_abuse.models import Incident
 from safeguard.domestic_abuse.rules.dash import ANSWER_LABELS, QUESTIONS, Answer
 from safeguard.domestic_abuse.rules.marac import ROUTE_LABELS, Route
@@ -315,6 +316,18 @@ def marac_send(request: ActorRequest, incident_id: int) -> HttpResponse:
 # The triage queue ----------------------------------------------------------------------------
 
 
+def _triage_clocks(incidents: Any, now: datetime) -> dict[int, ClockView]:
+    """Each incident's da.triage clock, by case: its due time and whether it is overdue (as of
+    `now`), as the clock stands, so the tag says what the escalation ladder says."""
+    clocks = clocks_for_many(object_type="case", object_ids=[i.case_id for i in incidents], now=now)
+    return {
+        case_id: clock
+        for case_id, views in clocks.items()
+        for clock in views
+        if clock.name == TRIAGE.name
+    }
+
+
 @requires(Permission.CASE_WORK)
 def triage_queue(request: ActorRequest) -> HttpResponse:
     """Incidents awaiting secondary assessment: highest risk first, then the oldest."""
@@ -330,6 +343,8 @@ def triage_queue(request: ActorRequest) -> HttpResponse:
         return set(visible.values_list("pk", flat=True))
 
     workable, supervisable = reach(Permission.CASE_WORK), reach(Permission.CASE_SUPERVISE)
+    now = timezone.now()
+    due = _triage_clocks(queue.items, now)
     return render(
         request,
         "domestic_abuse/triage_queue.html",
@@ -341,13 +356,14 @@ def triage_queue(request: ActorRequest) -> HttpResponse:
                     incident.pk in workable and incident.triage_owner_id is None,
                     incident.pk in workable and incident.triage_owner_id == actor.user_id,
                     incident.pk in supervisable,
+                    due.get(incident.case_id),
                 )
                 for incident in queue.items
             ],
-            "now": timezone.now(),
+            "now": now,
             "previous_page": queue.page - 1 if queue.page > 1 else None,
             "next_page": queue.page + 1 if queue.page < queue.pages else None,
-            "can_see_capacity": actor.can(Permission.TEAM_VIEW),
+            "can_see_capacity": actor.can(Permission.DA_CAPACITY_VIEW),
         },
     )
 
@@ -493,7 +509,7 @@ def _capacity_charts(capacity: selectors.Capacity) -> list[BarChart]:
     ]
 
 
-@requires(Permission.TEAM_VIEW)
+@requires(Permission.DA_CAPACITY_VIEW)
 def triage_capacity(request: ActorRequest) -> HttpResponse:
     """Arrivals and completions per day, the backlog now, and where it is heading."""
     actor = _actor(request, "da_capacity")
