@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from safeguard.core.models import VersionedModel
+from safeguard.domestic_abuse.rules import policy
 from safeguard.domestic_abuse.rules.dash import DashGrade
 from safeguard.domestic_abuse.rules.triage import OPEN, TriageStatus
 
@@ -159,3 +160,34 @@ class MaracReferral(VersionedModel):
 
     def __str__(self) -> str:
         return f"MARAC referral for incident {self.incident_id}"
+
+
+class DaPolicySetting(VersionedModel):
+    """A force's domestic abuse times and its potential-escalation count (docs/rules.md 3.4):
+    versioned and audited. In force from `updated_at`, set by `updated_by`."""
+
+    force = models.OneToOneField("accounts.Force", on_delete=models.PROTECT)
+    dash_hours = models.PositiveSmallIntegerField(default=policy.DEFAULT_DASH_HOURS)
+    triage_high_hours = models.PositiveSmallIntegerField(default=policy.DEFAULT_TRIAGE_HIGH_HOURS)
+    triage_medium_working_days = models.PositiveSmallIntegerField(
+        default=policy.DEFAULT_TRIAGE_MEDIUM_WORKING_DAYS
+    )
+    triage_standard_working_days = models.PositiveSmallIntegerField(
+        default=policy.DEFAULT_TRIAGE_STANDARD_WORKING_DAYS
+    )
+    marac_referral_working_days = models.PositiveSmallIntegerField(
+        default=policy.DEFAULT_MARAC_REFERRAL_WORKING_DAYS
+    )
+    escalation_incidents = models.PositiveSmallIntegerField(
+        default=policy.DEFAULT_ESCALATION_INCIDENTS
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"domestic abuse policy for force {self.force_id}"
+
+    def as_policy(self) -> policy.DaPolicy:
+        return policy.DaPolicy(**{name: getattr(self, name) for name in policy.POLICY_RANGES})

@@ -1,7 +1,7 @@
 """Reads of domestic abuse incidents and the triage queue: scoped through their cases, audited."""
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db.models import Count, QuerySet
@@ -12,17 +12,34 @@ from safeguard.cases.selectors import cases_visible_to
 from safeguard.core.actor import Actor
 from safeguard.core.audit import audit_record
 from safeguard.core.calendars import london_date
+from safeguard.core.clocks import ClockView, clocks_for_many
 from safeguard.core.errors import NotFound
-from safeguard.core.models import AuditAction
+from safeguard.core.models import AuditAction, ClockState
 from safeguard.core.permissions import Permission
-from safeguard.domestic_abuse.models import Incident, MaracReferral
+from safeguard.domestic_abuse.models import DaPolicySetting, Incident, MaracReferral
 from safeguard.domestic_abuse.rules.forecast import Forecast, forecast_backlog
 from safeguard.domestic_abuse.rules.triage import OPEN
 
 QUEUE_PAGE = 50
+# The name of the triage clock (domestic_abuse.clocks.TRIAGE, which reads this module).
+TRIAGE_CLOCK = "da.triage"
 # The queue is OPEN (waiting or being assessed): an IN list (not NOT done), so its index is used.
 # The backlog at which the capacity page warns: the inspectorate found 500 in three weeks.
 DEFAULT_BACKLOG_THRESHOLD = 200
+
+
+def da_policy_for(force_id: int) -> DaPolicySetting:
+    """The force's domestic abuse policy, made with the defaults the first time it is asked
+    for (docs/rules.md 3.4). Not personal data: the clocks read it without an actor."""
+    setting, _ = DaPolicySetting.objects.select_related("updated_by").get_or_create(
+        force_id=force_id
+    )
+    return setting
+
+
+def da_policy_get(*, actor: Actor) -> DaPolicySetting:
+    actor.require(Permission.POLICY_VIEW)
+    return da_policy_for(actor.force_id)
 
 
 def incidents_visible_to(
@@ -76,9 +93,27 @@ class QueuePage:
     total: int
     page: int
     pages: int
+    # Each item's da.triage clock, by incident id: its due time and status as of `now`
+    # (breached: overdue), as the clock and its escalation ladder stand.
+    triage_clocks: Mapping[int, ClockView] = field(default_factory=dict)
+
+    def overdue(self, incident: Incident) -> bool:
+        clock = self.triage_clocks.get(incident.pk)
+        return clock is not None and clock.status == ClockState.Status.BREACHED
 
 
-def triage_queue(*, actor: Actor, page: int = 1) -> QueuePage:
+def _triage_clocks(incidents: Sequence[Incident], now: datetime) -> dict[int, ClockView]:
+    by_case = {incident.case_id: incident.pk for incident in incidents}
+    clocks = clocks_for_many(object_type="case", object_ids=by_case, now=now)
+    return {
+        by_case[case_id]: clock
+        for case_id, views in clocks.items()
+        for clock in views
+        if clock.name == TRIAGE_CLOCK
+    }
+
+
+def triage_queue(*, actor: Actor, page: int = 1, now: datetime | None = None) -> QueuePage:
     """Incidents awaiting secondary assessment, highest risk first (not yet graded counts as
     high), then oldest first (docs/rules.md 3.1). The rank is a stored column, and the partial
     index da_queue_order holds (force, rank, attended_at, id) for the open queue."""
@@ -98,7 +133,7 @@ def triage_queue(*, actor: Actor, page: int = 1) -> QueuePage:
         object_id="list",
         reason_code="triage_queue",
     )
-    return QueuePage(items, total, page, pages)
+    return QueuePage(items, total, page, pages, _triage_clocks(items, now or timezone.now()))
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 DASH, the MARAC referral, and the triage queue with its capacity and backlog forecast."""
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -17,13 +17,13 @@ from safeguard.cases import selectors as case_selectors
 from safeguard.cases.rules.lifecycle import Status
 from safeguard.core.actor import Actor
 from safeguard.core.calendars import london_date
-from safeguard.core.clocks import ClockView, clocks_for, clocks_for_many
+from safeguard.core.clocks import clocks_for
 from safeguard.core.errors import Conflict, DomainError
 from safeguard.core.permissions import Permission
 from safeguard.core.views import ActorRequest, requires
 from safeguard.domestic_abuse import forms, selectors, services
-from safeguard.domestic_abuse.clocks import TRIAGE
 from safeguard.domestic_abuse.models import Incident
+from safeguard.domestic_abuse.rules import policy as da_policy
 from safeguard.domestic_abuse.rules.dash import ANSWER_LABELS, QUESTIONS, Answer
 from safeguard.domestic_abuse.rules.marac import ROUTE_LABELS, Route
 from safeguard.domestic_abuse.rules.triage import TriageStatus, is_open
@@ -316,24 +316,15 @@ def marac_send(request: ActorRequest, incident_id: int) -> HttpResponse:
 # The triage queue ----------------------------------------------------------------------------
 
 
-def _triage_clocks(incidents: Any, now: datetime) -> dict[int, ClockView]:
-    """Each incident's da.triage clock, by case: its due time and whether it is overdue (as of
-    `now`), as the clock stands, so the tag says what the escalation ladder says."""
-    clocks = clocks_for_many(object_type="case", object_ids=[i.case_id for i in incidents], now=now)
-    return {
-        case_id: clock
-        for case_id, views in clocks.items()
-        for clock in views
-        if clock.name == TRIAGE.name
-    }
-
-
 @requires(Permission.CASE_WORK)
 def triage_queue(request: ActorRequest) -> HttpResponse:
     """Incidents awaiting secondary assessment: highest risk first, then the oldest."""
     actor = _actor(request)
     number = request.GET.get("page", "")
-    queue = selectors.triage_queue(actor=actor, page=int(number) if number.isdigit() else 1)
+    now = timezone.now()
+    queue = selectors.triage_queue(
+        actor=actor, page=int(number) if number.isdigit() else 1, now=now
+    )
     ids = [incident.pk for incident in queue.items]
 
     def reach(permission: Permission) -> set[int]:
@@ -343,8 +334,6 @@ def triage_queue(request: ActorRequest) -> HttpResponse:
         return set(visible.values_list("pk", flat=True))
 
     workable, supervisable = reach(Permission.CASE_WORK), reach(Permission.CASE_SUPERVISE)
-    now = timezone.now()
-    due = _triage_clocks(queue.items, now)
     return render(
         request,
         "domestic_abuse/triage_queue.html",
@@ -356,7 +345,7 @@ def triage_queue(request: ActorRequest) -> HttpResponse:
                     incident.pk in workable and incident.triage_owner_id is None,
                     incident.pk in workable and incident.triage_owner_id == actor.user_id,
                     incident.pk in supervisable,
-                    due.get(incident.case_id),
+                    queue.triage_clocks.get(incident.pk),
                 )
                 for incident in queue.items
             ],
@@ -540,4 +529,51 @@ def triage_capacity(request: ActorRequest) -> HttpResponse:
             else [],
             "charts": _capacity_charts(capacity) if capacity else [],
         },
+    )
+
+
+# Force policy: the domestic abuse times ------------------------------------------------------
+
+POLICY_FIELDS = list(da_policy.POLICY_RANGES)
+
+
+@requires(Permission.POLICY_VIEW)
+def policy(request: ActorRequest) -> HttpResponse:
+    actor = _actor(request, "policy")
+    return render(
+        request,
+        "domestic_abuse/policy.html",
+        {
+            "setting": selectors.da_policy_get(actor=actor),
+            "defaults": da_policy.DaPolicy(),
+            "can_manage": actor.can(Permission.POLICY_MANAGE),
+        },
+    )
+
+
+@requires(Permission.POLICY_MANAGE)
+@require_http_methods(["GET", "POST"])
+def policy_edit(request: ActorRequest) -> HttpResponse:
+    actor = _actor(request, "policy")
+    setting = selectors.da_policy_get(actor=actor)
+    form = forms.DaPolicyForm(
+        form_data(request),
+        initial={name: getattr(setting, name) for name in POLICY_FIELDS}
+        | {"version": setting.version},
+    )
+    return form_page(
+        request,
+        form,
+        template="domestic_abuse/policy_edit.html",
+        context={},
+        write=lambda data: services.da_policy_update(
+            actor=actor,
+            version=data["version"],
+            data=da_policy.DaPolicy(**{name: data[name] for name in POLICY_FIELDS}),
+            now=timezone.now(),
+        ),
+        success="Domestic abuse times saved",
+        done_url=reverse("domestic_abuse:policy"),
+        conflict_on=("da_policy", setting.pk),
+        read_version=setting.version,
     )
