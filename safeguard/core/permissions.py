@@ -52,6 +52,10 @@ class Permission(models.TextChoices):
     POLICY_MANAGE = "policy.manage", "Change force policy settings"
     OUTBOX_MANAGE = "outbox.manage", "See and retry undelivered messages"
     MISSING_FIGURES_VIEW = "missing_figures.view", "See missing children figures (aggregates only)"
+    DA_CAPACITY_VIEW = (
+        "da_capacity.view",
+        "See the domestic abuse triage capacity and backlog forecast (aggregates only)",
+    )
     ENCOMPASS_MANAGE = (
         "encompass.manage",
         "Review, resolve and send Operation Encompass notifications",
@@ -96,6 +100,8 @@ _INVESTIGATION = {
     P.CASE_WORK: S.UNIT,
     # The Operation Encompass desk is a unit: its members review and send notifications.
     P.ENCOMPASS_MANAGE: S.UNIT,
+    # The triage unit sees its own queue's capacity (counts of its unit's incidents).
+    P.DA_CAPACITY_VIEW: S.UNIT,
 }
 
 ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
@@ -111,6 +117,8 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         P.MISSING_FIGURES_VIEW: S.FORCE,
         # docs/demo.md: the demo's emails hold reset links, so not every demo user reads them.
         P.DEMO_MAILBOX_VIEW: S.FORCE,
+        # Counts only: a supervisor plans the force's triage capacity, whatever their unit.
+        P.DA_CAPACITY_VIEW: S.FORCE,
     },
     Role.DUTY_INSPECTOR: {
         **_EVERY_STAFF_ROLE,
@@ -122,6 +130,7 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         P.TEAM_VIEW: S.UNIT,
         P.DUTY_VIEW: S.FORCE,
         P.MISSING_FIGURES_VIEW: S.FORCE,
+        P.DA_CAPACITY_VIEW: S.FORCE,
         P.ENCOMPASS_MANAGE: S.FORCE,
     },
     # Assurance reads everything in the force and changes nothing.

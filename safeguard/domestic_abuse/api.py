@@ -18,9 +18,16 @@ from safeguard.core.errors import refuse_if
 from safeguard.core.permissions import Permission
 from safeguard.core.views import ActorRequest
 from safeguard.domestic_abuse import selectors, services
-from safeguard.domestic_abuse.models import DashAssessment, Incident, IncidentChild, MaracReferral
+from safeguard.domestic_abuse.models import (
+    DaPolicySetting,
+    DashAssessment,
+    Incident,
+    IncidentChild,
+    MaracReferral,
+)
 from safeguard.domestic_abuse.rules.dash import QUESTION_COUNT, Answer, DashGrade
 from safeguard.domestic_abuse.rules.forecast import threshold_problems
+from safeguard.domestic_abuse.rules.policy import DaPolicy
 from safeguard.domestic_abuse.selectors import Capacity
 from safeguard.encompass.selectors import resolved_school_urns
 
@@ -190,6 +197,9 @@ class QueueItemOut(Schema):
     triage_status: str
     triage_owner: str | None
     version: int
+    # From the da.triage clock: when the secondary assessment is due, and whether it is late.
+    triage_due_at: datetime | None = None
+    overdue: bool = False
 
     @staticmethod
     def resolve_triage_owner(incident: Incident) -> str | None:
@@ -415,7 +425,12 @@ def send_da_marac_referral(
 @operation_requires(Permission.CASE_VIEW)
 def da_triage_queue(request: ActorRequest, filters: Query[QueueQuery]) -> QueueOut:
     """Incidents awaiting secondary risk assessment, 50 a page."""
-    queue = selectors.triage_queue(actor=request.actor, page=filters.page)
+    queue = selectors.triage_queue(actor=request.actor, page=filters.page, now=timezone.now())
+    for incident in queue.items:
+        clock = queue.triage_clocks.get(incident.pk)
+        # Read by QueueItemOut: the triage clock's due time and whether it is overdue.
+        setattr(incident, "triage_due_at", clock.due_at if clock else None)  # noqa: B010
+        setattr(incident, "overdue", queue.overdue(incident))  # noqa: B010
     return QueueOut.model_validate(queue)
 
 
@@ -471,7 +486,7 @@ def complete_da_triage(
 
 
 @router.get("/domestic-abuse/capacity", response=CapacityOut)
-@operation_requires(Permission.TEAM_VIEW)
+@operation_requires(Permission.DA_CAPACITY_VIEW)
 def da_triage_capacity(request: ActorRequest, filters: Query[CapacityQuery]) -> CapacityOut:
     """Aggregates only: arrivals and completions a day, the backlog now, and the 21-day
     forecast with its 90% band, the day it reaches `threshold` and the model in plain words."""
@@ -483,3 +498,61 @@ def da_triage_capacity(request: ActorRequest, filters: Query[CapacityQuery]) -> 
         threshold=filters.threshold,
     )
     return CapacityOut.model_validate(capacity)
+
+
+# --- Force policy: the domestic abuse times (docs/rules.md 3.4) ---------------------------------
+
+
+class DaPolicyOut(Schema):
+    dash_hours: int
+    triage_high_hours: int
+    triage_medium_working_days: int
+    triage_standard_working_days: int
+    marac_referral_working_days: int
+    escalation_incidents: int
+    version: int
+    # In force from: when it was last changed, and by whom (null: the defaults apply).
+    updated_at: datetime | None
+    updated_by: str | None
+
+    @staticmethod
+    def resolve_updated_by(setting: DaPolicySetting) -> str | None:
+        return _username(setting.updated_by)
+
+
+class DaPolicyIn(InputSchema):
+    dash_hours: int
+    triage_high_hours: int
+    triage_medium_working_days: int
+    triage_standard_working_days: int
+    marac_referral_working_days: int
+    escalation_incidents: int
+    version: int | None = None
+
+
+@router.get("/settings/domestic-abuse", response=DaPolicyOut)
+@operation_requires(Permission.POLICY_VIEW)
+def get_da_policy(request: ActorRequest, response: HttpResponse) -> DaPolicySetting:
+    """The force's domestic abuse times and its potential-escalation count (3 or 5)."""
+    setting = selectors.da_policy_get(actor=request.actor)
+    set_etag(response, setting.version)
+    return setting
+
+
+@router.put("/settings/domestic-abuse", response=DaPolicyOut)
+@operation_requires(Permission.POLICY_MANAGE)
+def set_da_policy(request: ActorRequest, response: HttpResponse, payload: DaPolicyIn) -> Any:
+    """Change the times; If-Match (or `version`) guards against a concurrent change (409)."""
+    actor = request.actor
+    setting = with_expected_version(
+        request,
+        payload.version,
+        lambda version: services.da_policy_update(
+            actor=actor,
+            version=version,
+            data=DaPolicy(**payload.model_dump(exclude={"version"})),
+            now=timezone.now(),
+        ),
+    )
+    set_etag(response, setting.version)
+    return setting

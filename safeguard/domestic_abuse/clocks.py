@@ -1,7 +1,8 @@
 """The clocks of a domestic abuse incident, derived from its stored times. They ride on the
 incident's case, so My work, Team, Duty and the escalation ladder show them like any other.
 
-The times are force defaults [local]: no national rule sets them. DASH is completed by the
+The times are force policy (docs/rules.md 3.4; Settings, Domestic abuse), read afresh whenever
+the incident changes: no national rule sets them. DASH is completed by the
 attending officer before going off duty; the secondary risk assessment by the triage unit
 within a day for high risk (the inspectorate found a triage queue of 500 cases in three
 weeks); a MARAC referral is sent within a working day of the decision to refer.
@@ -11,18 +12,15 @@ DASH and triage at the attendance (the incident time recorded, however late it i
 MARAC as the DASH that makes a route apply is completed. Hour rules are elapsed UTC time.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from safeguard.cases.models import Case
 from safeguard.cases.rules.lifecycle import Status
-from safeguard.core.calendars import add_elapsed, add_working_days
 from safeguard.core.clocks import ClockDefinition, Derived, clock_register
 from safeguard.domestic_abuse.models import Incident
-
-DASH_WITHIN = timedelta(hours=24)
-TRIAGE_HIGH_WITHIN = timedelta(hours=24)
-TRIAGE_MEDIUM_WORKING_DAYS = 3
-TRIAGE_STANDARD_WORKING_DAYS = 5
+from safeguard.domestic_abuse.rules import policy as rules_policy
+from safeguard.domestic_abuse.rules.policy import DaPolicy
+from safeguard.domestic_abuse.selectors import TRIAGE_CLOCK, da_policy_for
 
 DASH_COMPLETED = clock_register(
     ClockDefinition(
@@ -36,7 +34,7 @@ DASH_COMPLETED = clock_register(
 )
 TRIAGE = clock_register(
     ClockDefinition(
-        name="da.triage",
+        name=TRIAGE_CLOCK,
         title="Secondary risk assessment (triage)",
         starts="the police attend (the incident time recorded, not the time it is typed in)",
         stops="the triage unit completes the secondary assessment",
@@ -56,13 +54,9 @@ MARAC_REFERRAL = clock_register(
 )
 
 
-def triage_due(received_at: datetime, grade: str) -> datetime:
-    """High risk or not yet graded: 24 elapsed hours; medium 3, standard 5 working days."""
-    if grade == Case.Grade.MEDIUM:
-        return add_working_days(received_at, TRIAGE_MEDIUM_WORKING_DAYS)
-    if grade == Case.Grade.STANDARD:
-        return add_working_days(received_at, TRIAGE_STANDARD_WORKING_DAYS)
-    return add_elapsed(received_at, TRIAGE_HIGH_WITHIN)
+def triage_due(received_at: datetime, grade: str, policy: DaPolicy | None = None) -> datetime:
+    """The triage due time under a policy (the defaults unless given): rules.policy."""
+    return rules_policy.triage_due(received_at, grade, policy or DaPolicy())
 
 
 def incident_clocks(record: object, now: datetime) -> list[Derived]:
@@ -72,20 +66,21 @@ def incident_clocks(record: object, now: datetime) -> list[Derived]:
     incident = Incident.objects.filter(case_id=record.pk).select_related("dash", "marac").first()
     if incident is None:
         return []
+    policy = da_policy_for(incident.force_id).as_policy()
     closed = record.status == Status.CLOSED
     dash = getattr(incident, "dash", None)
     clocks = [
         Derived(
             name=DASH_COMPLETED.name,
             started_at=incident.attended_at,
-            due_at=add_elapsed(incident.attended_at, DASH_WITHIN),
+            due_at=rules_policy.dash_due(incident.attended_at, policy),
             met_at=dash.completed_at if dash else None,
             cancelled=closed,
         ),
         Derived(
             name=TRIAGE.name,
             started_at=incident.attended_at,
-            due_at=triage_due(incident.attended_at, incident.risk_grade),
+            due_at=rules_policy.triage_due(incident.attended_at, incident.risk_grade, policy),
             met_at=incident.triage_completed_at,
             cancelled=closed,
         ),
@@ -96,7 +91,7 @@ def incident_clocks(record: object, now: datetime) -> list[Derived]:
             Derived(
                 name=MARAC_REFERRAL.name,
                 started_at=marac.decided_at,
-                due_at=add_working_days(marac.decided_at, 1),
+                due_at=rules_policy.marac_referral_due(marac.decided_at, policy),
                 met_at=marac.sent_at,
                 cancelled=closed,
             )

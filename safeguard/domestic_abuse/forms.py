@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from safeguard.domestic_abuse.models import DASH_GRADES, Incident, IncidentChild
+from safeguard.domestic_abuse.rules import policy as da_policy
 from safeguard.domestic_abuse.rules.dash import (
     ANSWER_LABELS,
     QUESTIONS,
@@ -347,3 +348,51 @@ class CapacityForm(GovukForm):
         for _, message in threshold_problems(threshold):
             raise forms.ValidationError(message)
         return threshold
+
+
+# Force policy: the domestic abuse times (docs/rules.md 3.4) --------------------------------
+
+
+def _setting(name: str, label: str) -> forms.IntegerField:
+    """A time; its range is checked by the rule (rules.policy.policy_problems), so the
+    service's message shows on the field, and the hint gives the default and the range."""
+    low, high = da_policy.POLICY_RANGES[name]
+    default = getattr(da_policy.DaPolicy(), name)
+    message = da_policy.range_message(name)
+    return forms.IntegerField(
+        label=label,
+        help_text=f"Default {default}; {low} to {high}",
+        error_messages={"required": message, "invalid": message},
+    )
+
+
+class DaPolicyForm(GovukForm):
+    dash_hours = _setting(
+        "dash_hours", "DASH risk assessment completed within (hours of the attendance)"
+    )
+    triage_high_hours = _setting(
+        "triage_high_hours", "High risk, or not yet graded: triage within (hours)"
+    )
+    triage_medium_working_days = _setting(
+        "triage_medium_working_days", "Medium risk: triage within (working days)"
+    )
+    triage_standard_working_days = _setting(
+        "triage_standard_working_days", "Standard risk: triage within (working days)"
+    )
+    marac_referral_working_days = _setting(
+        "marac_referral_working_days",
+        "MARAC referral sent within (working days of the decision to refer)",
+    )
+    escalation_incidents = forms.TypedChoiceField(
+        label="Potential escalation: incidents with the same victim in 12 months",
+        choices=[(n, f"{n} incidents") for n in da_policy.ESCALATION_CHOICES],
+        coerce=int,
+        widget=forms.RadioSelect,
+        help_text=f"SafeLives: 3 or more (some areas use 5); default "
+        f"{da_policy.DEFAULT_ESCALATION_INCIDENTS}",
+        error_messages={
+            "required": da_policy.ESCALATION_CHOICE,
+            "invalid_choice": da_policy.ESCALATION_CHOICE,
+        },
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)

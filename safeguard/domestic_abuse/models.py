@@ -6,10 +6,12 @@ from django.conf import settings
 from django.db import models
 
 from safeguard.core.models import VersionedModel
+from safeguard.domestic_abuse.rules import policy
 from safeguard.domestic_abuse.rules.dash import DashGrade
-from safeguard.domestic_abuse.rules.triage import TriageStatus
+from safeguard.domestic_abuse.rules.triage import OPEN, TriageStatus
 
 DASH_GRADES = [(grade.value, grade.label) for grade in DashGrade]
+OPEN_STATUSES = [status.value for status in OPEN]
 
 
 class Incident(VersionedModel):
@@ -49,6 +51,18 @@ class Incident(VersionedModel):
     triage_notes = models.TextField(blank=True)
     # The risk grade used to order the queue: the DASH grade, then the secondary one.
     risk_grade = models.CharField(max_length=10, choices=DASH_GRADES, blank=True)
+    # Its place in the queue, computed by the database from the grade so no writer can forget
+    # it (docs/rules.md 3.1): high and not yet graded 0, medium 1, standard 2. Stored and
+    # indexed with the attendance time, so the queue is read in order from the index.
+    queue_rank = models.GeneratedField(
+        expression=models.Case(
+            models.When(risk_grade__in=[DashGrade.HIGH.value, ""], then=models.Value(0)),
+            models.When(risk_grade=DashGrade.MEDIUM.value, then=models.Value(1)),
+            default=models.Value(2),
+        ),
+        output_field=models.SmallIntegerField(),
+        db_persist=True,
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -58,6 +72,12 @@ class Incident(VersionedModel):
     class Meta:
         indexes = [
             models.Index(fields=["force", "triage_status", "attended_at"], name="da_queue"),
+            # The open queue in its order: highest risk (or not yet graded) first, then oldest.
+            models.Index(
+                fields=["force", "queue_rank", "attended_at", "id"],
+                condition=models.Q(triage_status__in=OPEN_STATUSES),
+                name="da_queue_order",
+            ),
             models.Index(fields=["force", "created_at"], name="da_arrivals"),
             models.Index(fields=["force", "triage_completed_at"], name="da_completions"),
             models.Index(fields=["victim", "attended_at"], name="da_victim_history"),
@@ -140,3 +160,34 @@ class MaracReferral(VersionedModel):
 
     def __str__(self) -> str:
         return f"MARAC referral for incident {self.incident_id}"
+
+
+class DaPolicySetting(VersionedModel):
+    """A force's domestic abuse times and its potential-escalation count (docs/rules.md 3.4):
+    versioned and audited. In force from `updated_at`, set by `updated_by`."""
+
+    force = models.OneToOneField("accounts.Force", on_delete=models.PROTECT)
+    dash_hours = models.PositiveSmallIntegerField(default=policy.DEFAULT_DASH_HOURS)
+    triage_high_hours = models.PositiveSmallIntegerField(default=policy.DEFAULT_TRIAGE_HIGH_HOURS)
+    triage_medium_working_days = models.PositiveSmallIntegerField(
+        default=policy.DEFAULT_TRIAGE_MEDIUM_WORKING_DAYS
+    )
+    triage_standard_working_days = models.PositiveSmallIntegerField(
+        default=policy.DEFAULT_TRIAGE_STANDARD_WORKING_DAYS
+    )
+    marac_referral_working_days = models.PositiveSmallIntegerField(
+        default=policy.DEFAULT_MARAC_REFERRAL_WORKING_DAYS
+    )
+    escalation_incidents = models.PositiveSmallIntegerField(
+        default=policy.DEFAULT_ESCALATION_INCIDENTS
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"domestic abuse policy for force {self.force_id}"
+
+    def as_policy(self) -> policy.DaPolicy:
+        return policy.DaPolicy(**{name: getattr(self, name) for name in policy.POLICY_RANGES})

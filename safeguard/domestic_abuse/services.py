@@ -27,7 +27,13 @@ from safeguard.core.calendars import london_date
 from safeguard.core.errors import Conflict, DomainError, NotFound, refuse_if
 from safeguard.core.permissions import Permission
 from safeguard.core.unit_of_work import Change, record_change, record_create
-from safeguard.domestic_abuse.models import DashAssessment, Incident, IncidentChild, MaracReferral
+from safeguard.domestic_abuse.models import (
+    DaPolicySetting,
+    DashAssessment,
+    Incident,
+    IncidentChild,
+    MaracReferral,
+)
 from safeguard.domestic_abuse.rules.dash import (
     Answer,
     DashGrade,
@@ -36,8 +42,13 @@ from safeguard.domestic_abuse.rules.dash import (
     dash_score,
 )
 from safeguard.domestic_abuse.rules.marac import MaracFacts, judgement_problems, marac_routes
+from safeguard.domestic_abuse.rules.policy import DaPolicy, policy_problems
 from safeguard.domestic_abuse.rules.triage import TRIAGE_LIFECYCLE, Step, TriageStatus, is_open
-from safeguard.domestic_abuse.selectors import earlier_incidents_of_victim, last_marac_referral_at
+from safeguard.domestic_abuse.selectors import (
+    da_policy_for,
+    earlier_incidents_of_victim,
+    last_marac_referral_at,
+)
 from safeguard.encompass.services import ChildFacts, IncidentFacts, notifications_for_incident
 from safeguard.people.models import Person
 
@@ -384,6 +395,7 @@ def dash_record(
                 incident_at=incident.attended_at,
                 earlier_incidents_same_victim=earlier_incidents_of_victim(incident),
                 last_marac_referral_at=last_marac_referral_at(incident),
+                escalation_incidents=da_policy_for(incident.force_id).escalation_incidents,
             )
         )
         if routes:
@@ -519,3 +531,31 @@ def triage_complete(
         case_mark_triaged(actor=actor, case_id=incident.case_id, now=now, reason="triage")
         change.event("da.triage_done", f"Secondary assessment: {grade} risk", about=None, at=now)
     return incident
+
+
+# Force policy --------------------------------------------------------------------------------
+
+
+def _policy_for_update(force_id: int) -> DaPolicySetting:
+    setting = da_policy_for(force_id)
+    return DaPolicySetting.objects.select_for_update().get(pk=setting.pk)
+
+
+def da_policy_update(
+    *, actor: Actor, version: int | None, data: DaPolicy, now: datetime
+) -> DaPolicySetting:
+    """Change the force's domestic abuse times and escalation count; versioned and audited (as
+    `da_policy`), in force from now (docs/rules.md 3.4). An open incident's clocks take the
+    new times the next time the incident changes, as missing and supervision clocks do."""
+    actor.require(Permission.POLICY_MANAGE)
+    refuse_if(policy_problems(data))
+    with record_change(
+        actor=actor,
+        now=now,
+        audit_as="da_policy",
+        lock=lambda: _policy_for_update(actor.force_id),
+        version=version,
+        noun="policy",
+    ) as change:
+        change.write(**vars(data), updated_by_id=actor.user_id)
+    return change.record

@@ -7,6 +7,9 @@ urlpatterns = [
     # The triage unit's queue and its capacity.
     path("domestic-abuse/triage/", views.triage_queue, name="triage_queue"),
     path("domestic-abuse/triage/capacity/", views.triage_capacity, name="triage_capacity"),
+    # Force policy: the domestic abuse times and the potential-escalation count.
+    path("settings/domestic-abuse/", views.policy, name="policy"),
+    path("settings/domestic-abuse/change/", views.policy_edit, name="policy_edit"),
     # One incident, from the attendance to DASH, MARAC and the secondary assessment.
     path("domestic-abuse/new/", views.record, name="record"),
     path("cases/<int:case_id>/domestic-abuse/", views.for_case, name="for_case"),

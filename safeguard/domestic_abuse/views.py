@@ -23,6 +23,7 @@ from safeguard.core.permissions import Permission
 from safeguard.core.views import ActorRequest, requires
 from safeguard.domestic_abuse import forms, selectors, services
 from safeguard.domestic_abuse.models import Incident
+from safeguard.domestic_abuse.rules import policy as da_policy
 from safeguard.domestic_abuse.rules.dash import ANSWER_LABELS, QUESTIONS, Answer
 from safeguard.domestic_abuse.rules.marac import ROUTE_LABELS, Route
 from safeguard.domestic_abuse.rules.triage import TriageStatus, is_open
@@ -321,7 +322,10 @@ def triage_queue(request: ActorRequest) -> HttpResponse:
     """Incidents awaiting secondary assessment: highest risk first, then the oldest."""
     actor = _actor(request)
     number = request.GET.get("page", "")
-    queue = selectors.triage_queue(actor=actor, page=int(number) if number.isdigit() else 1)
+    now = timezone.now()
+    queue = selectors.triage_queue(
+        actor=actor, page=int(number) if number.isdigit() else 1, now=now
+    )
     ids = [incident.pk for incident in queue.items]
 
     def reach(permission: Permission) -> set[int]:
@@ -342,13 +346,14 @@ def triage_queue(request: ActorRequest) -> HttpResponse:
                     incident.pk in workable and incident.triage_owner_id is None,
                     incident.pk in workable and incident.triage_owner_id == actor.user_id,
                     incident.pk in supervisable,
+                    queue.triage_clocks.get(incident.pk),
                 )
                 for incident in queue.items
             ],
-            "now": timezone.now(),
+            "now": now,
             "previous_page": queue.page - 1 if queue.page > 1 else None,
             "next_page": queue.page + 1 if queue.page < queue.pages else None,
-            "can_see_capacity": actor.can(Permission.TEAM_VIEW),
+            "can_see_capacity": actor.can(Permission.DA_CAPACITY_VIEW),
         },
     )
 
@@ -494,7 +499,7 @@ def _capacity_charts(capacity: selectors.Capacity) -> list[BarChart]:
     ]
 
 
-@requires(Permission.TEAM_VIEW)
+@requires(Permission.DA_CAPACITY_VIEW)
 def triage_capacity(request: ActorRequest) -> HttpResponse:
     """Arrivals and completions per day, the backlog now, and where it is heading."""
     actor = _actor(request, "da_capacity")
@@ -550,4 +555,51 @@ def triage_queue_export(request: ActorRequest) -> HttpResponseBase:
         rows=rows.iterator(chunk_size=2000),
         count=rows.count(),
         title="Domestic abuse triage",
+    )
+
+
+# Force policy: the domestic abuse times ------------------------------------------------------
+
+POLICY_FIELDS = list(da_policy.POLICY_RANGES)
+
+
+@requires(Permission.POLICY_VIEW)
+def policy(request: ActorRequest) -> HttpResponse:
+    actor = _actor(request, "policy")
+    return render(
+        request,
+        "domestic_abuse/policy.html",
+        {
+            "setting": selectors.da_policy_get(actor=actor),
+            "defaults": da_policy.DaPolicy(),
+            "can_manage": actor.can(Permission.POLICY_MANAGE),
+        },
+    )
+
+
+@requires(Permission.POLICY_MANAGE)
+@require_http_methods(["GET", "POST"])
+def policy_edit(request: ActorRequest) -> HttpResponse:
+    actor = _actor(request, "policy")
+    setting = selectors.da_policy_get(actor=actor)
+    form = forms.DaPolicyForm(
+        form_data(request),
+        initial={name: getattr(setting, name) for name in POLICY_FIELDS}
+        | {"version": setting.version},
+    )
+    return form_page(
+        request,
+        form,
+        template="domestic_abuse/policy_edit.html",
+        context={},
+        write=lambda data: services.da_policy_update(
+            actor=actor,
+            version=data["version"],
+            data=da_policy.DaPolicy(**{name: data[name] for name in POLICY_FIELDS}),
+            now=timezone.now(),
+        ),
+        success="Domestic abuse times saved",
+        done_url=reverse("domestic_abuse:policy"),
+        conflict_on=("da_policy", setting.pk),
+        read_version=setting.version,
     )

@@ -27,8 +27,8 @@ from safeguard.encompass.clocks import NOTIFICATION
 from safeguard.encompass.models import Notification
 from safeguard.encompass.rules.lifecycle import NotificationStatus
 from safeguard.frontend.charts import BarChart, Series, bar_chart
-from safeguard.frontend.forms import show_domain_error
 from safeguard.frontend.exports import Column, export_response
+from safeguard.frontend.forms import show_domain_error
 from safeguard.frontend.pages import form_page
 from safeguard.partners.selectors import key_adults_for
 

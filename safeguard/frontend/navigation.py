@@ -40,7 +40,10 @@ NAVIGATION = (
         "Domestic abuse triage", "domestic_abuse:triage_queue", Permission.CASE_WORK, "da_triage"
     ),
     NavItem(
-        "Triage capacity", "domestic_abuse:triage_capacity", Permission.TEAM_VIEW, "da_capacity"
+        "Triage capacity",
+        "domestic_abuse:triage_capacity",
+        Permission.DA_CAPACITY_VIEW,
+        "da_capacity",
     ),
     NavItem("Operation Encompass", "encompass:desk", Permission.ENCOMPASS_MANAGE, "encompass"),
     NavItem(

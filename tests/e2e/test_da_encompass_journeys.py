@@ -475,24 +475,24 @@ def test_triage_unit_works_the_queue_and_reads_the_forecast(
     household.require("reference", "older_reference", "incident_url")
     who = TRIAGE.username
 
-    # --- The queue: the high-risk incident before the older one not yet graded.
+    # --- The queue: not yet graded counts as high, so the older ungraded incident comes first.
     triage = desks(TRIAGE)
     service_nav(triage).get_by_role("link", name="Domestic abuse triage", exact=True).click()
     expect(triage.locator("h1")).to_have_text("Domestic abuse triage")
     expect(triage.locator("#queue-summary")).to_have_text("2 incidents waiting.")
     rows = queue_rows(triage)
-    expect(rows.locator("th a")).to_have_text([household.reference, household.older_reference])
-    expect(rows.nth(0).locator("td").nth(1)).to_have_text("High")
-    expect(rows.nth(1).locator("td").nth(1)).to_have_text("Not graded")
+    expect(rows.locator("th a")).to_have_text([household.older_reference, household.reference])
+    expect(rows.nth(0).locator("td").nth(1)).to_have_text("Not graded")
+    expect(rows.nth(1).locator("td").nth(1)).to_have_text("High")
     expect(rows.locator("td").filter(has_text="Unclaimed")).to_have_count(2)
-    # An investigator may not see the unit's capacity.
-    expect(triage.locator("#capacity-link")).to_have_count(0)
-    expect(service_nav(triage).get_by_role("link", name="Triage capacity")).to_have_count(0)
+    # The triage unit sees its own capacity.
+    expect(triage.locator("#capacity-link")).to_have_count(1)
+    expect(service_nav(triage).get_by_role("link", name="Triage capacity")).to_have_count(1)
     check(triage, watch, f"Domestic abuse triage, two waiting [{who}]")
 
     triage.get_by_role("button", name=f"Claim {household.reference}").click()
     expect(success_banner(triage)).to_contain_text("You are assessing this incident")
-    expect(rows.nth(0).locator("td").nth(2)).to_have_text(TRIAGE.name)
+    expect(rows.nth(1).locator("td").nth(3)).to_have_text(TRIAGE.name)
     expect(triage.get_by_role("button", name=f"Claim {household.reference}")).to_have_count(0)
     check(triage, watch, f"Domestic abuse triage, one claimed [{who}]")
 

@@ -49,11 +49,13 @@ from safeguard.core.models import AuditEntry, Disclosure, OutboxMessage
 from safeguard.core.permissions import Permission, Role, Scope, scope_for
 from safeguard.core.views import PUBLIC, SIGNED_IN
 from safeguard.domestic_abuse.models import (
+    DaPolicySetting,
     DashAssessment,
     Incident,
     IncidentChild,
     MaracReferral,
 )
+from safeguard.domestic_abuse.rules.policy import POLICY_RANGES as DA_POLICY_RANGES
 from safeguard.encompass.models import Notification
 from safeguard.encompass.selectors import DISCLOSURE as ENCOMPASS_DISCLOSURE
 from safeguard.missing.models import (
@@ -700,6 +702,12 @@ def _missing_policy_body(world: World, target: Any) -> dict[str, Any]:
     }
 
 
+def _da_policy_body(world: World, target: Any) -> dict[str, Any]:
+    setting = DaPolicySetting.objects.filter(force=world.force).first() or DaPolicySetting()
+    values = {name: getattr(setting, name) for name in DA_POLICY_RANGES}
+    return {**values, "dash_hours": 12, "version": setting.version}
+
+
 def _missing_form_and_post(
     data: Callable[[World, Any], dict[str, Any]], state: str | None = None
 ) -> tuple[RouteSpec, ...]:
@@ -1104,6 +1112,17 @@ WEB_ROUTES: dict[str, tuple[RouteSpec, ...]] = {
     # Domestic abuse: the incident rides on its case, so its pages reach what the case's do.
     "domestic_abuse:triage_queue": (RouteSpec(),),
     "domestic_abuse:triage_capacity": (RouteSpec(),),
+    "domestic_abuse:policy": (RouteSpec(),),
+    "domestic_abuse:policy_edit": (
+        RouteSpec(),
+        RouteSpec(
+            method="POST",
+            data=_da_policy_body,
+            ok_status=302,
+            ok_location="/settings/domestic-abuse/",
+            effect="da_policy",
+        ),
+    ),
     # Without a victim the page asks who; with one, a valid incident saves and opens it.
     "domestic_abuse:record": (
         RouteSpec(),
@@ -1600,6 +1619,8 @@ API_OPERATIONS: dict[str, OperationSpec] = {
         target="incident", body=_triage_body, effect="incident", state="claimed"
     ),
     "da_triage_capacity": OperationSpec(query={"threshold": "50"}, returns_target=False),
+    "get_da_policy": OperationSpec(returns_target=False),
+    "set_da_policy": OperationSpec(body=_da_policy_body, effect="da_policy", returns_target=False),
     # Operation Encompass: the desk (ENCOMPASS_MANAGE, by unit) and the key adult's
     # notifications (ENCOMPASS_RECEIVE: only those disclosed to them).
     "encompass_desk": OperationSpec(returns_target=False),
@@ -2277,6 +2298,12 @@ class World:
             return tuple(
                 MissingPolicySetting.objects.order_by("force_id").values_list(
                     "force_id", "version", *POLICY_RANGES
+                )
+            )
+        if effect == "da_policy":
+            return tuple(
+                DaPolicySetting.objects.order_by("force_id").values_list(
+                    "force_id", "version", *DA_POLICY_RANGES
                 )
             )
         if effect == "incident":

@@ -33,6 +33,7 @@ from safeguard.cases.models import (
 )
 from safeguard.core.permissions import Role, scope_for
 from safeguard.domestic_abuse.models import (
+    DaPolicySetting,
     DashAssessment,
     Incident,
     IncidentChild,
@@ -231,6 +232,7 @@ WRITES: dict[str, tuple[type[models.Model], ...]] = {
     "return_for_work": (Case,),
     "reopen_case": (Case,),
     "set_policy": (ReviewPolicySetting,),
+    "set_da_policy": (DaPolicySetting,),
     "report_missing_episode": (Episode, GradeChange, Case, Involvement),
     "suggest_missing_grade": (Episode,),
     "regrade_missing_episode": (Episode, GradeChange, Case),

@@ -246,7 +246,9 @@ def test_ladder_rung_by_rung(definition, resolve) -> None:
     assert f"clock:{row.pk}:duty_inspector.after.7200:{DUE.isoformat()}:{INSPECTOR}:alert" in keys
     assert all(key and key.startswith(f"clock:{row.pk}:") for key in keys)
     overdue = OutboxMessage.objects.get(dedupe_key__contains="supervisor.after.0:", channel="email")
-    assert overdue.subject == "Due soon: Test deadline, a case record"  # sent at the due time, not after it
+    assert (
+        overdue.subject == "Due soon: Test deadline, a case record"
+    )  # sent at the due time, not after it
     assert overdue.link == "/cases/1/"
     early = OutboxMessage.objects.get(dedupe_key__contains="owner.before", channel="email")
     assert early.subject == "Due soon: Test deadline, a case record"
@@ -280,7 +282,9 @@ def test_a_worker_down_for_five_hours_catches_up_every_rung_once(definition, res
     assert (report.breached, report.escalations, report.messages) == (1, 4, 7)
     assert Escalation.objects.filter(clock=row).count() == 4
     subjects = set(OutboxMessage.objects.values_list("subject", flat=True))
-    assert subjects == {"Overdue: Test deadline, a case record"}  # told late, and the message says so
+    assert subjects == {
+        "Overdue: Test deadline, a case record"
+    }  # told late, and the message says so
     again = clocks_sweep(now=DUE + 3 * H, resolve=resolve)
     assert (again.escalations, again.messages) == (0, 0)
     assert _counts() == (4, 7)

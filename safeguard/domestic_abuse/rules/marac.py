@@ -57,6 +57,8 @@ class MaracFacts:
     # Other incidents with the same victim, at any time: later ones are ignored.
     earlier_incidents_same_victim: tuple[datetime, ...]
     last_marac_referral_at: datetime | None
+    # docs/rules.md 3.2 and 3.4: the force's potential-escalation count, 3 or 5.
+    escalation_incidents: int = ESCALATION_INCIDENTS
 
 
 def _ordinal(n: int) -> str:
@@ -98,7 +100,7 @@ def marac_routes(facts: MaracFacts) -> list[tuple[Route, str]]:
         reason = facts.judgement_reason.strip() or Route.PROFESSIONAL_JUDGEMENT.label
         routes.append((Route.PROFESSIONAL_JUDGEMENT, reason))
     incidents = escalation_incidents(facts)
-    if len(incidents) >= ESCALATION_INCIDENTS:
+    if len(incidents) >= facts.escalation_incidents:
         dates = ", ".join(_day(t) for t in incidents)
         reason = f"{_ordinal(len(incidents))} incident in 12 months with the same victim: {dates}"
         routes.append((Route.POTENTIAL_ESCALATION, reason))

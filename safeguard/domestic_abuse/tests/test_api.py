@@ -248,8 +248,10 @@ def test_capacity_forecasts_and_refuses_a_bad_threshold(cast, home, make_api_cli
     assert forecast["explanation"]
     refused = supervisor.get("/api/v1/domestic-abuse/capacity?threshold=0")
     assert refused.status_code == 422 and "threshold" in refused.json()["fields"]
-    # TEAM_VIEW: an investigator has none.
-    assert make_api_client(cast.triage).get("/api/v1/domestic-abuse/capacity").status_code == 403
+    # DA_CAPACITY_VIEW: the triage investigator sees their unit's; an officer has none.
+    triage = make_api_client(cast.triage).get("/api/v1/domestic-abuse/capacity")
+    assert triage.status_code == 200 and triage.json()["backlog_now"] == 1
+    assert make_api_client(cast.officer).get("/api/v1/domestic-abuse/capacity").status_code == 403
 
 
 def test_another_force_and_another_unit_get_404(
