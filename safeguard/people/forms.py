@@ -86,7 +86,7 @@ class MergeForm(GovukForm):
     merge_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-CHOOSE_A_PERSON = "Select one of these people, or 'No, this is somebody new'"
+CHOOSE_A_PERSON = "Select if this is someone already recorded, or a different child or person"
 
 
 def duplicate_choice_missing(request: HttpRequest, form: GovukForm) -> str:
