@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.http import HttpRequest
 
-from safeguard.frontend.forms import DateField, GovukForm
+from safeguard.frontend.forms import DateField, GovukForm, yes_no_field
 from safeguard.people.models import Person, Relationship
 from safeguard.people.services import AddressInput, PersonInput
 
@@ -51,6 +51,18 @@ class NewPersonForm(PersonForm):
 
 
 class PersonEditForm(PersonForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class MarkersForm(GovukForm):
+    on_protection_plan = yes_no_field(
+        "Are they on a child protection plan?",
+        "Select yes if they are on a child protection plan",
+    )
+    looked_after = yes_no_field(
+        "Are they looked after by a local authority?",
+        "Select yes if they are looked after by a local authority",
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 

@@ -140,13 +140,17 @@ def person_search(*, actor: Actor, search: PersonSearch, limit: int = SEARCH_LIM
         for word in words:
             exact |= Q(family_name__iexact=word)
         people = people.annotate(
-            surname_rank=Case(When(exact, then=Value(0)), default=Value(1), output_field=IntegerField())
+            surname_rank=Case(
+                When(exact, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
         ).order_by("surname_rank", "family_name", "given_names", "pk")
     else:
         people = people.order_by("family_name", "given_names", "pk")
     found = list(people[: limit * 4])
     if words:
-        found.sort(key=lambda p: (_surname_rank(words, p), -name_similarity(search.name, p.full_name)))
+        found.sort(
+            key=lambda p: (_surname_rank(words, p), -name_similarity(search.name, p.full_name))
+        )
     audit_record(
         actor=actor,
         action=AuditAction.VIEW,
@@ -210,9 +214,7 @@ def person_duplicates(
         for person in pool.prefetch_related("addresses", "aliases")[:500]:
             if person.pk in seen:
                 continue
-            addresses = frozenset(
-                a.match_key for a in person.addresses.all() if a.lived_to is None
-            )
+            addresses = frozenset(a.match_key for a in person.addresses.all() if a.lived_to is None)
             # Their recorded name or any other name they are known by.
             names = [(person.given_names, person.family_name)] + [
                 (alias.given_names, alias.family_name) for alias in person.aliases.all()

@@ -4,20 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0002_search_indexes'),
+        ("people", "0002_search_indexes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='person',
-            name='looked_after',
-            field=models.BooleanField(default=False, verbose_name='looked after by a local authority'),
+            model_name="person",
+            name="looked_after",
+            field=models.BooleanField(
+                default=False, verbose_name="looked after by a local authority"
+            ),
         ),
         migrations.AddField(
-            model_name='person',
-            name='on_protection_plan',
-            field=models.BooleanField(default=False, verbose_name='on a child protection plan'),
+            model_name="person",
+            name="on_protection_plan",
+            field=models.BooleanField(default=False, verbose_name="on a child protection plan"),
         ),
     ]

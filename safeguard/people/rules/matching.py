@@ -140,6 +140,7 @@ class Match:
 
 
 LIKELY = 0.8
+SAME_NAME = 0.97
 
 
 def name_similarity(a: str, b: str) -> float:
@@ -181,14 +182,16 @@ def duplicate_match(new: Candidate, existing: Candidate) -> Match | None:
         f"{new.given_names} {new.family_name}", f"{existing.given_names} {existing.family_name}"
     )
     other_form = _other_first_name(new_given, old_given)
-    by_parts = (
-        any(tokens_alike(a, b) for a in new_given for b in old_given)
-        and _family_alike(new_family, old_family)
+    by_parts = any(tokens_alike(a, b) for a in new_given for b in old_given) and _family_alike(
+        new_family, old_family
     )
-    alike = similarity >= 0.85 or by_parts
+    # The parts alike, or the whole name nearly the same (other order, a slip of the keys):
+    # Alfie and Alice Green are twins, not one child typed twice.
+    alike = by_parts or similarity >= SAME_NAME
     same_dob = new.date_of_birth is not None and new.date_of_birth == existing.date_of_birth
     swapped = (
-        existing.date_of_birth is not None and swapped_dob(new.date_of_birth) == existing.date_of_birth
+        existing.date_of_birth is not None
+        and swapped_dob(new.date_of_birth) == existing.date_of_birth
     )
     name_reason = "similar name"
     if other_form and by_parts:
@@ -197,7 +200,7 @@ def duplicate_match(new: Candidate, existing: Candidate) -> Match | None:
         reasons.append(f"{name_reason} and the same date of birth")
     elif alike and swapped:
         reasons.append(f"{name_reason} and the date of birth with day and month swapped")
-    elif similarity >= 0.95 and (new.date_of_birth is None or existing.date_of_birth is None):
+    elif similarity >= SAME_NAME and (new.date_of_birth is None or existing.date_of_birth is None):
         reasons.append("the same name (a date of birth is missing)")
     if new.address_keys & existing.address_keys:
         reasons.append("the same address")
