@@ -73,7 +73,9 @@ class PersonSearch:
         return not (self.name.strip() or self.date_of_birth or self.address.strip())
 
 
-def _name_filter(people: QuerySet[Person], actor: Actor, name: str) -> QuerySet[Person]:
+def _name_filter(
+    people: QuerySet[Person], actor: Actor, name: str, *, spelt_like: bool = True
+) -> QuerySet[Person]:
     """Every word of the query must sound like one of the person's names, or be a nickname or
     short form of one (rules.matching.query_key_groups), in any order."""
     groups = query_key_groups(name)
@@ -89,7 +91,7 @@ def _name_filter(people: QuerySet[Person], actor: Actor, name: str) -> QuerySet[
                 [actor.force_id, tsquery],
             )
         )
-        if sounds_like.exists():
+        if not spelt_like or sounds_like.exists():
             return sounds_like
         # Nothing sounds alike: perhaps a typing slip that changes the sound ('Smtih'), so
         # trigram similarity on the full name (person_full_name_trgm index). Only then, since
@@ -197,7 +199,7 @@ def person_duplicates(
     if query_keys(family_name):
         # The same name where a date of birth is missing on one side (with both known, the
         # date of birth pool above already holds every match).
-        named = _name_filter(people, actor, f"{given_names} {family_name}")
+        named = _name_filter(people, actor, f"{given_names} {family_name}", spelt_like=False)
         pools.append(named if date_of_birth is None else named.filter(date_of_birth__isnull=True))
     if key:
         # A shared current address (address_force_key index).
