@@ -28,7 +28,7 @@ class Person(VersionedModel):
     # Self-defined ethnicity, in the person's own words; optional by design.
     ethnicity = models.CharField(max_length=120, blank=True)
     school_urn = models.CharField("school URN", max_length=10, blank=True)
-    # Warning markers recorded from children's social care (docs/rules.md 9.4); the others
+    # Warning markers recorded from children's social care (docs/finding.md 4); the others
     # (missing count, open exploitation case) are derived by the contexts that own them.
     on_protection_plan = models.BooleanField("on a child protection plan", default=False)
     looked_after = models.BooleanField("looked after by a local authority", default=False)

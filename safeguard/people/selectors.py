@@ -137,7 +137,7 @@ def person_search(*, actor: Actor, search: PersonSearch, limit: int = SEARCH_LIM
         people = _address_filter(people, actor, search.address)
     words = name_tokens(search.name)
     if words:
-        # An exact surname first (docs/rules.md 9.3), then the closest name.
+        # An exact surname first (docs/finding.md 3), then the closest name.
         exact = Q()
         for word in words:
             exact |= Q(family_name__iexact=word)

@@ -248,7 +248,7 @@ def person_set_markers(
     now: datetime,
 ) -> Person:
     """Record the warning markers children's social care tells the police of: on a child
-    protection plan, looked after (docs/rules.md 9.4). Audited and on the chronology."""
+    protection plan, looked after (docs/finding.md 4). Audited and on the chronology."""
     with person_change(actor=actor, person_id=person_id, now=now, version=version) as change:
         changed = change.write(on_protection_plan=on_protection_plan, looked_after=looked_after)
         if changed:

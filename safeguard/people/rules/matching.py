@@ -1,7 +1,7 @@
 """Name keys and duplicate scoring, tolerant of spelling variants, nicknames, the order of
 names and a date of birth typed day-for-month.
 
-docs/rules.md 9 (finding the right child): a name's search keys are its sound (Metaphone,
+docs/finding.md 1 (finding the right child): a name's search keys are its sound (Metaphone,
 jellyfish), the sounds of the formal names the `nicknames` dataset gives for it (Ben ->
 Benjamin, Kate -> Katherine, whose sound Catherine shares, Liz -> Elizabeth), and the first
 three sounds of it, for a short form the dataset lacks (Alfie and Alfred both begin ALF)."""

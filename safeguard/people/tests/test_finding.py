@@ -1,4 +1,4 @@
-"""Finding the right child (docs/rules.md 9): the duplicate check on a table of name pairs,
+"""Finding the right child (docs/finding.md): the duplicate check on a table of name pairs,
 what each candidate shows, people search ranking, warning markers and the quick-find box."""
 
 from datetime import UTC, date, datetime, timedelta
