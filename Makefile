@@ -82,6 +82,7 @@ bench: install
 	env -u DATABASE_URL $(PY) tests/bench/bench_gias_import.py
 	env -u DATABASE_URL $(PY) tests/bench/bench_da_encompass.py
 	env -u DATABASE_URL $(PY) tests/bench/bench_export.py
+	env -u DATABASE_URL $(PY) tests/bench/bench_people_search.py
 
 clean:
 	rm -rf $(VENV) node_modules var safeguard/frontend/static/vendor

@@ -1,6 +1,6 @@
 """Every read of cases and their record, scoped to the actor's force, units and role, audited."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -19,7 +19,7 @@ from safeguard.core.pagination import KeysetPage, keyset_page
 from safeguard.core.permissions import Permission, Scope
 from safeguard.core.scoping import scope_queryset
 from safeguard.people.models import Person
-from safeguard.people.selectors import person_get
+from safeguard.people.selectors import CaseLine, Marker, person_get
 
 PAGE_SIZE = 25
 
@@ -406,3 +406,52 @@ def case_list_rows(*, actor: Actor, filters: CaseFilters, now: datetime) -> Quer
     if filters.overdue:
         cases = _overdue(cases, now)
     return cases.order_by(*SORTS.get(filters.sort, SORTS["newest"]))
+
+
+# What people's search results and duplicate check show from cases (registered in apps.py;
+# people imports no cases code).
+
+EXPLOITATION_TYPES = (Case.Type.EXPLOITATION, Case.Type.ONLINE_CSE)
+
+
+def open_cases_of_people(actor: Actor, person_ids: Sequence[int]) -> dict[int, list[CaseLine]]:
+    """Each person's open cases that the actor may see, newest first: 'CP-2026-000376
+    Missing child (investigating)'."""
+    if not actor.can(Permission.CASE_VIEW):
+        return {}
+    found: dict[int, list[CaseLine]] = {}
+    rows = (
+        Involvement.objects.filter(
+            person_id__in=person_ids, case__in=cases_visible_to(actor).exclude(status=Status.CLOSED)
+        )
+        .select_related("case")
+        .order_by("-case__received_at", "case_id")
+    )
+    for row in rows[:200]:
+        case = row.case
+        lines = found.setdefault(row.person_id, [])
+        if all(line.case_id != case.pk for line in lines):
+            lines.append(
+                CaseLine(
+                    case.pk,
+                    f"{case.reference} {case.get_case_type_display()} "
+                    f"({case.get_status_display().lower()}), {row.get_role_display().lower()}",
+                )
+            )
+    return found
+
+
+def exploitation_markers(people: Sequence[Person], now: datetime) -> dict[int, list[Marker]]:
+    """Warning marker: the child is in an open exploitation case (CSE, CCE or online), whoever
+    holds it: a marker warns without showing the case."""
+    ids = [person.pk for person in people]
+    open_ids = set(
+        Involvement.objects.filter(
+            person_id__in=ids,
+            role__in=Involvement.CHILD_ROLES,
+            case__case_type__in=EXPLOITATION_TYPES,
+        )
+        .exclude(case__status=Status.CLOSED)
+        .values_list("person_id", flat=True)
+    )
+    return {pk: [Marker("exploitation", "Open exploitation case")] for pk in open_ids}

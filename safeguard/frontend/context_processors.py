@@ -1,5 +1,6 @@
 from django.http import HttpRequest
 
+from safeguard.core.permissions import Permission
 from safeguard.frontend.navigation import navigation_for
 
 
@@ -8,4 +9,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if actor is None:
         return {"navigation": []}
     section = getattr(request, "nav_section", "")
-    return {"navigation": navigation_for(actor, section), "actor": actor}
+    return {
+        "navigation": navigation_for(actor, section),
+        "actor": actor,
+        "can_quick_find": actor.can(Permission.PERSON_VIEW),
+    }

@@ -9,6 +9,7 @@ urlpatterns = [
     path("shared-with-me/", views.shared_with_me, name="shared_with_me"),
     path("team/", views.team, name="team"),
     path("duty/", views.duty, name="duty"),
+    path("find/", views.quick_find, name="quick_find"),
 ]
 # Downloads of the work lists (docs/exports.md).
 urlpatterns += [

@@ -1,6 +1,10 @@
 """The shell's own pages: My work, and the error pages."""
 
+import re
+from urllib.parse import urlencode
+
 from django.conf import settings
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -9,15 +13,17 @@ from django.utils import timezone
 
 from safeguard.accounts.models import Unit, User
 from safeguard.accounts.services import auth_event_record
-from safeguard.cases.selectors import my_open_actions, my_open_cases
+from safeguard.cases.selectors import cases_visible_to, my_open_actions, my_open_cases
 from safeguard.core.audit import audit_record
 from safeguard.core.calendars import london_date
 from safeguard.core.clocks import ClockRow, clocks_high_risk, clocks_of_units, clocks_owned_by
 from safeguard.core.disclosures import disclosure_list_received
+from safeguard.core.errors import NotFound
 from safeguard.core.models import AuditAction
 from safeguard.core.permissions import Permission, Role
 from safeguard.core.views import ActorRequest, requires
 from safeguard.frontend.exports import Column, export_response
+from safeguard.people.selectors import person_get
 
 # docs/demo.md: where each role starts after signing in, its main page, first match wins. My
 # work is the start for whoever holds cases (officers, investigators, custody officers).
@@ -123,6 +129,52 @@ def shared_with_me(request: ActorRequest) -> HttpResponse:
     return render(request, "frontend/shared_with_me.html", {"page": page})
 
 
+# A case reference as the cases app issues them (CP-2026-000376), typed in any case.
+CASE_REFERENCE = re.compile(r"[A-Z]{2}-\d{4}-\d{6}")
+QUICK_FIND_MAX = 120
+
+
+@requires(Permission.PERSON_VIEW)
+def quick_find(request: ActorRequest) -> HttpResponse:
+    """The header's quick-find box: a case reference or a record number goes straight to that
+    record (if the actor may see it); anything else is a people search by name. Audited as a
+    search, without the words typed (they may name a child)."""
+    actor = request.actor
+    query = " ".join(request.GET.get("q", "").split())[:QUICK_FIND_MAX]
+    search = reverse("people:person_search")
+    if not query:
+        return redirect(search)
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        object_type="quick_find",
+        object_id="search",
+        reason_code="search",
+    )
+    reference = query.upper()
+    if CASE_REFERENCE.fullmatch(reference):
+        case_id = None
+        if actor.can(Permission.CASE_VIEW):
+            case_id = (
+                cases_visible_to(actor)
+                .filter(reference=reference)
+                .values_list("pk", flat=True)
+                .first()
+            )
+        if case_id is not None:
+            return redirect("cases:case_detail", case_id=case_id)
+        messages.info(request, f"No case {reference} that you can see")
+        return redirect(search)
+    if query.isdigit():
+        try:
+            person = person_get(actor=actor, person_id=int(query), audit=False)
+        except NotFound:
+            messages.info(request, f"No person with record number {query} in this force")
+            return redirect(search)
+        return redirect("people:person_detail", person_id=person.pk)
+    return redirect(f"{search}?{urlencode({'name': query})}")
+
+
 def _error(request: HttpRequest, template: str, status: int) -> HttpResponse:
     return render(request, f"frontend/errors/{template}", status=status)
 
@@ -172,7 +224,9 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 EXPORT_LIMIT = 10_000
 
 CLOCK_COLUMNS: list[Column[ClockRow]] = [
-    Column("Record", lambda r: f"{r.object_type.capitalize()} {r.object_id}"),
+    Column("Record", lambda r: r.label.name),
+    Column("Owner", lambda r: r.label.owner),
+    Column("Risk", lambda r: r.label.risk),
     Column("Deadline", lambda r: r.clock.title),
     Column("Status", lambda r: r.tag_text),
     Column("Due", lambda r: r.clock.due_at),
@@ -207,7 +261,11 @@ def my_work_export(request: ActorRequest) -> HttpResponseBase:
 def team_export(request: ActorRequest) -> HttpResponseBase:
     actor = request.actor
     rows = clocks_of_units(
-        force_id=actor.force_id, unit_ids=actor.unit_ids, now=timezone.now(), limit=EXPORT_LIMIT
+        force_id=actor.force_id,
+        unit_ids=actor.unit_ids,
+        now=timezone.now(),
+        limit=EXPORT_LIMIT,
+        overdue_only=_overdue_only(request),
     )
     return _clock_export(request, "team", "Team deadlines", rows)
 
@@ -215,5 +273,10 @@ def team_export(request: ActorRequest) -> HttpResponseBase:
 @requires(Permission.DUTY_VIEW)
 def duty_export(request: ActorRequest) -> HttpResponseBase:
     actor = request.actor
-    rows = clocks_high_risk(force_id=actor.force_id, now=timezone.now(), limit=EXPORT_LIMIT)
+    rows = clocks_high_risk(
+        force_id=actor.force_id,
+        now=timezone.now(),
+        limit=EXPORT_LIMIT,
+        overdue_only=_overdue_only(request),
+    )
     return _clock_export(request, "duty", "High-risk deadlines", rows)

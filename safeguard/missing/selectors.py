@@ -2,6 +2,7 @@
 through what was disclosed to them) and audited."""
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from statistics import median
@@ -29,6 +30,7 @@ from safeguard.missing.rules.episodes import RHI_OFFER_WITHIN
 from safeguard.missing.rules.grading import Grade
 from safeguard.partners.models import LocalAuthority
 from safeguard.people.models import Person
+from safeguard.people.selectors import Marker
 
 RHI_DISCLOSURE = "missing.return_interview"
 
@@ -361,3 +363,25 @@ def return_interview_disclosed(*, actor: Actor, interview_id: int) -> ReturnInte
         actor=actor, action=AuditAction.VIEW, object_type="return_interview", object_id=task.pk
     )
     return task
+
+
+# A warning marker on people's search results and duplicate check (registered in apps.py).
+MARKER_WINDOW = timedelta(days=90)
+
+
+def missing_count_markers(people: Sequence[Person], now: datetime) -> dict[int, list[Marker]]:
+    """Warning marker: how many times the child was reported missing in the last 90 days."""
+    counts = Counter(
+        Episode.objects.filter(
+            child_id__in=[person.pk for person in people], reported_at__gte=now - MARKER_WINDOW
+        ).values_list("child_id", flat=True)
+    )
+    return {
+        pk: [
+            Marker(
+                "missing_90d",
+                f"Missing {count} {'time' if count == 1 else 'times'} in the last 90 days",
+            )
+        ]
+        for pk, count in counts.items()
+    }

@@ -172,3 +172,8 @@ def school_page(*, actor: Actor, urn: str, today: date) -> SchoolPage:
         list(calendar.terms.filter(last_day__gte=today).order_by("first_day")) if calendar else []
     )
     return SchoolPage(school, active, removed, calendar, terms)
+
+
+def school_names(urns: set[str]) -> dict[str, str]:
+    """Names of the schools with these URNs (public reference data: no audit entry)."""
+    return dict(School.objects.filter(urn__in=urns).values_list("urn", "name"))

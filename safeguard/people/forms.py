@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.http import HttpRequest
 
-from safeguard.frontend.forms import NAME_MAX, DateField, GovukForm
+from safeguard.frontend.forms import NAME_MAX, DateField, GovukForm, yes_no_field
 from safeguard.people.models import Person, Relationship
 from safeguard.people.services import AddressInput, PersonInput
 
@@ -59,6 +59,18 @@ class PersonEditForm(PersonForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+class MarkersForm(GovukForm):
+    on_protection_plan = yes_no_field(
+        "Are they on a child protection plan?",
+        "Select yes if they are on a child protection plan",
+    )
+    looked_after = yes_no_field(
+        "Are they looked after by a local authority?",
+        "Select yes if they are looked after by a local authority",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class AddressForm(GovukForm):
     line1 = forms.CharField(label="Address line 1", max_length=120, required=False)
     line2 = forms.CharField(label="Address line 2 (optional)", max_length=120, required=False)
@@ -97,7 +109,7 @@ class MergeForm(GovukForm):
     merge_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-CHOOSE_A_PERSON = "Select one of these people, or 'No, this is somebody new'"
+CHOOSE_A_PERSON = "Select if this is someone already recorded, or a different child or person"
 
 
 def duplicate_choice_missing(request: HttpRequest, form: GovukForm) -> str:

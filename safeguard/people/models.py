@@ -28,6 +28,10 @@ class Person(VersionedModel):
     # Self-defined ethnicity, in the person's own words; optional by design.
     ethnicity = models.CharField(max_length=120, blank=True)
     school_urn = models.CharField("school URN", max_length=10, blank=True)
+    # Warning markers recorded from children's social care (docs/finding.md 4); the others
+    # (missing count, open exploitation case) are derived by the contexts that own them.
+    on_protection_plan = models.BooleanField("on a child protection plan", default=False)
+    looked_after = models.BooleanField("looked after by a local authority", default=False)
     # Phonetic codes of every name and alias (rules.matching.search_keys), kept by services.
     search_keys = models.CharField(max_length=400, blank=True)
     merged_into = models.ForeignKey(

@@ -129,6 +129,7 @@ def person_create(
             date_of_birth=data.date_of_birth,
             address_line1=data.address.line1 if data.address else "",
             postcode=data.address.postcode if data.address else "",
+            now=now,
         )
         if candidates:
             raise PossibleDuplicates(candidates)
@@ -235,6 +236,33 @@ def person_update(
                 about=person.pk,
             )
     return person
+
+
+def person_set_markers(
+    *,
+    actor: Actor,
+    person_id: int,
+    version: int,
+    on_protection_plan: bool,
+    looked_after: bool,
+    now: datetime,
+) -> Person:
+    """Record the warning markers children's social care tells the police of: on a child
+    protection plan, looked after (docs/finding.md 4). Audited and on the chronology."""
+    with person_change(actor=actor, person_id=person_id, now=now, version=version) as change:
+        changed = change.write(on_protection_plan=on_protection_plan, looked_after=looked_after)
+        if changed:
+            states = {
+                "on_protection_plan": ("On a child protection plan", "No longer on a plan"),
+                "looked_after": ("Looked after", "No longer looked after"),
+            }
+            change.event(
+                "person.markers",
+                "Warning markers: "
+                + "; ".join(states[f][0 if getattr(change.record, f) else 1] for f in changed),
+                about=person_id,
+            )
+    return change.record
 
 
 def _address_add(person: Person, address: AddressInput, today: date) -> Address:

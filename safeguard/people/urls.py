@@ -9,6 +9,7 @@ urlpatterns = [
     path("people/<int:person_id>/", views.person_detail, name="person_detail"),
     path("people/<int:person_id>/edit/", views.person_edit, name="person_edit"),
     path("people/<int:person_id>/addresses/new/", views.address_new, name="address_new"),
+    path("people/<int:person_id>/markers/", views.markers_edit, name="markers_edit"),
     path("people/<int:person_id>/aliases/new/", views.alias_new, name="alias_new"),
     path(
         "people/<int:person_id>/relationships/new/",

@@ -35,6 +35,7 @@ def person_search(request: ActorRequest) -> HttpResponse:
     actor = _actor(request)
     form = forms.PersonSearchForm(request.GET or None)
     results: list[Person] | None = None
+    summaries: dict[int, selectors.PersonSummary] = {}
     if form.is_valid():
         search = selectors.PersonSearch(
             name=form.cleaned_data["name"],
@@ -43,12 +44,14 @@ def person_search(request: ActorRequest) -> HttpResponse:
         )
         if not search.is_empty:
             results = selectors.person_search(actor=actor, search=search)
+            summaries = selectors.person_summaries(actor=actor, people=results, now=timezone.now())
     return render(
         request,
         "people/person_search.html",
         {
             "form": form,
             "results": results,
+            "rows": [(person, summaries[person.pk]) for person in results or ()],
             "limit": selectors.SEARCH_LIMIT,
             "today": london_date(timezone.now()),
             "can_create": actor.can(Permission.PERSON_MANAGE),
@@ -102,6 +105,7 @@ def person_detail(request: ActorRequest, person_id: int) -> HttpResponse:
         {
             "person": person,
             "related": selectors.person_relationships(person=person),
+            "markers": selectors.person_markers(people=[person], now=timezone.now())[person.pk],
             "cases": selectors.person_case_roles(actor=actor, person=person),
             "today": london_date(timezone.now()),
             "can_manage": actor.can(Permission.PERSON_MANAGE) and person.merged_into_id is None,
@@ -260,4 +264,32 @@ def person_search_export(request: ActorRequest) -> HttpResponseBase:
         rows=results,
         count=len(results),
         title="People",
+    )
+
+
+@requires(Permission.PERSON_MANAGE)
+@require_http_methods(["GET", "POST"])
+def markers_edit(request: ActorRequest, person_id: int) -> HttpResponse:
+    return _form_page(
+        request,
+        person_id,
+        form_class=forms.MarkersForm,
+        title="Change warning markers",
+        submit="Save markers",
+        intro="As children's social care has told the police. Missing episodes and open "
+        "exploitation cases are shown from their own records.",
+        initial=lambda p: {
+            "on_protection_plan": "yes" if p.on_protection_plan else "no",
+            "looked_after": "yes" if p.looked_after else "no",
+            "version": p.version,
+        },
+        write=lambda actor, person, data: services.person_set_markers(
+            actor=actor,
+            person_id=person.pk,
+            version=data["version"],
+            on_protection_plan=data["on_protection_plan"],
+            looked_after=data["looked_after"],
+            now=timezone.now(),
+        ),
+        success="Warning markers saved",
     )

@@ -494,9 +494,11 @@ def test_new_case_goes_through_the_duplicate_check(desks: Desks, watch: JourneyP
     fill_referral(officer, received_at=received)
     officer.get_by_role("button", name="Record case").click()
     expect(officer.locator("#possible-duplicates")).to_have_text(
-        re.compile("This person may already be recorded")
+        re.compile("This child may already be recorded")
     )
-    choices = officer.get_by_role("group", name="Is this one of these people?")
+    choices = officer.get_by_role(
+        "group", name=re.compile(r"^Is (this|one of these) the same child")
+    )
     expect(choices.get_by_role("radio")).to_have_count(2)
     # Nothing is chosen for the user (GOV.UK radios are never pre-selected)...
     expect(choices.get_by_label(f"(record {first_child})")).not_to_be_checked()
@@ -504,11 +506,13 @@ def test_new_case_goes_through_the_duplicate_check(desks: Desks, watch: JourneyP
     # ...and going on without choosing says so, in the error summary and at the question.
     officer.get_by_role("button", name="Continue").click()
     summary = officer.locator(".govuk-error-summary")
-    expect(summary).to_contain_text("Select one of these people, or 'No, this is somebody new'")
+    expect(summary).to_contain_text(
+        "Select if this is someone already recorded, or a different child or person"
+    )
     summary.get_by_role("link").first.click()
     expect(choices.get_by_role("radio").first).to_be_focused()
     check(officer, watch, "Record a new case, no choice made [officer]")
-    choices.get_by_label("No, this is somebody new").check()
+    choices.get_by_label("A different child: record somebody new").check()
     officer.get_by_role("button", name="Continue").click()
     second_reference = expect_case_recorded(officer, watch, "officer")
     second_child = child_record_id(officer, child)
@@ -525,7 +529,9 @@ def test_new_case_goes_through_the_duplicate_check(desks: Desks, watch: JourneyP
         source="999 call",
     )
     officer.get_by_role("button", name="Record case").click()
-    choices = officer.get_by_role("group", name="Is this one of these people?")
+    choices = officer.get_by_role(
+        "group", name=re.compile(r"^Is (this|one of these) the same child")
+    )
     expect(choices.get_by_role("radio")).to_have_count(3)
     expect(choices.get_by_label(f"(record {second_child})")).to_be_visible()
     check(officer, watch, "Record a new case, two possible duplicates [officer]")

@@ -514,6 +514,10 @@ def _alias_body(world: World, person: Person) -> dict[str, Any]:
     return {"given_names": "Millie", "family_name": "Hughes"}
 
 
+def _markers_body(world: World, person: Person) -> dict[str, Any]:
+    return {"on_protection_plan": "yes", "looked_after": "no", "version": _version(Person, person)}
+
+
 def _relationship_body(world: World, person: Person) -> dict[str, Any]:
     return {"kind": "sibling", "other": world.new_person(person.force_id, "Jack").pk}
 
@@ -940,6 +944,8 @@ WEB_ROUTES: dict[str, tuple[RouteSpec, ...]] = {
     # Signing in leads here: on to the role's main page.
     "frontend:landing": (RouteSpec(ok_status=302, ok_location=re.compile(r"^/")),),
     "demomail:mailbox": (RouteSpec(),),
+    # Quick-find: an empty box goes to the people search page.
+    "frontend:quick_find": (RouteSpec(ok_status=302, ok_location="/people/"),),
     # Notifications: a force admin's undelivered messages; everybody's own in-app alerts.
     "notifications:undelivered": (RouteSpec(),),
     "notifications:retry": (
@@ -973,6 +979,7 @@ WEB_ROUTES: dict[str, tuple[RouteSpec, ...]] = {
     "people:person_edit": _form_and_post("person", _person_edit_body, _person_page, "person"),
     "people:address_new": _form_and_post("person", _address_body, _person_page, "person"),
     "people:alias_new": _form_and_post("person", _alias_body, _person_page, "person"),
+    "people:markers_edit": _form_and_post("person", _markers_body, _person_page, "person"),
     "people:relationship_new": _form_and_post("person", _relationship_body, _person_page, "person"),
     "cases:person_merge": _form_and_post("person", _merge_body, _person_page, "person"),
     # Cases: scoped by unit and owner; every page checks the scope of its own permission.

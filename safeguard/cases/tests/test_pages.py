@@ -56,7 +56,7 @@ def test_a_new_child_goes_through_the_duplicate_check(officer, unit):
     assert shown.status_code == 200
     page = shown.content.decode()
     existing = Person.objects.get()
-    assert "This person may already be recorded" in page
+    assert "This child may already be recorded" in page
     assert f'value="{existing.pk}"' in page
     assert Case.objects.count() == 1
 
@@ -297,7 +297,7 @@ def test_the_duplicate_check_preselects_nothing_and_requires_a_choice(officer, u
     assert "checked" not in shown.split('id="possible-duplicates"')[1].split("</fieldset>")[0]
     no_choice = officer.post("/cases/new/", _new_case_form(unit) | {"duplicates_shown": "1"})
     page = no_choice.content.decode()
-    assert "Select one of these people, or" in page and 'href="#choice"' in page
+    assert "Select if this is someone already recorded" in page and 'href="#choice"' in page
     assert Case.objects.count() == 1
 
 

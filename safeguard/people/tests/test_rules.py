@@ -62,7 +62,10 @@ def test_name_tokens_are_lower_case_ascii_words():
 
 
 def test_search_keys_ignore_order_spelling_and_accents():
-    assert search_keys("John", "Smith") == search_keys("Smyth", "Jon") == " JN SM0 "
+    # The sounds are shared (the nicknames dataset knows more formal names of John than Jon).
+    assert search_keys("John", "Smith") == search_keys("Smith", "John")
+    assert {" JN ", " SM0 "} <= {f" {key} " for key in search_keys("John", "Smith").split()}
+    assert {" JN ", " SM0 "} <= {f" {key} " for key in search_keys("Jon", "Smyth").split()}
     assert search_keys("Zoë", "Smith") == search_keys("Zoe", "Smyth")
     assert search_keys("", "") == ""
 
