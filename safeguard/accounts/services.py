@@ -264,6 +264,15 @@ def _password_email(user: User, *, welcome: bool) -> dict[str, object]:
     }
 
 
+def force_of(actor: Actor) -> Force:
+    return Force.objects.get(pk=actor.force_id)
+
+
+def units_of_force(actor: Actor, unit_ids: Iterable[int]) -> list[Unit]:
+    """The units named, all of the actor's force, or a refusal naming the units field."""
+    return _force_units(actor, unit_ids)
+
+
 def _staff_for_update(*, actor: Actor, user_id: int) -> User:
     actor.require(Permission.STAFF_MANAGE)
     user = User.objects.select_for_update().filter(pk=user_id, force_id=actor.force_id).first()
