@@ -432,6 +432,11 @@ def api_token_revoke(request: ActorRequest, token_id: int) -> HttpResponse:
 # --- Force administration: creating and changing staff, units, and importing staff ---------
 
 
+def _posted(request: HttpRequest) -> Any:
+    """The POST data, even when empty: an empty form posted is bound, and names every error."""
+    return request.POST if request.method == "POST" else None
+
+
 def _unit_choices(request: ActorRequest) -> list[tuple[int, str]]:
     return [(u.pk, u.name) for u in selectors.unit_list_visible_to(actor=request.actor)]
 
@@ -443,7 +448,7 @@ def staff_create(request: ActorRequest) -> HttpResponse:
     authenticator app by QR code at their first sign-in."""
     request.nav_section = "staff"
     actor = request.actor
-    form = forms.StaffCreateForm(request.POST or None, units=_unit_choices(request))
+    form = forms.StaffCreateForm(_posted(request), units=_unit_choices(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -484,9 +489,7 @@ def staff_edit(request: ActorRequest, user_id: int) -> HttpResponse:
         "units": [unit.pk for unit in member.units.all()],
         "version": member.version,
     }
-    form = forms.StaffDetailsForm(
-        request.POST or None, initial=initial, units=_unit_choices(request)
-    )
+    form = forms.StaffDetailsForm(_posted(request), initial=initial, units=_unit_choices(request))
     return form_page(
         request,
         form,
@@ -571,7 +574,9 @@ def staff_import(request: ActorRequest) -> HttpResponse:
     """Import staff from a CSV file: every line checked first, problems listed by line, and
     nobody saved unless every line is good."""
     request.nav_section = "staff"
-    form = forms.StaffImportForm(request.POST or None, request.FILES or None)
+    form = forms.StaffImportForm(
+        _posted(request), request.FILES if request.method == "POST" else None
+    )
     problems: list[Any] = []
     if request.method == "POST" and form.is_valid():
         try:
@@ -600,7 +605,7 @@ def staff_import(request: ActorRequest) -> HttpResponse:
 def unit_create(request: ActorRequest) -> HttpResponse:
     request.nav_section = "units"
     actor = request.actor
-    form = forms.UnitForm(request.POST or None, units=_unit_choices(request))
+    form = forms.UnitForm(_posted(request), units=_unit_choices(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -631,7 +636,7 @@ def unit_edit(request: ActorRequest, unit_id: int) -> HttpResponse:
         "version": unit.version,
     }
     form = forms.UnitForm(
-        request.POST or None,
+        _posted(request),
         initial=initial,
         units=[choice for choice in _unit_choices(request) if choice[0] != unit.pk],
     )
