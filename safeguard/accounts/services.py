@@ -478,10 +478,12 @@ def _check_unit(
     problems: dict[str, str] = {}
     if not name:
         problems["name"] = UNIT_NAME_REQUIRED
-    elif (
-        Unit.objects.filter(force_id=actor.force_id, name__iexact=name).exclude(pk=unit_id).exists()
-    ):
-        problems["name"] = UNIT_NAME_TAKEN
+    else:
+        same_name = Unit.objects.filter(force_id=actor.force_id, name__iexact=name)
+        if unit_id is not None:
+            same_name = same_name.exclude(pk=unit_id)
+        if same_name.exists():
+            problems["name"] = UNIT_NAME_TAKEN
     if unit_type not in Unit.Type.values:
         problems["unit_type"] = UNIT_TYPE_UNKNOWN
     if parent_id is not None:
