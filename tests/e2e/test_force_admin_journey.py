@@ -46,7 +46,7 @@ def test_a_force_admin_adds_a_person_who_signs_in_and_enrols(
     check_page(page, problems, "Add a unit with errors")
 
     page.goto("/staff/")
-    page.get_by_role("link", name="Add a person").click()
+    page.get_by_role("button", name="Add a person").click()
     expect(page.locator("h1")).to_have_text("Add a person")
     page.get_by_role("button", name="Add person").click()
     expect(page.locator(".govuk-error-summary")).to_be_focused()
