@@ -8,7 +8,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from safeguard.accounts import selectors, services
-from safeguard.accounts.models import User
+from safeguard.accounts.models import Unit, User
 from safeguard.api.concurrency import set_etag, with_expected_version
 from safeguard.api.permissions import operation_requires
 from safeguard.api.schemas import InputSchema
@@ -41,6 +41,8 @@ class UnitOut(Schema):
     id: int
     name: str
     unit_type: str
+    parent_id: int | None
+    version: int
 
 
 class StaffOut(Schema):
@@ -48,6 +50,7 @@ class StaffOut(Schema):
     username: str
     first_name: str
     last_name: str
+    email: str
     job_title: str
     is_active: bool
     version: int
@@ -161,6 +164,30 @@ def list_staff(request: ActorRequest, filters: Query[StaffQuery]) -> StaffPage:
     )
 
 
+class StaffImportIn(InputSchema):
+    # The file's text, with the columns documented on the import page.
+    csv: str = Field(min_length=1, max_length=1_000_000)
+
+
+class StaffImportOut(Schema):
+    created: int
+    items: list[StaffOut]
+
+
+# Before /staff/{user_id}, so "import" is never read as an id.
+@router.post("/staff/import", response={201: StaffImportOut})
+@operation_requires(Permission.STAFF_MANAGE)
+def import_staff(request: ActorRequest, payload: StaffImportIn) -> Status:
+    """Create everyone in the CSV, or nobody: a bad line is a 422 listing every problem by
+    line in `fields.lines`."""
+    created = services.staff_import_csv(actor=request.actor, content=payload.csv)
+    users = [selectors.staff_get(actor=request.actor, user_id=u.pk) for u in created]
+    return Status(
+        201,
+        StaffImportOut.model_validate({"created": len(users), "items": users}),
+    )
+
+
 @router.get("/staff/{user_id}", response=StaffOut)
 @operation_requires(Permission.STAFF_VIEW)
 def get_staff(request: ActorRequest, response: HttpResponse, user_id: int) -> StaffOut:
@@ -217,3 +244,156 @@ def list_tokens(request: ActorRequest) -> list[TokenOut]:
 def revoke_token(request: ActorRequest, token_id: int) -> Status:
     services.api_token_revoke(actor=request.actor, token_id=token_id, now=timezone.now())
     return Status(204, None)
+
+
+# --- Force administration ---------------------------------------------------------------
+
+
+class StaffCreateIn(InputSchema):
+    username: str = Field(min_length=1, max_length=150, pattern=r"^[\w.@+-]+$")
+    first_name: str = Field(min_length=1, max_length=150)
+    last_name: str = Field(min_length=1, max_length=150)
+    email: str = Field(min_length=1, max_length=254)
+    job_title: str = Field("", max_length=120)
+    roles: list[Role] = Field(min_length=1)
+    unit_ids: list[int] = []
+
+
+class StaffChangeIn(InputSchema):
+    first_name: str = Field(min_length=1, max_length=150)
+    last_name: str = Field(min_length=1, max_length=150)
+    email: str = Field("", max_length=254)
+    job_title: str = Field("", max_length=120)
+    unit_ids: list[int] = []
+    # Or send If-Match with the ETag from GET /staff/{id}.
+    version: int | None = None
+
+
+class ActiveIn(InputSchema):
+    active: bool
+    version: int | None = None
+
+
+class UnitIn(InputSchema):
+    name: str = Field(min_length=1, max_length=120)
+    unit_type: Unit.Type
+    parent_id: int | None = None
+
+
+class UnitChangeIn(UnitIn):
+    version: int | None = None
+
+
+def _staff_out(request: ActorRequest, response: HttpResponse, user_id: int) -> StaffOut:
+    user = selectors.staff_get(actor=request.actor, user_id=user_id)
+    set_etag(response, user.version)
+    return StaffOut.model_validate(user)
+
+
+@router.post("/staff", response={201: StaffOut})
+@operation_requires(Permission.STAFF_MANAGE)
+def create_staff(request: ActorRequest, response: HttpResponse, payload: StaffCreateIn) -> Status:
+    """Create a person; they are emailed a link to choose a password."""
+    actor = request.actor
+    user = services.staff_create(
+        actor=actor,
+        force=services.force_of(actor),
+        username=payload.username,
+        first_name=payload.first_name,
+        last_name=payload.last_name,
+        email=payload.email,
+        job_title=payload.job_title,
+        roles=[str(r) for r in payload.roles],
+        units=services.units_of_force(actor, payload.unit_ids),
+    )
+    return Status(201, _staff_out(request, response, user.pk))
+
+
+@router.patch("/staff/{user_id}", response=StaffOut)
+@operation_requires(Permission.STAFF_MANAGE)
+def change_staff(
+    request: ActorRequest, response: HttpResponse, user_id: int, payload: StaffChangeIn
+) -> StaffOut:
+    actor = request.actor
+    with_expected_version(
+        request,
+        payload.version,
+        lambda version: services.staff_update(
+            actor=actor,
+            user_id=user_id,
+            version=version,
+            first_name=payload.first_name,
+            last_name=payload.last_name,
+            email=payload.email,
+            job_title=payload.job_title,
+            unit_ids=payload.unit_ids,
+        ),
+    )
+    return _staff_out(request, response, user_id)
+
+
+@router.put("/staff/{user_id}/active", response=StaffOut)
+@operation_requires(Permission.STAFF_MANAGE)
+def set_staff_active(
+    request: ActorRequest, response: HttpResponse, user_id: int, payload: ActiveIn
+) -> StaffOut:
+    actor = request.actor
+    with_expected_version(
+        request,
+        payload.version,
+        lambda version: services.staff_set_active(
+            actor=actor, user_id=user_id, active=payload.active, version=version
+        ),
+    )
+    return _staff_out(request, response, user_id)
+
+
+@router.post("/staff/{user_id}/password-reset", response={202: None})
+@operation_requires(Permission.STAFF_MANAGE)
+def send_staff_password_reset(request: ActorRequest, user_id: int) -> Status:
+    """Email the person a link to choose a new password (sent by the worker)."""
+    services.staff_send_password_reset(actor=request.actor, user_id=user_id)
+    return Status(202, None)
+
+
+@router.post("/staff/{user_id}/mfa-reset", response=StaffOut)
+@operation_requires(Permission.STAFF_MANAGE)
+def reset_staff_mfa(request: ActorRequest, response: HttpResponse, user_id: int) -> StaffOut:
+    """Remove the person's authenticator apps: they set one up again at their next sign-in."""
+    services.staff_reset_mfa(actor=request.actor, user_id=user_id)
+    return _staff_out(request, response, user_id)
+
+
+@router.post("/units", response={201: UnitOut})
+@operation_requires(Permission.UNIT_MANAGE)
+def create_unit(request: ActorRequest, response: HttpResponse, payload: UnitIn) -> Status:
+    unit = services.unit_create(
+        actor=request.actor,
+        name=payload.name,
+        unit_type=str(payload.unit_type),
+        parent_id=payload.parent_id,
+    )
+    set_etag(response, unit.version)
+    return Status(201, UnitOut.model_validate(unit))
+
+
+@router.patch("/units/{unit_id}", response=UnitOut)
+@operation_requires(Permission.UNIT_MANAGE)
+def change_unit(
+    request: ActorRequest, response: HttpResponse, unit_id: int, payload: UnitChangeIn
+) -> UnitOut:
+    actor = request.actor
+    unit = with_expected_version(
+        request,
+        payload.version,
+        lambda version: services.unit_update(
+            actor=actor,
+            unit_id=unit_id,
+            version=version,
+            name=payload.name,
+            unit_type=str(payload.unit_type),
+            parent_id=payload.parent_id,
+        ),
+    )
+    set_etag(response, unit.version)
+    return UnitOut.model_validate(unit)

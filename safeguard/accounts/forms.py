@@ -8,6 +8,7 @@ from django.db import transaction
 from django.template import loader
 from django.utils import timezone
 
+from safeguard.accounts.models import Unit
 from safeguard.core.models import AuditAction, OutboxMessage
 from safeguard.core.outbox import outbox_enqueue
 from safeguard.core.permissions import Role
@@ -152,3 +153,133 @@ class ApiTokenForm(GovukForm):
         max_length=80,
         error_messages={"required": "Enter a name for the token"},
     )
+
+
+def _name_field(label: str, message: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=150,
+        help_text="Up to 150 characters",
+        error_messages={
+            "required": message,
+            "max_length": f"{label} must be 150 characters or fewer",
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+class _StaffFields(GovukForm):
+    """Name, email, job title and units: what creating and changing a person share."""
+
+    first_name = _name_field("First name", "Enter their first name")
+    last_name = _name_field("Last name", "Enter their last name")
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        help_text="Their work email. The link to choose a password is sent here.",
+        error_messages={
+            "required": "Enter their email address",
+            "invalid": "Enter an email address in the right format, like name@example.com",
+            "max_length": "Email address must be 254 characters or fewer",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    job_title = forms.CharField(
+        label="Job title (optional)",
+        required=False,
+        max_length=120,
+        help_text="For example Detective Constable. Up to 120 characters.",
+        error_messages={"max_length": "Job title must be 120 characters or fewer"},
+    )
+    units = forms.TypedMultipleChoiceField(
+        label="Units",
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The teams they work in. Supervisors see the staff and cases of their units.",
+    )
+
+    def __init__(self, *args: Any, units: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["units"]
+        assert isinstance(field, forms.TypedMultipleChoiceField)
+        field.choices = units
+
+
+class StaffCreateForm(_StaffFields):
+    username = forms.RegexField(
+        label="Username",
+        regex=r"^[\w.@+-]+$",
+        max_length=150,
+        help_text="What they type to sign in. Letters, digits and @ . + - _ only.",
+        error_messages={
+            "required": "Enter a username",
+            "invalid": "A username has letters, digits and @ . + - _ only",
+            "max_length": "Username must be 150 characters or fewer",
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    roles = forms.MultipleChoiceField(
+        label="Roles",
+        choices=Role.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="What they may do. You can change this later.",
+        error_messages={"required": "Choose at least one role"},
+    )
+    field_order = ["first_name", "last_name", "username", "email", "job_title", "roles", "units"]
+
+
+class StaffDetailsForm(_StaffFields):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class UnitForm(GovukForm):
+    name = forms.CharField(
+        label="Name",
+        max_length=120,
+        help_text="For example Child Abuse Investigation Unit. Up to 120 characters.",
+        error_messages={
+            "required": "Enter a name for the unit",
+            "max_length": "Name must be 120 characters or fewer",
+        },
+    )
+    unit_type = forms.ChoiceField(
+        label="Type",
+        choices=[("", "Choose a type"), *Unit.Type.choices],
+        error_messages={"required": "Choose the type of unit"},
+    )
+    parent = forms.TypedChoiceField(
+        label="Part of (optional)",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text="The unit this one sits under, if any",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, units: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["parent"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [("", "None: a top-level unit"), *units]
+
+
+MAX_IMPORT_BYTES = 1_000_000
+
+
+class StaffImportForm(GovukForm):
+    file = forms.FileField(
+        label="Staff file (CSV)",
+        help_text="A CSV file of up to 1,000 people and 1 MB, with the columns below.",
+        error_messages={
+            "required": "Choose a CSV file to upload",
+            "empty": "The file is empty. Choose a CSV file with the columns below.",
+        },
+        widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError("The file must be 1 MB or smaller")
+        return upload

@@ -15,7 +15,7 @@ class Force(models.Model):
         return self.name
 
 
-class Unit(models.Model):
+class Unit(VersionedModel):
     class Type(models.TextChoices):
         RESPONSE = "response", "Response"
         CHILD_ABUSE = "child_abuse", "Child abuse investigation"
@@ -31,6 +31,10 @@ class Unit(models.Model):
     force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="units")
     name = models.CharField(max_length=120)
     unit_type = models.CharField(max_length=20, choices=Type.choices)
+    # The unit this one sits under, in the same force (no cycles: accounts/rules/units.py).
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, related_name="children", null=True, blank=True
+    )
 
     class Meta:
         constraints = [

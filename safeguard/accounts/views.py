@@ -26,11 +26,14 @@ from safeguard.accounts.middleware import (
     start_session_clock,
 )
 from safeguard.accounts.models import User
+from safeguard.accounts.rules.staff_import import COLUMNS
 from safeguard.core.errors import Conflict, DomainError
 from safeguard.core.models import AuditAction, AuditEntry
 from safeguard.core.permissions import ROLE_PERMISSIONS, Permission, Role
 from safeguard.core.views import PUBLIC, SIGNED_IN, ActorRequest, requires
 from safeguard.frontend.exports import Column, export_response
+from safeguard.frontend.forms import show_domain_error
+from safeguard.frontend.pages import conflict_message, form_page
 
 WRONG_CREDENTIALS = "Enter a correct username and password. Both are case-sensitive."
 WRONG_CODE = "The code is not correct or has expired. Enter the current code from your app."
@@ -215,7 +218,11 @@ def staff_list(request: ActorRequest) -> HttpResponse:
             unit_id=form.cleaned_data["unit"],
         )
     page = _page(request, selectors.staff_list_visible_to(actor=actor, filters=filters))
-    return render(request, "accounts/staff_list.html", {"form": form, "page": page})
+    return render(
+        request,
+        "accounts/staff_list.html",
+        {"form": form, "page": page, "can_manage": actor.can(Permission.STAFF_MANAGE)},
+    )
 
 
 @requires(Permission.STAFF_VIEW)
@@ -344,8 +351,12 @@ def staff_unlock(request: ActorRequest, user_id: int) -> HttpResponse:
 @requires(Permission.UNIT_VIEW)
 def unit_list(request: ActorRequest) -> HttpResponse:
     request.nav_section = "units"
-    units = selectors.unit_list_visible_to(actor=request.actor)
-    return render(request, "accounts/unit_list.html", {"units": units})
+    units = selectors.unit_list_visible_to(actor=request.actor).select_related("parent")
+    return render(
+        request,
+        "accounts/unit_list.html",
+        {"units": units, "can_manage": request.actor.can(Permission.UNIT_MANAGE)},
+    )
 
 
 @requires(Permission.UNIT_VIEW)
@@ -354,7 +365,16 @@ def unit_detail(request: ActorRequest, unit_id: int) -> HttpResponse:
     actor = request.actor
     unit = selectors.unit_get(actor=actor, unit_id=unit_id)
     members = selectors.unit_members(actor=actor, unit=unit)
-    return render(request, "accounts/unit_detail.html", {"unit": unit, "members": members})
+    return render(
+        request,
+        "accounts/unit_detail.html",
+        {
+            "unit": unit,
+            "members": members,
+            "children": unit.children.order_by("name"),
+            "can_manage": actor.can(Permission.UNIT_MANAGE),
+        },
+    )
 
 
 @requires(Permission.PERMISSIONS_VIEW)
@@ -486,3 +506,244 @@ def audit_search_export(request: ActorRequest) -> HttpResponseBase:
         count=rows.count(),
         title="Audit log",
     )
+
+
+# --- Force administration: creating and changing staff, units, and importing staff ---------
+
+
+def _posted(request: HttpRequest) -> Any:
+    """The POST data, even when empty: an empty form posted is bound, and names every error."""
+    return request.POST if request.method == "POST" else None
+
+
+def _unit_choices(request: ActorRequest) -> list[tuple[int, str]]:
+    return [(u.pk, u.name) for u in selectors.unit_list_visible_to(actor=request.actor)]
+
+
+@requires(Permission.STAFF_MANAGE)
+@require_http_methods(["GET", "POST"])
+def staff_create(request: ActorRequest) -> HttpResponse:
+    """Add a person: they are emailed a one-time link to choose a password, and set up their
+    authenticator app by QR code at their first sign-in."""
+    request.nav_section = "staff"
+    actor = request.actor
+    form = forms.StaffCreateForm(_posted(request), units=_unit_choices(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            member = services.staff_create(
+                actor=actor,
+                force=services.force_of(actor),
+                username=data["username"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                job_title=data["job_title"],
+                roles=data["roles"],
+                units=services.units_of_force(actor, data["units"]),
+            )
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"{member.display_name} was added. We have emailed them a link to choose a "
+                "password; they set up their authenticator app when they first sign in.",
+            )
+            return redirect("accounts:staff_detail", user_id=member.pk)
+    return render(request, "accounts/staff_form.html", {"form": form, "member": None})
+
+
+@requires(Permission.STAFF_MANAGE)
+@require_http_methods(["GET", "POST"])
+def staff_edit(request: ActorRequest, user_id: int) -> HttpResponse:
+    request.nav_section = "staff"
+    actor = request.actor
+    member = selectors.staff_get(actor=actor, user_id=user_id)
+    initial = {
+        "first_name": member.first_name,
+        "last_name": member.last_name,
+        "email": member.email,
+        "job_title": member.job_title,
+        "units": [unit.pk for unit in member.units.all()],
+        "version": member.version,
+    }
+    form = forms.StaffDetailsForm(_posted(request), initial=initial, units=_unit_choices(request))
+    return form_page(
+        request,
+        form,
+        template="accounts/staff_form.html",
+        context={"member": member},
+        write=lambda data: services.staff_update(
+            actor=actor,
+            user_id=member.pk,
+            version=data["version"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data["email"],
+            job_title=data["job_title"],
+            unit_ids=data["units"],
+        ),
+        success="Details saved. A change of units applies from the person's next page.",
+        done_url=reverse("accounts:staff_detail", args=[member.pk]),
+        conflict_on=("user", member.pk),
+    )
+
+
+@requires(Permission.STAFF_MANAGE)
+@require_POST
+def staff_password_reset(request: ActorRequest, user_id: int) -> HttpResponse:
+    actor = request.actor
+    return _manage(
+        request,
+        user_id,
+        lambda: services.staff_send_password_reset(actor=actor, user_id=user_id),
+        "We have emailed them a link to choose a new password. "
+        "Their current password works until they use it.",
+    )
+
+
+@requires(Permission.STAFF_MANAGE)
+@require_POST
+def staff_reset_mfa(request: ActorRequest, user_id: int) -> HttpResponse:
+    actor = request.actor
+    return _manage(
+        request,
+        user_id,
+        lambda: services.staff_reset_mfa(actor=actor, user_id=user_id),
+        "Second factor reset and their sessions ended. At their next sign-in they set up "
+        "their authenticator app again by scanning a QR code.",
+    )
+
+
+EXAMPLE_CSV = (
+    ",".join(COLUMNS) + "\r\n"
+    "Priya,Patel,ppatel,priya.patel@police.example,officer,Response Team North,"
+    "Police Constable\r\n"
+    "Tom,O'Neill,toneill,tom.oneill@police.example,investigator;supervisor,"
+    "Child Abuse Investigation Unit,Detective Sergeant\r\n"
+)
+IMPORT_COLUMNS = [
+    ("first_name", "Required. Their first name."),
+    ("last_name", "Required. Their last name."),
+    ("username", "Required. What they type to sign in; not already in use."),
+    ("email", "Required. Their work email: the link to choose a password is sent here."),
+    (
+        "roles",
+        "Required. One or more roles, separated by semicolons, for example "
+        "officer;supervisor. Use the role's code or its name: "
+        + ", ".join(f"{code} ({label})" for code, label in Role.choices)
+        + ".",
+    ),
+    ("units", "Optional. Names of your force's units, separated by semicolons."),
+    ("job_title", "Optional. For example Detective Constable."),
+]
+
+
+@requires(Permission.STAFF_MANAGE)
+def staff_import_example(request: ActorRequest) -> HttpResponse:
+    response = HttpResponse(EXAMPLE_CSV, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="staff-import-example.csv"'
+    return response
+
+
+@requires(Permission.STAFF_MANAGE)
+@require_http_methods(["GET", "POST"])
+def staff_import(request: ActorRequest) -> HttpResponse:
+    """Import staff from a CSV file: every line checked first, problems listed by line, and
+    nobody saved unless every line is good."""
+    request.nav_section = "staff"
+    form = forms.StaffImportForm(
+        _posted(request), request.FILES if request.method == "POST" else None
+    )
+    problems: list[Any] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.staff_import_csv(
+                actor=request.actor, content=form.cleaned_data["file"].read()
+            )
+        except services.StaffImportRefused as error:
+            form.add_error("file", error.message)
+            problems = error.problems
+        else:
+            messages.success(
+                request,
+                f"{len(created)} {'person was' if len(created) == 1 else 'people were'} "
+                "imported. Each has been emailed a link to choose a password.",
+            )
+            return redirect("accounts:staff_list")
+    return render(
+        request,
+        "accounts/staff_import.html",
+        {"form": form, "problems": problems, "columns": IMPORT_COLUMNS},
+    )
+
+
+@requires(Permission.UNIT_MANAGE)
+@require_http_methods(["GET", "POST"])
+def unit_create(request: ActorRequest) -> HttpResponse:
+    request.nav_section = "units"
+    actor = request.actor
+    form = forms.UnitForm(_posted(request), units=_unit_choices(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            unit = services.unit_create(
+                actor=actor,
+                name=data["name"],
+                unit_type=data["unit_type"],
+                parent_id=data["parent"],
+            )
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            messages.success(request, f"{unit.name} was added.")
+            return redirect("accounts:unit_detail", unit_id=unit.pk)
+    return render(request, "accounts/unit_form.html", {"form": form, "unit": None})
+
+
+@requires(Permission.UNIT_MANAGE)
+@require_http_methods(["GET", "POST"])
+def unit_edit(request: ActorRequest, unit_id: int) -> HttpResponse:
+    request.nav_section = "units"
+    actor = request.actor
+    unit = selectors.unit_get(actor=actor, unit_id=unit_id)
+    initial = {
+        "name": unit.name,
+        "unit_type": unit.unit_type,
+        "parent": unit.parent_id,
+        "version": unit.version,
+    }
+    form = forms.UnitForm(
+        _posted(request),
+        initial=initial,
+        units=[choice for choice in _unit_choices(request) if choice[0] != unit.pk],
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.unit_update(
+                actor=actor,
+                unit_id=unit.pk,
+                version=data["version"] if data["version"] is not None else unit.version,
+                name=data["name"],
+                unit_type=data["unit_type"],
+                parent_id=data["parent"],
+            )
+        except Conflict as error:
+            form.add_error(
+                None,
+                conflict_message(
+                    actor,
+                    error,
+                    object_type="unit",
+                    object_id=unit.pk,
+                    read_version=data["version"],
+                ),
+            )
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            messages.success(request, "Unit saved.")
+            return redirect("accounts:unit_detail", unit_id=unit.pk)
+    return render(request, "accounts/unit_form.html", {"form": form, "unit": unit})

@@ -36,6 +36,7 @@ class Permission(models.TextChoices):
     UNIT_VIEW = "unit.view", "See units and their members"
     STAFF_VIEW = "staff.view", "See staff records"
     STAFF_MANAGE = "staff.manage", "Manage staff: roles, disabling, ending sessions"
+    UNIT_MANAGE = "unit.manage", "Create and change units: name, type, parent"
     PERMISSIONS_VIEW = "permissions.view", "See the roles and permissions table"
     AUDIT_SEARCH = "audit.search", "Search the audit log"
     API_TOKEN_MANAGE = "api_token.manage", "Create and revoke API tokens"
@@ -160,6 +161,7 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         **_EVERY_STAFF_ROLE,
         P.STAFF_VIEW: S.FORCE,
         P.STAFF_MANAGE: S.FORCE,
+        P.UNIT_MANAGE: S.FORCE,
         P.PERMISSIONS_VIEW: S.FORCE,
         P.AUDIT_SEARCH: S.FORCE,
         # Administers the force; reads no child's record.

@@ -23,6 +23,7 @@ _WIDGET_CLASSES = {
     forms.Select: "govuk-select",
     forms.DateInput: "govuk-input govuk-input--width-10",
     forms.PasswordInput: "govuk-input govuk-password-input__input",
+    forms.FileInput: "govuk-file-upload",
 }
 
 # Text limits (docs/forms.md lists them). A field may set its own `max_length`; a field with

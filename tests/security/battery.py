@@ -31,6 +31,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safeguard.accounts.models import ApiToken, RoleGrant, Unit, User
 from safeguard.accounts.services import api_token_create
@@ -363,6 +364,50 @@ def _roles_body(world: World, target: Any) -> dict[str, Any]:
 
 def _active_body(world: World, target: Any) -> dict[str, Any]:
     return {"active": "1", "version": world.version_of(target)}
+
+
+# --- Bodies for force administration (issue 12) -------------------------------------------------
+
+
+def _new_staff_body(world: World, target: Any) -> dict[str, Any]:
+    name = f"matrix{next(_REFERENCES)}"
+    return {
+        "first_name": "Mat",
+        "last_name": "Rix",
+        "username": name,
+        "email": f"{name}@police.example",
+        "roles": ["officer"],
+    }
+
+
+def _staff_details_body(world: World, target: User) -> dict[str, Any]:
+    return {
+        "first_name": "Changed",
+        "last_name": target.last_name or "Name",
+        "email": target.email or "changed@police.example",
+        "version": world.version_of(target),
+    }
+
+
+def _staff_csv(world: World, target: Any) -> str:
+    name = f"matrix{next(_REFERENCES)}"
+    return (
+        f"first_name,last_name,username,email,roles\nMat,Rix,{name},{name}@police.example,officer\n"
+    )
+
+
+def _staff_import_body(world: World, target: Any) -> dict[str, Any]:
+    content = _staff_csv(world, target).encode()
+    return {"file": SimpleUploadedFile("staff.csv", content, content_type="text/csv")}
+
+
+def _new_unit_body(world: World, target: Any) -> dict[str, Any]:
+    return {"name": f"Matrix Unit {next(_REFERENCES)}", "unit_type": "response"}
+
+
+def _unit_body(world: World, target: Unit) -> dict[str, Any]:
+    version = Unit.objects.values_list("version", flat=True).get(pk=target.pk)
+    return {"name": target.name, "unit_type": target.unit_type, "version": version}
 
 
 # --- Bodies for the case core pages. Each is a request that succeeds when permitted. ---------
@@ -921,6 +966,72 @@ WEB_ROUTES: dict[str, tuple[RouteSpec, ...]] = {
     "accounts:staff_activity": (RouteSpec(target="staff"),),
     "accounts:unit_list": (RouteSpec(),),
     "accounts:unit_detail": (RouteSpec(target="unit"),),
+    # Force administration (issue 12).
+    "accounts:staff_create": (
+        RouteSpec(),
+        RouteSpec(
+            method="POST",
+            data=_new_staff_body,
+            ok_status=302,
+            ok_location=re.compile(r"/staff/\d+/"),
+            effect="users_created",
+        ),
+    ),
+    "accounts:staff_import": (
+        RouteSpec(),
+        RouteSpec(
+            method="POST",
+            data=_staff_import_body,
+            ok_status=302,
+            ok_location="/staff/",
+            effect="users_created",
+        ),
+    ),
+    "accounts:staff_import_example": (RouteSpec(),),
+    "accounts:staff_edit": (
+        RouteSpec(target="staff"),
+        RouteSpec(
+            target="staff",
+            method="POST",
+            data=_staff_details_body,
+            ok_status=302,
+            ok_location=_detail,
+            effect="staff",
+        ),
+    ),
+    "accounts:staff_password_reset": (
+        RouteSpec(
+            target="staff",
+            method="POST",
+            ok_status=302,
+            ok_location=_detail,
+            effect="password_link",
+        ),
+    ),
+    "accounts:staff_reset_mfa": (
+        RouteSpec(target="staff", method="POST", ok_status=302, ok_location=_detail, effect="mfa"),
+    ),
+    "accounts:unit_create": (
+        RouteSpec(),
+        RouteSpec(
+            method="POST",
+            data=_new_unit_body,
+            ok_status=302,
+            ok_location=re.compile(r"/units/\d+/"),
+            effect="units_created",
+        ),
+    ),
+    "accounts:unit_edit": (
+        RouteSpec(target="unit"),
+        RouteSpec(
+            target="unit",
+            method="POST",
+            data=_unit_body,
+            ok_status=302,
+            ok_location=lambda kwargs: reverse("accounts:unit_detail", kwargs=kwargs),
+            effect="unit",
+        ),
+    ),
     "accounts:permissions": (RouteSpec(),),
     "accounts:audit_search": (RouteSpec(),),
     "accounts:api_tokens": (
@@ -1482,6 +1593,23 @@ API_OPERATIONS: dict[str, OperationSpec] = {
     "list_staff": OperationSpec(),
     "get_staff": OperationSpec(target="staff"),
     "set_staff_roles": OperationSpec(target="staff", body=_roles_body, effect="staff"),
+    # Force administration (issue 12).
+    "create_staff": OperationSpec(body=_new_staff_body, ok_status=201, effect="users_created"),
+    "change_staff": OperationSpec(target="staff", body=_staff_details_body, effect="staff"),
+    "set_staff_active": OperationSpec(
+        target="staff",
+        body=lambda w, t: {"active": True, "version": w.version_of(t)},
+        effect="staff",
+    ),
+    "send_staff_password_reset": OperationSpec(
+        target="staff", ok_status=202, effect="password_link"
+    ),
+    "reset_staff_mfa": OperationSpec(target="staff", effect="mfa"),
+    "import_staff": OperationSpec(
+        body=lambda w, t: {"csv": _staff_csv(w, t)}, ok_status=201, effect="users_created"
+    ),
+    "create_unit": OperationSpec(body=_new_unit_body, ok_status=201, effect="units_created"),
+    "change_unit": OperationSpec(target="unit", body=_unit_body, effect="unit"),
     "search_audit": OperationSpec(),
     "list_tokens": OperationSpec(),
     "revoke_token": OperationSpec(target="token", ok_status=204, effect="token"),
@@ -2280,6 +2408,21 @@ class World:
             ).count()
         if effect == "tokens_created":
             return ApiToken.objects.filter(user=actor_user).count() if actor_user else 0
+        if effect == "users_created":
+            return User.objects.count()
+        if effect == "units_created":
+            return Unit.objects.count()
+        if effect == "unit":
+            return Unit.objects.values_list("version", "name", "unit_type", "parent_id").get(
+                pk=target.pk
+            )
+        if effect == "password_link":
+            return OutboxMessage.objects.filter(recipient_user_id=target.pk).count()
+        if effect == "mfa":
+            return (
+                User.objects.values_list("session_epoch", flat=True).get(pk=target.pk),
+                TOTPDevice.objects.filter(user_id=target.pk).count(),
+            )
         if effect == "case":
             return case_fingerprint(target.pk)
         if effect == "action":

@@ -19,7 +19,7 @@ from django.db import models
 from django.test import Client
 from django.urls import reverse
 
-from safeguard.accounts.models import RoleGrant, User
+from safeguard.accounts.models import RoleGrant, Unit, User
 from safeguard.api.api import api
 from safeguard.cases import forms as case_forms
 from safeguard.cases.models import (
@@ -214,6 +214,13 @@ def test_the_page_form_changes_only_roles_and_version(world: World, make_client)
 
 # The records each operation writes: any of their fields outside the input is an attack.
 WRITES: dict[str, tuple[type[models.Model], ...]] = {
+    # Force administration (issue 12).
+    "create_staff": (User, RoleGrant),
+    "change_staff": (User,),
+    "set_staff_active": (User,),
+    "import_staff": (User, RoleGrant),
+    "create_unit": (Unit,),
+    "change_unit": (Unit,),
     "create_person": (Person, Address, Alias),
     "update_person": (Person,),
     "merge_person": (Person,),
