@@ -37,6 +37,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from faker.providers.person.en_GB import Provider as EnGbNames
 
+from safeguard.cases.rules.referral import ReferralDecision
 from safeguard.core.calendars import LONDON, SchoolCalendar, london_date
 from safeguard.missing.rules.response import ResponsePolicy
 from safeguard.people.rules.ages import age_on
@@ -90,6 +91,8 @@ TABLES: dict[str, tuple[str, ...]] = {
         "ethnicity",
         "school_urn",
         "search_keys",
+        "on_protection_plan",
+        "looked_after",
         "merged_into_id",
         "created_at",
         "created_by_id",
@@ -129,6 +132,8 @@ TABLES: dict[str, tuple[str, ...]] = {
         "created_at",
         "created_by_id",
         "updated_at",
+        "referral_decision",
+        "referral_reason",
     ),
     "involvement": ("force_id", "case_id", "person_id", "role"),
     "allocation": ("force_id", "case_id", "allocated_to_id", "allocated_by_id", "allocated_at"),
@@ -443,6 +448,9 @@ class Generator:
                 ethnicity,
                 school_urn,
                 search_keys(*names),
+                # Markers children's social care tells the police; the generator draws none.
+                False,
+                False,
                 None,
                 recorded_at,
                 recorded_by.id,
@@ -1044,6 +1052,7 @@ class Generator:
                 created,
                 recorder.id,
                 last_at,
+                *(_referral_decision(grade) if "triaged" in reached else ("", "")),
             )
         )
         if case_type == "exploitation":
@@ -1172,3 +1181,25 @@ def as_story(generator: Generator) -> Story:
 
 def generate_batches(setup: Setup, plan: Plan) -> Iterator[Batch]:
     return Generator(setup, plan).batches()
+
+
+# docs/rules.md 5.1: the referral decision a triage records, drawn from the grade (no random
+# draw, so a seed's people and cases stay as they were).
+_DECISION_BY_GRADE = {
+    "high": (
+        ReferralDecision.STRATEGY_DISCUSSION,
+        "Reasonable cause to suspect significant harm: a strategy discussion is needed.",
+    ),
+    "medium": (
+        ReferralDecision.CHILD_IN_NEED,
+        "The child's needs call for a child in need assessment by children's social care.",
+    ),
+}
+
+
+def _referral_decision(grade: str) -> tuple[str, str]:
+    decision, reason = _DECISION_BY_GRADE.get(
+        grade,
+        (ReferralDecision.EARLY_HELP, "Needs can be met by early help with the family's consent."),
+    )
+    return decision.value, reason
