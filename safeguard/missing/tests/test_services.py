@@ -499,9 +499,11 @@ def test_a_high_grade_alerts_the_duty_inspectors_at_once(cast, child):
     alert = OutboxMessage.objects.get(
         recipient_user_id=cast.inspector.pk,
         channel="alert",
-        subject="Due soon: Duty inspector informed (high risk)",
+        subject__startswith="Due soon: Duty inspector informed (high risk), ",
     )
     assert alert.link == f"/cases/{episode.case_id}/"
+    # The alert names the record as people do: its reference and the child.
+    assert episode.case.reference in alert.subject and child.family_name in alert.subject
 
 
 def test_a_recorded_return_interview_cannot_be_overwritten(cast, child):
