@@ -213,7 +213,9 @@ class NoteOut(Schema):
     written_at: datetime
 
 
-class ActionIn(InputSchema):
+# Not "ActionIn": the Encompass API has one (the school's action), and the OpenAPI schema names
+# components by class name, so the two would publish one schema for both operations.
+class CaseActionIn(InputSchema):
     title: str = Field(max_length=200)
     owner_id: int
     due_on: date
@@ -428,7 +430,7 @@ def add_note(request: ActorRequest, case_id: int, payload: NoteIn) -> Status:
 
 @router.post("/cases/{case_id}/actions", response={201: ActionOut})
 @operation_requires(Permission.CASE_WORK)
-def add_action(request: ActorRequest, case_id: int, payload: ActionIn) -> Status:
+def add_action(request: ActorRequest, case_id: int, payload: CaseActionIn) -> Status:
     action: Action = services.action_add(
         actor=request.actor,
         case_id=case_id,

@@ -435,6 +435,15 @@ def _case_version(world: World, case: Case) -> dict[str, Any]:
     return {"version": _version(Case, case)}
 
 
+# Triage records a referral decision and its reason (docs/rules.md 5.1).
+TRIAGE_DECISION = "early_help"
+TRIAGE_REASON = "Needs support from early help services; no significant harm suspected."
+
+
+def _triage_page_body(world: World, case: Case) -> dict[str, Any]:
+    return {"decision": TRIAGE_DECISION, "reason": TRIAGE_REASON, "version": _version(Case, case)}
+
+
 def _reason_body(world: World, case: Case) -> dict[str, Any]:
     return {"reason": REASON, "version": _version(Case, case)}
 
@@ -1052,8 +1061,9 @@ WEB_ROUTES: dict[str, tuple[RouteSpec, ...]] = {
     # Lists of deadlines: Team (TEAM_VIEW) and the duty inspector's (DUTY_VIEW).
     "frontend:team": (RouteSpec(),),
     "frontend:duty": (RouteSpec(),),
-    # Signing in leads here: on to the role's main page.
-    "frontend:landing": (RouteSpec(ok_status=302, ok_location=re.compile(r"^/")),),
+    # Signing in leads here: on to the role's main page, which differs by role (a pattern is
+    # matched whole, so any path of this site).
+    "frontend:landing": (RouteSpec(ok_status=302, ok_location=re.compile(r"/.*")),),
     "demomail:mailbox": (RouteSpec(),),
     # Quick-find: an empty box goes to the people search page.
     "frontend:quick_find": (RouteSpec(ok_status=302, ok_location="/people/"),),
@@ -1114,7 +1124,7 @@ WEB_ROUTES: dict[str, tuple[RouteSpec, ...]] = {
     "cases:action_new": _form_and_post("case", _action_body, _case_page, "case"),
     "cases:action_complete": _case_post(_action_version, target="action"),
     "cases:voice_new": _form_and_post("case", _voice_body, _case_page, "case"),
-    "cases:triage": _case_post(_case_version, state="received"),
+    "cases:triage": _form_and_post("case", _triage_page_body, _case_page, "case", state="received"),
     "cases:start_investigation": _case_post(_case_version, state="allocated"),
     "cases:request_closure": _form_and_post(
         "case", _reason_body, _case_page, "case", state="investigating"
@@ -1634,7 +1644,12 @@ API_OPERATIONS: dict[str, OperationSpec] = {
     ),
     "transition_case": OperationSpec(
         target="case",
-        body=lambda w, c: {"transition": "triage", "version": _version(Case, c)},
+        body=lambda w, c: {
+            "transition": "triage",
+            "decision": TRIAGE_DECISION,
+            "reason": TRIAGE_REASON,
+            "version": _version(Case, c),
+        },
         effect="case",
         state="received",
     ),

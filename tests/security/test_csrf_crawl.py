@@ -366,7 +366,7 @@ def test_with_the_right_token_case_and_person_posts_go_through(world: World, mak
     received = world.new_case(Loc.OWN, inspector, "received")
     response = client.post(
         reverse("cases:triage", args=[received.pk]),
-        {"version": received.version},
+        {**bodies["cases:triage"], "version": received.version},
         HTTP_X_CSRFTOKEN=token["csrfmiddlewaretoken"],
     )
     assert response.status_code == 302

@@ -258,6 +258,10 @@ WRITES: dict[str, tuple[type[models.Model], ...]] = {
     "complete_da_triage": (Incident, Case),
     "resolve_encompass_notification": (Notification,),
     "send_encompass_notification": (Notification,),
+    "preview_encompass_notification": (Notification,),  # writes nothing: refuses all the same
+    "retry_encompass_notification": (Notification,),
+    "record_encompass_other_route": (Notification,),
+    "record_received_action": (Notification,),
 }
 
 
