@@ -472,7 +472,9 @@ def test_new_case_goes_through_the_duplicate_check(desks: Desks, watch: JourneyP
     check(officer, watch, "Record a new case with an error [officer]")
     # The summary's link takes the keyboard to the field; what was typed is still there.
     officer.locator(".govuk-error-summary").get_by_role("link").first.click()
-    expect(officer.get_by_label("Date of birth")).to_be_focused()
+    # The date of birth is a GOV.UK date input: the link focuses its first box, the day.
+    date_of_birth = officer.get_by_role("group", name="Date of birth", exact=True)
+    expect(date_of_birth.get_by_label("Day", exact=True)).to_be_focused()
     expect(officer.get_by_label("Last name")).to_have_value(child.family_name)
     expect(unit.locator("option:checked")).to_have_text(CAIU)
 
@@ -738,7 +740,8 @@ def test_supervisor_reviews_and_approves_closure(desks: Desks, watch: JourneyPro
         f"{reference}: {child.full_name} not seen",
         f"{reference}: Start investigation: now investigating",
         f"{reference}: Allocate: now allocated",
-        f"{reference}: Triage: now triaged",
+        # Triage records the referral decision; the timeline names it.
+        f"{reference}: Triaged: Section 47: strategy discussion and enquiries",
         # The record is made today; the referral came in yesterday, and is placed then.
         "Person recorded",
         f"{reference}: Referral received: Child abuse or neglect",
