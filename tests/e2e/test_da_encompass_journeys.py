@@ -609,43 +609,32 @@ def test_encompass_desk_notifies_the_school_and_the_dsl_acknowledges(
     expect(summary_value(encompass, content, "Voice of the child")).to_have_text(
         f'Spoken to (spoken to alone). Said: "{PUPIL_SAID}". Seemed: {PUPIL_SEEMED}.'
     )
-    circumstances = encompass.get_by_label("Brief circumstances")
-    expect(circumstances).to_have_value(re.compile(r"^Called by the victim\."))
+    # Written for the school by the officer: never prefilled from the officer's account.
+    circumstances = encompass.get_by_label("Brief circumstances for the school")
+    expect(circumstances).to_have_value("")
     check(encompass, watch, f"Operation Encompass notification, to review [{who}]")
 
-    # Reviewed: nothing left to tell the school is refused; then sent.
-    circumstances.fill("")
-    encompass.get_by_role("button", name="Send notification").click()
-    expect_error_summary(encompass, "Enter brief circumstances for the key adult")
+    # Nothing written for the school is refused; then previewed, then sent.
+    encompass.get_by_role("button", name="Preview what will be sent").click()
+    expect_error_summary(encompass, "Enter brief circumstances for the school")
     check(encompass, watch, f"Operation Encompass notification, with an error [{who}]")
-    circumstances.fill(
+    encompass.get_by_label("Brief circumstances for the school").fill(
         "Police attended a domestic incident at home last night. Maya saw an argument between "
         "the adults. She may be tired and upset today."
     )
+    encompass.get_by_role("button", name="Preview what will be sent").click()
+    expect(encompass.get_by_role("heading", name="Check what will be sent")).to_be_visible()
+    expect(encompass.locator("#preview-subject")).to_have_text("Operation Encompass notification")
+    expect(encompass.locator("#school-view")).to_contain_text("She may be tired and upset today.")
+    check(encompass, watch, f"Operation Encompass notification, preview [{who}]")
     encompass.get_by_role("button", name="Send notification").click()
     expect(success_banner(encompass)).to_contain_text(f"Notification sent to {SCHOOL_NAME}")
     expect(encompass).to_have_url(household.notification_url)
-    expect(encompass.locator("#notification-status")).to_have_text("Sent")
-    expect(summary_value(encompass, "#notification-times", "Sent")).to_contain_text(
+    # In the outbox until the worker delivers the email, then sent.
+    expect(encompass.locator("#notification-status")).to_have_text(re.compile(r"^(Sending|Sent)$"))
+    expect(summary_value(encompass, "#notification-times", "Sent to the outbox")).to_contain_text(
         f"by {ENCOMPASS.name}"
     )
-    expect(summary_value(encompass, "#notification-times", "Read receipt")).to_have_text(
-        "Not yet read"
-    )
-    expect(summary_value(encompass, "#notification-times", "Due")).to_contain_text(
-        "met" if on_time else "met late"
-    )
-    expect(encompass.get_by_role("button", name="Send notification")).to_have_count(0)
-    check(encompass, watch, f"Operation Encompass notification, sent [{who}]")
-
-    encompass.get_by_role("link", name="Back to Operation Encompass").click()
-    expect(encompass.locator("#due-empty")).to_contain_text(
-        "No notification is due before tomorrow\u2019s school start."
-    )
-    unread = encompass.get_by_role("tab", name="Not yet read (1)")
-    expect(unread).to_have_attribute("aria-selected", "true")
-    expect(encompass.locator("#table-sent-unread tbody tr")).to_contain_text([PUPIL.full_name])
-    check(encompass, watch, f"Operation Encompass, one sent unread [{who}]")
 
     # --- The email to the DSL's secure address: a link, nothing about the child.
     mail = wait_for_mail(e2e_server, DSL_EMAIL)
@@ -664,6 +653,31 @@ def test_encompass_desk_notifies_the_school_and_the_dsl_acknowledges(
     assert found, body
     household.received_url = found.group(0)
     assert household.notification_url.endswith(f"/encompass/notifications/{found.group(1)}/")
+
+    for _ in range(30):  # the worker marks it sent just after the SMTP sink takes the email
+        encompass.reload()
+        if encompass.locator("#notification-status").inner_text().strip() == "Sent":
+            break
+        encompass.wait_for_timeout(500)
+    expect(encompass.locator("#notification-status")).to_have_text("Sent")
+    expect(summary_value(encompass, "#notification-times", "Read receipt")).to_have_text(
+        "Not yet read"
+    )
+    expect(summary_value(encompass, "#notification-times", "Due")).to_contain_text(
+        "met" if on_time else "met late"
+    )
+    expect(encompass.get_by_role("button", name="Send notification")).to_have_count(0)
+    expect(encompass.get_by_role("button", name="Preview what will be sent")).to_have_count(0)
+    check(encompass, watch, f"Operation Encompass notification, sent [{who}]")
+
+    encompass.get_by_role("link", name="Back to Operation Encompass").click()
+    expect(encompass.locator("#due-empty")).to_contain_text(
+        "No notification is due before tomorrow\u2019s school start."
+    )
+    unread = encompass.get_by_role("tab", name="Not yet read (1)")
+    expect(unread).to_have_attribute("aria-selected", "true")
+    expect(encompass.locator("#table-sent-unread tbody tr")).to_contain_text([PUPIL.full_name])
+    check(encompass, watch, f"Operation Encompass, one sent unread [{who}]")
 
     # --- The DSL: their notifications, the notification (the read receipt), acknowledged.
     partner = desks(PARTNER)

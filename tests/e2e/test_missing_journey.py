@@ -198,13 +198,14 @@ def inspector_sees_the_board(
     expect(inspector.locator("h1")).to_have_text("Children missing now")
     row = inspector.locator("#board tbody tr").filter(has_text=child.full_name)
     expect(row).to_have_count(1)
-    risk, missing_from = row.locator("td").nth(1), row.locator("td").nth(3)
+    # Cells after the child (a row header): case, owner, risk, missing for, missing from.
+    risk, missing_from = row.locator("td").nth(2), row.locator("td").nth(4)
     expect(risk).to_have_text("Medium")
     expect(missing_from).to_have_text(f"A care placement: {placement}")
     # Medium risk: nothing for the duty inspector to acknowledge.
     expect(row.get_by_role("button", name=re.compile("^Acknowledge"))).to_have_count(0)
     check(inspector, problems, "Children missing now [inspector]")
-    row.get_by_role("link", name=child.full_name).click()
+    row.get_by_role("link", name=child.full_name, exact=True).click()
     expect(inspector).to_have_url(episode_url)
     expect(inspector.locator("h1")).to_have_text(f"{child.full_name} is missing")
     check(inspector, problems, "Missing episode, attended [inspector]")
@@ -325,7 +326,8 @@ def test_missing_child_from_report_to_return_home_interview(
     expect_error_summary(officer, "The time found must be after the child went missing")
     check(officer, watch, "Record found or returned, found before missing [officer]")
     officer.get_by_role("link", name="The time found must be after the child went missing").click()
-    expect(officer.get_by_label("Found or returned at")).to_be_focused()
+    found_group = officer.get_by_role("group", name="Found or returned at", exact=True)
+    expect(found_group.get_by_label("Day", exact=True)).to_be_focused()
     expect(officer.get_by_label("Where", exact=True)).to_have_value("Her friend's flat, Canal Walk")
 
     fill_moment(officer, "Found or returned at", found_at)
@@ -405,7 +407,8 @@ def test_missing_child_from_report_to_return_home_interview(
     rhi.get_by_role(
         "link", name="The return home interview must be after the child returned"
     ).click()
-    expect(rhi.get_by_label("Interview offered at")).to_be_focused()
+    offered_group = rhi.get_by_role("group", name="Interview offered at", exact=True)
+    expect(offered_group.get_by_label("Day", exact=True)).to_be_focused()
 
     fill_moment(rhi, "Interview offered at", rhi_offered)
     rhi.get_by_role("button", name="Record interview").click()
